@@ -1,0 +1,3 @@
+from autorelease.cli import main
+
+raise SystemExit(main())

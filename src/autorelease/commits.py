@@ -1,0 +1,225 @@
+"""Conventional Commits 1.0.0: parse a message into a Commit, or say exactly why it is not one.
+
+Pure functions over strings. The rules quoted in ParseError come from
+https://www.conventionalcommits.org/en/v1.0.0/#specification (numbered as there).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# type(scope)!: description -- the type is a noun; extra spaces after the colon are tolerated.
+_HEADER = re.compile(
+    r"(?P<type>[A-Za-z][A-Za-z0-9_-]*)"
+    r"(?:\((?P<scope>[^()\n]*)\))?"
+    r"(?P<bang>!)?"
+    r"(?P<colon>:)(?P<space>[ \t]*)"
+    r"(?P<description>.*)"
+)
+_FOOTER = re.compile(r"(?P<token>BREAKING CHANGE|[A-Za-z0-9][A-Za-z0-9-]*)(?P<sep>: | #)(?P<value>.*)")
+_BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
+_SQUASH_ITEM = re.compile(r"^[ \t]*[*-][ \t]+(?P<header>[A-Za-z][\w-]*(?:\([^()\n]*\))?!?:[ \t]+\S.*)$")
+
+
+@dataclass(frozen=True)
+class Footer:
+    """One footer: `Token: value` or `Token #value`; values may span lines."""
+
+    token: str
+    value: str
+    separator: str = ": "
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A message that follows the Conventional Commits specification."""
+
+    type: str
+    scope: str | None
+    description: str
+    body: str = ""
+    footers: tuple[Footer, ...] = ()
+    bang: bool = False
+    header: str = ""
+
+    @property
+    def breaking(self) -> bool:
+        """A `!` before the colon, or a BREAKING CHANGE / BREAKING-CHANGE footer."""
+        return self.bang or any(f.token in _BREAKING_TOKENS for f in self.footers)
+
+    @property
+    def breaking_notes(self) -> tuple[str, ...]:
+        """What the breaking change is: the footers' text, else the description (rule 13)."""
+        notes = tuple(f.value for f in self.footers if f.token in _BREAKING_TOKENS)
+        return notes or ((self.description,) if self.bang else ())
+
+    def footer(self, token: str) -> str | None:
+        """The value of the last footer named TOKEN (case-insensitive), if any."""
+        wanted = token.lower()
+        values = [f.value for f in self.footers if f.token.lower() == wanted]
+        return values[-1] if values else None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: what is wrong, and the rule of the specification it breaks."""
+
+    message: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """A message that is not a conventional commit, with every problem found at once."""
+
+    header: str
+    problems: tuple[Problem, ...] = field(default=())
+
+
+def parse(message: str) -> Commit | ParseError:
+    """Parse a full commit message (header, body, footers)."""
+    lines = message.strip("\n").split("\n")
+    header = lines[0].rstrip() if lines else ""
+    problems = _header_problems(header)
+    if problems:
+        return ParseError(header, tuple(problems))
+    match = _HEADER.fullmatch(header)
+    assert match is not None  # guaranteed by _header_problems
+    body, footers = _split_body(lines[1:])
+    return Commit(
+        type=match["type"].lower(),
+        scope=match["scope"].strip() if match["scope"] is not None else None,
+        description=match["description"].strip(),
+        body=body,
+        footers=footers,
+        bang=bool(match["bang"]),
+        header=header,
+    )
+
+
+def _header_problems(header: str) -> list[Problem]:
+    if not header.strip():
+        return [Problem("the message is empty", "1: a commit starts with a type")]
+    match = _HEADER.fullmatch(header)
+    if match is None:
+        return [_no_type_problem(header)]
+    problems = []
+    if match["scope"] is not None and not match["scope"].strip():
+        problems.append(Problem("the scope is empty: `()`", "4: a scope is a noun in parentheses"))
+    if not match["space"]:
+        problems.append(
+            Problem("no space after the colon", "1: the type is followed by a colon and a space")
+        )
+    if not match["description"].strip():
+        problems.append(
+            Problem("the description is missing", "5: a description follows the colon and space")
+        )
+    return problems
+
+
+def _no_type_problem(header: str) -> Problem:
+    if re.match(r"[A-Za-z][\w-]*\([^)]*$", header):
+        return Problem("the scope's closing parenthesis is missing", "4: scope in parentheses")
+    if re.match(r"[A-Za-z][\w-]*(\([^()]*\))?!?\s+\S", header) and ":" not in header.split()[0]:
+        return Problem(
+            "no colon after the type", "1: a type, an optional scope, then a colon and a space"
+        )
+    return Problem(
+        "the header does not start with a type such as feat or fix",
+        "1: commits are prefixed with a type, e.g. `fix: correct the login redirect`",
+    )
+
+
+def _split_body(lines: list[str]) -> tuple[str, tuple[Footer, ...]]:
+    """Split what follows the header into the body and the trailing footer block."""
+    paragraphs = _paragraphs(lines)
+    start = len(paragraphs)
+    # The footer block is the trailing run of paragraphs that each open with a footer...
+    while start > 0 and _FOOTER.fullmatch(paragraphs[start - 1][0]):
+        start -= 1
+    # ...or begins at the first paragraph that opens with BREAKING CHANGE (rule 12), whose
+    # description may run over several paragraphs.
+    for index, paragraph in enumerate(paragraphs[:start]):
+        match = _FOOTER.fullmatch(paragraph[0])
+        if match and match["token"] in _BREAKING_TOKENS and match["sep"] == ": ":
+            start = index
+            break
+    body = "\n\n".join("\n".join(p) for p in paragraphs[:start])
+    footer_lines: list[str] = []
+    for paragraph in paragraphs[start:]:
+        if footer_lines:
+            footer_lines.append("")
+        footer_lines.extend(paragraph)
+    return body, _footers(footer_lines)
+
+
+def _paragraphs(lines: list[str]) -> list[list[str]]:
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if line.strip():
+            current.append(line.rstrip())
+        elif current:
+            paragraphs.append(current)
+            current = []
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _footers(lines: list[str]) -> tuple[Footer, ...]:
+    footers: list[list[str]] = []  # [token, separator, value lines...]
+    for line in lines:
+        match = _FOOTER.fullmatch(line)
+        if match:
+            footers.append([match["token"], match["sep"], match["value"]])
+        elif footers:
+            footers[-1].append(line)
+    return tuple(
+        Footer(token, "\n".join(value).strip(), separator)
+        for token, separator, *value in footers
+    )
+
+
+# --- messages that real histories hold besides conventional commits -------------------------
+
+_MERGE = re.compile(r"Merge (pull request|branch|remote-tracking branch|tag|commit|[0-9a-f]{7,}) ")
+_REVERT = re.compile(r'Revert "(?P<header>.*)"\s*$')
+_REVERTED_SHA = re.compile(r"This reverts commit (?P<sha>[0-9a-f]{7,40})")
+_AUTOSQUASH = ("fixup! ", "squash! ", "amend! ")
+_RELEASE_BODIES = ("Automatically generated by python-semantic-release",)
+_CZ_BUMP = re.compile(r"bump: version \S+ → \S+")
+
+
+def special_kind(header: str, body: str, release_subject: re.Pattern[str] | None) -> str | None:
+    """merge, revert, fixup or release for messages git or a release tool writes; else None."""
+    if release_subject is not None and release_subject.fullmatch(header):
+        return "release"
+    if any(marker in body for marker in _RELEASE_BODIES) or _CZ_BUMP.fullmatch(header):
+        return "release"
+    if _MERGE.match(header) or header.startswith("Merge "):
+        return "merge"
+    if _REVERT.match(header):
+        return "revert"
+    if header.startswith(_AUTOSQUASH):
+        return "fixup"
+    return None
+
+
+def reverted_sha(message: str) -> str | None:
+    """The commit a `git revert` message names, if any."""
+    match = _REVERTED_SHA.search(message)
+    return match["sha"] if match else None
+
+
+def squashed_items(body: str) -> list[Commit]:
+    """Conventional commits listed in a squash-merge body (`* feat: ...`, as GitHub writes)."""
+    items = []
+    for line in body.splitlines():
+        match = _SQUASH_ITEM.match(line)
+        if match:
+            parsed = parse(match["header"])
+            if isinstance(parsed, Commit):
+                items.append(parsed)
+    return items

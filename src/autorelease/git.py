@@ -1,0 +1,216 @@
+"""The only module that runs git: one subprocess choke point, read-only queries, and writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from autorelease.errors import ExitCode, GitError
+
+# Variables a hook or a parent git process exports that would point our git at another repository.
+_KEEP_GIT_VARS = frozenset(
+    {
+        "GIT_CONFIG_GLOBAL",
+        "GIT_CONFIG_NOSYSTEM",
+        "GIT_CONFIG_COUNT",
+        "GIT_EXEC_PATH",
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_NO_VERIFY",
+        "GIT_ASKPASS",
+        "GIT_TERMINAL_PROMPT",
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_AUTHOR_DATE",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_COMMITTER_DATE",
+        "GIT_HTTP_USER_AGENT",
+    }
+)
+
+
+def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for git: the caller's, less variables that redirect git elsewhere."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GIT_")
+        or k in _KEEP_GIT_VARS
+        or k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
+    }
+    env["LC_ALL"] = "C"
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    check: bool = True,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run `git ARGS` in CWD; raise GitError with git's own message when it fails."""
+    try:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=input,
+            capture_output=True,
+            text=True,
+            env=git_env(env),
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed", "install git and make sure it is on PATH") from exc
+    if check and proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        raise GitError(
+            f"git {' '.join(args[:2])} failed: {detail[-1] if detail else proc.returncode}"
+        )
+    return proc
+
+
+def output(args: Sequence[str], cwd: Path) -> str:
+    """The stripped standard output of a git command that must succeed."""
+    return run(args, cwd).stdout.strip()
+
+
+def toplevel(path: Path) -> Path:
+    """The root of the work tree containing PATH; raises if it is not a git repository."""
+    proc = run(["rev-parse", "--show-toplevel"], path, check=False)
+    if proc.returncode != 0:
+        raise GitError(
+            f"{path} is not a git repository",
+            "run autorelease inside a clone of your project, or pass --repo PATH",
+            ExitCode.NOT_A_REPO,
+        )
+    return Path(proc.stdout.strip())
+
+
+def head(root: Path) -> str | None:
+    """The commit HEAD points to, or None in a repository with no commits yet."""
+    proc = run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], root, check=False)
+    return proc.stdout.strip() or None
+
+
+def current_branch(root: Path) -> str | None:
+    """The checked-out branch name, or None on a detached HEAD."""
+    proc = run(["symbolic-ref", "--quiet", "--short", "HEAD"], root, check=False)
+    return proc.stdout.strip() or None
+
+
+def shallow_boundary(root: Path) -> frozenset[str]:
+    """Commits whose parents are missing because the clone is shallow (empty when it is not)."""
+    shallow = Path(output(["rev-parse", "--git-path", "shallow"], root))
+    if not shallow.is_absolute():
+        shallow = root / shallow
+    try:
+        return frozenset(shallow.read_text().split())
+    except FileNotFoundError:
+        return frozenset()
+
+
+def config_value(root: Path, key: str) -> str | None:
+    """One value from git config, or None."""
+    proc = run(["config", "--get", key], root, check=False)
+    return proc.stdout.strip() or None
+
+
+@dataclass(frozen=True)
+class TagRef:
+    """A tag, the commit it points to, and when it was made (ISO date)."""
+
+    name: str
+    commit: str
+    date: str
+
+
+def list_tags(root: Path) -> list[TagRef]:
+    """Every tag of the repository in one call; annotated tags are peeled to their commit."""
+    fmt = "%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:short)%00%(objecttype)"
+    out = run(["for-each-ref", f"--format={fmt}", "refs/tags"], root).stdout
+    tags = []
+    for line in out.splitlines():
+        name, obj, peeled, date, kind = line.split("\0")
+        commit = peeled or obj
+        if kind == "tag" and not peeled:
+            continue  # a tag of something that is not a commit
+        tags.append(TagRef(name, commit, date))
+    return tags
+
+
+@dataclass(frozen=True)
+class RawCommit:
+    """A commit as git stores it: hash, parent hashes and the full message."""
+
+    sha: str
+    parents: tuple[str, ...]
+    message: str
+
+
+def iter_commits(root: Path, include: str, exclude: Iterable[str] = ()) -> Iterator[RawCommit]:
+    """Stream the commits reachable from INCLUDE and not from any of EXCLUDE, newest first.
+
+    One `git log` process; its output is parsed as it arrives, so memory stays flat on long
+    histories and the first commit is available before git has walked the whole range.
+    """
+    revs = "\n".join([include, *(f"^{rev}" for rev in exclude)]) + "\n"
+    proc = subprocess.Popen(
+        ["git", "log", "-z", "--format=%H %P%n%B", "--stdin", "--end-of-options"],
+        cwd=root,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=git_env(),
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(revs.encode())
+    proc.stdin.close()
+    pending = b""
+    finished = False
+    try:
+        while chunk := proc.stdout.read(1 << 16):
+            records = (pending + chunk).split(b"\0")
+            pending = records.pop()
+            for record in records:
+                yield _parse_record(record)
+        if pending.strip():
+            yield _parse_record(pending)
+        finished = True
+    finally:
+        if not finished:
+            proc.kill()
+        proc.stdout.close()
+        stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        if proc.wait() != 0 and finished:
+            raise GitError(f"git log failed: {(stderr.strip().splitlines() or ['?'])[-1]}")
+
+
+def _parse_record(record: bytes) -> RawCommit:
+    ids, _, message = record.decode("utf-8", errors="replace").partition("\n")
+    sha, *parents = ids.split()
+    return RawCommit(sha, tuple(parents), message.rstrip("\n"))
+
+
+def is_dirty(root: Path) -> list[str]:
+    """Paths with uncommitted changes (tracked or untracked, ignoring ignored files)."""
+    out = run(["status", "--porcelain", "--untracked-files=normal"], root).stdout
+    return [line[3:] for line in out.splitlines() if line]
+
+
+def files_at(root: Path, rev: str, paths: Iterable[str]) -> dict[str, str | None]:
+    """The text of each path at REV (None where it does not exist)."""
+    result: dict[str, str | None] = {}
+    for path in paths:
+        proc = run(["show", f"{rev}:{path}"], root, check=False)
+        result[path] = proc.stdout if proc.returncode == 0 else None
+    return result
