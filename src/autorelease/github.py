@@ -1,0 +1,468 @@
+"""The GitHub release step: find the repository, then make the release and its assets idempotently.
+
+PyGithub is imported inside functions so that `import autorelease.github` stays cheap for the
+commands that never publish.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.parse
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
+
+from autorelease.errors import AutoreleaseError, ExitCode
+
+if TYPE_CHECKING:
+    from github.GitRelease import GitRelease
+    from github.GitReleaseAsset import GitReleaseAsset
+    from github.Repository import Repository
+
+DEFAULT_API_URL = "https://api.github.com"
+# Hosts under which a remote URL means github.com itself (ssh.github.com is ssh over port 443).
+_GITHUB_HOSTS = frozenset({"github.com", "www.github.com", "ssh.github.com"})
+_REMOTE_SCHEMES = frozenset({"https", "http", "ssh", "git", "git+ssh", "ssh+git"})
+# scp-like syntax, user@host:owner/name.git; a one-letter "host" would be a Windows drive.
+_SCP_REMOTE = re.compile(r"(?:[^@/]+@)?(?P<host>[\w.-]{2,}):(?!//)(?P<path>[^\\]+)")
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+_TOKEN_HINT = "GITHUB_TOKEN needs `contents: write` on the repository"
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class GitHubTarget:
+    """Where a release goes: the API root, "owner/name", and the token (kept out of repr)."""
+
+    api_url: str
+    repository: str
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How patiently to talk to GitHub: PyGithub's throttles, then our bounded retry loop."""
+
+    seconds_between_requests: float = 0.25
+    seconds_between_writes: float = 1.0
+    attempts: int = 3  # in all, for one request answered 5xx or lost on the network
+    backoff: float = 2.0  # seconds before the first retry, doubled before each further one
+    timeout: int = 60
+
+
+NO_WAIT = Pacing(seconds_between_requests=0, seconds_between_writes=0, backoff=0)
+
+
+class Asset(NamedTuple):
+    """A file attached to a release; GitHub keeps an interrupted upload with state "starter"."""
+
+    name: str
+    size: int
+    complete: bool
+
+
+@dataclass(frozen=True)
+class ReleaseState:
+    """What GitHub holds for one tag, for --dry-run and for resuming."""
+
+    exists: bool
+    html_url: str | None = None
+    prerelease: bool = False
+    assets: tuple[Asset, ...] = ()
+
+    @property
+    def asset_names(self) -> frozenset[str]:
+        """Names of the completely uploaded assets."""
+        return frozenset(asset.name for asset in self.assets if asset.complete)
+
+    def missing(self, files: Sequence[Path]) -> list[Path]:
+        """The FILES that ensure_release would still upload."""
+        return [path for path in files if path.name not in self.asset_names]
+
+
+# --- where to publish ---------------------------------------------------------------------------
+
+
+def parse_remote(url: str) -> tuple[str, str] | None:
+    """Split a remote URL into (host, "owner/name"), or None for a local path or another shape."""
+    url = url.strip()
+    if "://" in url:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme.lower() not in _REMOTE_SCHEMES or not parts.hostname:
+            return None
+        host, path = parts.hostname, parts.path
+    else:
+        match = _SCP_REMOTE.fullmatch(url)
+        if match is None:
+            return None
+        host, path = match["host"], match["path"]
+    repository = _owner_and_name(path)
+    return (host.lower(), repository) if repository else None
+
+
+def _owner_and_name(path: str) -> str | None:
+    parts = path.strip("/").removesuffix(".git").split("/")
+    if len(parts) != 2 or not all(_is_name(part) for part in parts):
+        return None
+    return "/".join(parts)
+
+
+def _is_name(part: str) -> bool:
+    return _NAME.fullmatch(part) is not None and part not in (".", "..")
+
+
+def resolve_target(env: Mapping[str, str], origin_url: str | None) -> GitHubTarget | None:
+    """Where to publish the GitHub release; None when the project is not on GitHub.
+
+    The repository comes from GITHUB_REPOSITORY, else from the origin URL: a github.com remote, or
+    any host once GITHUB_API_URL is set (GitHub Enterprise), since a bare host name cannot tell
+    GitHub Enterprise from another forge.
+    Raises AutoreleaseError with code NO_CREDENTIALS when the repository is known but
+    GITHUB_TOKEN is empty, and with code CONFIG when GITHUB_REPOSITORY or GITHUB_API_URL is
+    malformed.
+    """
+    explicit_api = _env(env, "GITHUB_API_URL")
+    repository = _repository(env, origin_url, enterprise=explicit_api is not None)
+    if repository is None:
+        return None
+    token = _env(env, "GITHUB_TOKEN")
+    if token is None:
+        raise AutoreleaseError(
+            f"GITHUB_TOKEN is not set, so the GitHub release of {repository} cannot be made",
+            hint="in GitHub Actions pass `GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}` in `env:`; "
+            + _TOKEN_HINT,
+            code=ExitCode.NO_CREDENTIALS,
+        )
+    return GitHubTarget(_api_url(explicit_api), repository, token)
+
+
+def _env(env: Mapping[str, str], key: str) -> str | None:
+    # CI systems often define a variable as empty rather than leave it out.
+    value = env.get(key, "").strip()
+    return value or None
+
+
+def _repository(env: Mapping[str, str], origin_url: str | None, enterprise: bool) -> str | None:
+    explicit = _env(env, "GITHUB_REPOSITORY")
+    if explicit is not None:
+        repository = _owner_and_name(explicit)
+        if repository is None or explicit.strip("/") != repository:
+            raise AutoreleaseError(
+                f"GITHUB_REPOSITORY={explicit!r} is not of the form owner/name",
+                hint="set it like `octocat/hello-world`, or unset it to use the origin remote",
+                code=ExitCode.CONFIG,
+            )
+        return repository
+    remote = parse_remote(origin_url) if origin_url else None
+    if remote is None or (remote[0] not in _GITHUB_HOSTS and not enterprise):
+        return None
+    return remote[1]
+
+
+def _api_url(explicit: str | None) -> str:
+    if explicit is None:
+        return DEFAULT_API_URL
+    parts = urllib.parse.urlsplit(explicit)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise AutoreleaseError(
+            f"GITHUB_API_URL={explicit!r} is not an http(s) URL",
+            hint="use https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise",
+            code=ExitCode.CONFIG,
+        )
+    return explicit.rstrip("/")
+
+
+# --- talking to GitHub --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Session:
+    """One conversation with GitHub: retries, logging and error text, with the token masked."""
+
+    target: GitHubTarget
+    log_line: Callable[[str], None]
+    pacing: Pacing
+
+    @contextmanager
+    def repository(self) -> Iterator[Repository]:
+        from github import Auth, Github
+
+        client = Github(
+            base_url=self.target.api_url,
+            auth=Auth.Token(self.target.token),
+            timeout=self.pacing.timeout,
+            retry=None,  # our own loop retries, so that each retry is bounded and shows in the log
+            seconds_between_requests=self.pacing.seconds_between_requests,
+            seconds_between_writes=self.pacing.seconds_between_writes,
+            lazy=True,  # no GET of the repository itself: the release calls need only its URL
+        )
+        with client:
+            yield client.get_repo(self.target.repository)
+
+    def log(self, line: str) -> None:
+        self.log_line(self.redact(line))
+
+    def redact(self, text: str) -> str:
+        return text.replace(self.target.token, "***") if self.target.token else text
+
+    def call(self, doing: str, action: Callable[[], _T], passthrough: Collection[int] = ()) -> _T:
+        """Run ACTION, retrying 5xx answers and network errors; other failures → AutoreleaseError.
+
+        A GithubException whose status is in PASSTHROUGH reaches the caller unchanged.
+        """
+        from github import GithubException
+        from requests import RequestException
+
+        for attempt in range(1, self.pacing.attempts + 1):
+            try:
+                return action()
+            except (GithubException, RequestException) as exc:
+                if isinstance(exc, GithubException) and exc.status in passthrough:
+                    raise
+                if attempt == self.pacing.attempts or not _transient(exc):
+                    raise self.failure(exc, doing) from None
+                self._before_retry(exc, doing, attempt)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def lookup(self, doing: str, action: Callable[[], _T]) -> _T | None:
+        """Like call, but a 404 answer means "not there": None."""
+        from github import GithubException
+
+        try:
+            return self.call(doing, action, passthrough={404})
+        except GithubException:
+            return None
+
+    def _before_retry(self, exc: Exception, doing: str, attempt: int) -> None:
+        delay = self.pacing.backoff * 2 ** (attempt - 1)
+        self.log(
+            f"GitHub: {doing} failed ({_describe(exc)}); "
+            f"retry {attempt}/{self.pacing.attempts - 1} in {delay:g}s"
+        )
+        time.sleep(delay)
+
+    def failure(self, exc: Exception, doing: str) -> AutoreleaseError:
+        """One clear line for EXC; the original exception is dropped so no header can leak."""
+        message = (
+            f"GitHub: {doing} failed for {self.target.repository} "
+            f"at {self.target.api_url}: {_describe(exc)}"
+        )
+        return AutoreleaseError(
+            self.redact(message), self.redact(_hint(exc)), code=ExitCode.GITHUB_FAILED
+        )
+
+
+def _transient(exc: Exception) -> bool:
+    from github import GithubException
+
+    return not isinstance(exc, GithubException) or exc.status >= 500
+
+
+def _describe(exc: Exception) -> str:
+    from github import GithubException
+
+    if not isinstance(exc, GithubException):
+        return f"{type(exc).__name__}: {exc}"
+    data = exc.data
+    detail = data.get("message") if isinstance(data, dict) else data
+    return f"{exc.status} {detail}" if detail else str(exc.status)
+
+
+def _hint(exc: Exception) -> str:
+    from github import GithubException
+
+    status = exc.status if isinstance(exc, GithubException) else None
+    if status == 401:
+        return "GITHUB_TOKEN was refused: check that it is current and meant for this host"
+    if status in (403, 404):
+        return f"{_TOKEN_HINT}, and GITHUB_REPOSITORY / GITHUB_API_URL must name it"
+    return "re-run the release: it resumes and only does what GitHub does not hold yet"
+
+
+# --- read-only state ------------------------------------------------------------------------------
+
+
+def release_state(
+    target: GitHubTarget,
+    tag: str,
+    *,
+    pacing: Pacing = Pacing(),  # frozen: a shared default is safe
+    log: Callable[[str], None] = lambda _line: None,
+) -> ReleaseState:
+    """What GitHub holds for TAG, without changing anything. Raises AutoreleaseError."""
+    session = _Session(target, log, pacing)
+    with session.repository() as repo:
+        release = _find_release(session, repo, tag)
+        if release is None:
+            return ReleaseState(exists=False)
+        assets = tuple(_asset(a) for a in _list_assets(session, release, tag))
+        return ReleaseState(True, release.html_url, release.prerelease, assets)
+
+
+def _find_release(session: _Session, repo: Repository, tag: str) -> GitRelease | None:
+    return session.lookup(f"looking up release {tag}", lambda: repo.get_release(tag))
+
+
+def _list_assets(session: _Session, release: GitRelease, tag: str) -> list[GitReleaseAsset]:
+    return session.call(f"listing assets of release {tag}", lambda: list(release.get_assets()))
+
+
+def _asset(asset: GitReleaseAsset) -> Asset:
+    return Asset(asset.name, asset.size, asset.state == "uploaded")
+
+
+# --- the release itself ---------------------------------------------------------------------------
+
+
+def ensure_release(
+    target: GitHubTarget,
+    tag: str,
+    *,
+    title: str,
+    notes: str,
+    prerelease: bool,
+    files: Sequence[Path],
+    log: Callable[[str], None],
+    pacing: Pacing = Pacing(),  # frozen: a shared default is safe
+) -> str:
+    """Make sure GitHub has release TAG with all FILES attached; return its html_url.
+
+    Creates the release only if it is missing, for a tag that must already be on GitHub, and
+    uploads only the missing assets, so a re-run after a failure finishes exactly the rest.
+    Raises AutoreleaseError (code GITHUB_FAILED).
+    """
+    _check_files(files)
+    session = _Session(target, log, pacing)
+    with session.repository() as repo:
+        release = _find_release(session, repo, tag)
+        if release is None:
+            release = _create_release(
+                session, repo, tag, title=title, notes=notes, prerelease=prerelease
+            )
+        else:
+            session.log(f"GitHub release {tag} exists: {release.html_url}")
+        _upload_missing(session, release, tag, files)
+        return release.html_url
+
+
+def _check_files(files: Sequence[Path]) -> None:
+    # Fail before the first request rather than leave a release with half its assets.
+    for path in files:
+        if not path.is_file():
+            raise AutoreleaseError(
+                f"release asset {path} does not exist",
+                hint="build the distributions first",
+                code=ExitCode.GITHUB_FAILED,
+            )
+    names = [path.name for path in files]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise AutoreleaseError(
+            f"release assets must have distinct file names: {', '.join(duplicates)} repeats",
+            code=ExitCode.GITHUB_FAILED,
+        )
+
+
+def _create_release(
+    session: _Session, repo: Repository, tag: str, *, title: str, notes: str, prerelease: bool
+) -> GitRelease:
+    from github import GithubException
+
+    _require_remote_tag(session, repo, tag)
+    session.log(f"creating GitHub release {tag}")
+    try:
+        return session.call(
+            f"creating release {tag}",
+            lambda: repo.create_git_release(
+                tag,
+                name=title,
+                message=notes,
+                prerelease=prerelease,
+                # "legacy" lets GitHub pick latest by version, so a backport does not become it.
+                make_latest="false" if prerelease else "legacy",
+            ),
+            passthrough={422},
+        )
+    except GithubException as exc:
+        # A racing run, or a retried POST that GitHub had carried out before answering 5xx.
+        release = _find_release(session, repo, tag)
+        if release is None:
+            raise session.failure(exc, f"creating release {tag}") from None
+        session.log(f"GitHub release {tag} was created meanwhile; continuing with it")
+        return release
+
+
+def _require_remote_tag(session: _Session, repo: Repository, tag: str) -> None:
+    # Without the tag, GitHub would create it on the default branch's head: never what we want.
+    ref = session.lookup(f"looking up tag {tag}", lambda: repo.get_git_ref(f"tags/{tag}").object)
+    if ref is None:
+        raise AutoreleaseError(
+            f"tag {tag} is not on GitHub ({session.target.repository}), "
+            "so the release cannot be created",
+            hint=f"push it first: git push origin {tag}",
+            code=ExitCode.GITHUB_FAILED,
+        )
+
+
+def _upload_missing(
+    session: _Session, release: GitRelease, tag: str, files: Sequence[Path]
+) -> None:
+    present = {asset.name: asset for asset in _list_assets(session, release, tag)}
+    for path in files:
+        existing = present.get(path.name)
+        if existing is not None and existing.state == "uploaded":
+            _check_same_size(existing, path, tag)
+            session.log(f"{path.name} is already attached to {tag}")
+            continue
+        if existing is not None:
+            # GitHub keeps an interrupted upload as "starter", and it blocks the name until deleted.
+            session.log(f"removing the incomplete upload of {path.name}")
+            session.call(f"deleting incomplete asset {path.name}", existing.delete_asset)
+        _upload(session, release, tag, path)
+
+
+def _check_same_size(asset: GitReleaseAsset, path: Path, tag: str) -> None:
+    size = path.stat().st_size
+    if asset.size != size:
+        raise AutoreleaseError(
+            f"release {tag} already has {asset.name} with {asset.size} bytes, "
+            f"but {path} has {size}",
+            hint="the release holds another build: delete that asset on GitHub, then re-run",
+            code=ExitCode.GITHUB_FAILED,
+        )
+
+
+def _upload(session: _Session, release: GitRelease, tag: str, path: Path) -> None:
+    from github import GithubException
+
+    session.log(f"uploading {path.name} to GitHub release {tag}")
+    doing = f"uploading {path.name} to release {tag}"
+    try:
+        session.call(doing, lambda: _post_asset(release, path), passthrough={422})
+    except GithubException as exc:
+        # 422 means the name is taken: by a racing run, or by our own retried POST.
+        again = {a.name: a for a in _list_assets(session, release, tag)}.get(path.name)
+        if again is None or again.state != "uploaded":
+            raise session.failure(exc, doing) from None
+        _check_same_size(again, path, tag)
+        session.log(f"{path.name} was attached meanwhile; keeping it")
+
+
+def _post_asset(release: GitRelease, path: Path) -> GitReleaseAsset:
+    # Our own file handle: PyGithub's path-based upload leaves the file open when the request fails.
+    with path.open("rb") as stream:
+        return release.upload_asset_from_memory(
+            stream, path.stat().st_size, path.name, content_type=_content_type(path)
+        )
+
+
+def _content_type(path: Path) -> str:
+    if path.name.endswith((".tar.gz", ".tgz")):
+        return "application/gzip"
+    if path.suffix in (".whl", ".zip"):
+        return "application/zip"  # a wheel is a zip archive
+    return "application/octet-stream"
