@@ -1,0 +1,172 @@
+"""Changelog sections: render one release as Markdown and insert it without touching the rest.
+
+`render` and `insert` are pure. The default rendering is plain Python (no Jinja2 import on the
+hot path); a user template is rendered with Jinja2, the commit text passed as data only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autorelease.errors import ChangelogError
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("breaking", "⚠ Breaking changes"),
+    ("feat", "Features"),
+    ("fix", "Bug fixes"),
+    ("perf", "Performance"),
+)
+# Markers other tools leave in changelogs they manage; new sections go right below them.
+FOREIGN_MARKERS = ("<!-- version list -->", "<!-- insertion marker -->")
+_ISSUE = re.compile(r"(?<![\w/\[])#(\d+)\b")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One changelog line: a commit's kind, scope and text, and what it links to."""
+
+    kind: str
+    description: str
+    sha: str
+    scope: str | None = None
+    breaking_notes: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a section is about: the version, its tag, the previous tag and the entries."""
+
+    version: str
+    tag: str
+    date: str
+    entries: tuple[Entry, ...] = ()
+    previous_tag: str | None = None
+    repo_url: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def render(release: Release, template: Path | None = None) -> str:
+    """The Markdown section for RELEASE, from TEMPLATE when one is given."""
+    if template is not None:
+        return _render_template(release, template)
+    lines = [_heading(release), ""]
+    for kind, title in SECTIONS:
+        items = _items(release, kind)
+        if items:
+            lines += [f"### {title}", "", *items, ""]
+    if len(lines) == 2:
+        lines += ["No user-facing changes.", ""]
+    return "\n".join(lines)
+
+
+def _heading(release: Release) -> str:
+    if release.repo_url and release.previous_tag:
+        link = f"{release.repo_url}/compare/{release.previous_tag}...{release.tag}"
+        return f"## [{release.version}]({link}) ({release.date})"
+    if release.repo_url:
+        return f"## [{release.version}]({release.repo_url}/releases/tag/{release.tag}) ({release.date})"
+    return f"## {release.version} ({release.date})"
+
+
+def _items(release: Release, kind: str) -> list[str]:
+    items = []
+    for entry in release.entries:
+        if kind == "breaking":
+            items += [_line(release, entry, note) for note in entry.breaking_notes]
+        elif entry.kind == kind:
+            items.append(_line(release, entry, entry.description))
+    return items
+
+
+def _line(release: Release, entry: Entry, text: str) -> str:
+    scope = f"**{entry.scope}:** " if entry.scope else ""
+    text = text.strip().replace("\n", "\n  ")
+    links = []
+    url = release.repo_url
+    if url:
+        text = _ISSUE.sub(lambda m: f"[#{m[1]}]({url}/issues/{m[1]})", text)
+        links = [f"[#{ref}]({url}/issues/{ref})" for ref in entry.refs if f"#{ref}" not in text]
+        links.append(f"[{entry.sha[:7]}]({url}/commit/{entry.sha})")
+    else:
+        links = [f"#{ref}" for ref in entry.refs] + [entry.sha[:7]]
+    return f"- {scope}{text} ({', '.join(links)})"
+
+
+def _render_template(release: Release, template: Path) -> str:
+    import jinja2  # only for users who bring their own template
+
+    try:
+        source = template.read_text()
+    except OSError as exc:
+        raise ChangelogError(
+            f"changelog template {template} cannot be read: {exc.strerror}",
+            "fix changelog_template in [tool.autorelease]",
+        ) from None
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    try:
+        return env.from_string(source).render(release=release, sections=SECTIONS)
+    except jinja2.TemplateError as exc:
+        raise ChangelogError(f"changelog template {template}: {exc}") from None
+
+
+def insert(existing: str | None, section: str, marker: str, version: str) -> str:
+    """EXISTING with SECTION added at the marker, or under the title; older text untouched.
+
+    Raises ChangelogError when the file has neither, rather than silently skipping.
+    """
+    section = section.rstrip("\n") + "\n"
+    if not existing or not existing.strip():
+        return f"# Changelog\n\n{marker}\n\n{section}"
+    if has_version(existing, version):
+        return existing
+    for candidate in (marker, *FOREIGN_MARKERS):
+        index = existing.find(candidate)
+        if index >= 0:
+            end = existing.find("\n", index)
+            end = len(existing) if end < 0 else end + 1
+            return existing[:end] + "\n" + section + "\n" + existing[end:].lstrip("\n")
+    title = re.search(r"^# .*$", existing, re.MULTILINE)
+    if title is None:
+        raise ChangelogError(
+            "the changelog has no insertion marker and no '# ' title, so autorelease cannot "
+            "tell where the new release goes",
+            f"add the line {marker!r} where new releases should appear",
+        )
+    first_release = re.compile(r"^## ", re.MULTILINE).search(existing, title.end())
+    where = first_release.start() if first_release else len(existing)
+    before = existing[:where].rstrip("\n") + "\n\n"
+    after = existing[where:]
+    return before + section + ("\n" + after if after else "")
+
+
+def has_version(text: str, version: str) -> bool:
+    """True when TEXT already holds a section headed with VERSION (a re-run)."""
+    pattern = rf"^##\s.*(?<![\w.]){re.escape(version)}(?![\w.])"
+    return re.search(pattern, text, re.MULTILINE) is not None
+
+
+def entries_from(commits: Sequence[tuple[str, object]]) -> tuple[Entry, ...]:
+    """Changelog entries from (sha, Commit) pairs; kinds outside SECTIONS only list breaks."""
+    from autorelease.commits import Commit
+
+    result = []
+    for sha, commit in commits:
+        if not isinstance(commit, Commit):
+            continue
+        refs = tuple(
+            dict.fromkeys(
+                m for f in commit.footers if f.token.lower() in _REF_TOKENS or f.separator == " #"
+                for m in re.findall(r"#?(\d+)", f.value)
+            )
+        )  # fmt: skip
+        result.append(
+            Entry(commit.type, commit.description, sha, commit.scope, commit.breaking_notes, refs)
+        )
+    return tuple(result)
+
+
+_REF_TOKENS = frozenset({"refs", "closes", "fixes", "resolves", "close", "fix", "resolve"})

@@ -1,0 +1,64 @@
+"""`autorelease changelog`: preview the next section, or (--init) write the file from all tags."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autorelease import changelog, config, git, history, plan
+from autorelease.errors import ExitCode
+from autorelease.fileio import write_atomic
+
+
+def main(args: argparse.Namespace) -> int:
+    root = git.toplevel(args.repo)
+    if not args.init:
+        release_plan = plan.plan_release(root)
+        if not release_plan.next_version:
+            print("nothing to release: no new section", file=sys.stderr)
+            return ExitCode.NOTHING_TO_RELEASE
+        print(release_plan.changelog, end="")
+        return ExitCode.OK
+    text = full_changelog(root)
+    cfg = config.load(root)
+    target = root / str(cfg.changelog_file or "CHANGELOG.md")
+    if args.dry_run:
+        print(text, end="")
+        return ExitCode.OK
+    write_atomic(target, text)
+    print(f"wrote {target.relative_to(root)}", file=sys.stderr)
+    return ExitCode.OK
+
+
+def full_changelog(root: Path) -> str:
+    """The whole changelog: one section per final release tag, newest first."""
+    cfg = config.load(root)
+    tags = sorted(
+        (t for t in history.release_tags(git.list_tags(root), cfg.tag_format)
+         if not t.version.is_prerelease),
+        key=lambda t: t.version.sort_key(),
+    )  # fmt: skip
+    repo_url = plan._repo_url(root, cfg)
+    subject = plan.release_subject(str(cfg.commit_message))
+    sections = []
+    previous: history.ReleaseTag | None = None
+    template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
+    for tag in tags:
+        exclude = [previous.commit] if previous else []
+        pairs = []
+        for raw in git.iter_commits(root, tag.commit, exclude):
+            item, parsed = plan.classify(raw, subject, cfg)
+            if parsed is not None and item.kind == "conventional":
+                pairs.append((raw.sha, parsed))
+        release = changelog.Release(
+            tag.version.render(str(cfg.version_scheme)), tag.name, tag.date,
+            changelog.entries_from(pairs), previous.name if previous else None, repo_url,
+        )  # fmt: skip
+        sections.append(changelog.render(release, template))
+        previous = tag
+    body = "\n".join(reversed(sections))
+    return f"# Changelog\n\n{cfg.changelog_marker}\n\n{body}"
+
+
+__all__ = ["full_changelog", "main"]

@@ -1,0 +1,212 @@
+"""The command line: parse arguments, call the core, render, and map errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from autorelease import __version__
+from autorelease.errors import AutoreleaseError, ExitCode
+
+ISSUES_URL = "https://github.com/autorelease-dev/autorelease/issues"
+
+
+def _publish_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="show the plan; change nothing")
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument("--bump", choices=("patch", "minor", "major"), help="override the bump")
+    parser.add_argument("--pre", choices=("a", "b", "rc"), help="make a PEP 440 pre-release")
+    parser.add_argument(
+        "--test", action="store_true", help="pre-release (a) to TestPyPI, e.g. 2.0.0a1"
+    )
+    parser.add_argument("--skip-tests", action="store_true", help="do not run the test command")
+    parser.add_argument("--no-push", action="store_true", help="commit and tag locally only")
+    parser.add_argument("--no-upload", action="store_true", help="do not upload to the index")
+    parser.add_argument("--no-github", action="store_true", help="no GitHub release")
+    parser.add_argument(
+        "--repository", "-r", help="pypi, testpypi, a name in ~/.pypirc, or an upload URL"
+    )
+    parser.add_argument("--report", type=Path, help="write the run as JSON to this file")
+    parser.add_argument("--verbose", "-v", action="store_true", help="list everything")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autorelease",
+        description="Conventional commits in; version, changelog, tag, PyPI and GitHub out.",
+    )
+    parser.add_argument("--version", action="version", version=f"autorelease {__version__}")
+    parser.add_argument("-C", "--repo", type=Path, default=Path("."), help="project directory")
+    parser.add_argument("--traceback", action="store_true", help="show tracebacks on errors")
+    _publish_arguments(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    publish = sub.add_parser("publish", help="release: version, changelog, build, tag, upload")
+    _publish_arguments(publish)
+    publish.set_defaults(handler=cmd_publish)
+
+    status = sub.add_parser("status", help="version, last tag, unreleased commits")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=cmd_status)
+
+    version = sub.add_parser("version", help="the next version")
+    version.add_argument("--print", action="store_true", help="print the next version alone")
+    version.add_argument("--bump", choices=("patch", "minor", "major"))
+    version.add_argument("--pre", choices=("a", "b", "rc"))
+    version.set_defaults(handler=cmd_version)
+
+    log = sub.add_parser("changelog", help="preview or rebuild the changelog")
+    log.add_argument("--init", action="store_true", help="write the file from all release tags")
+    log.add_argument("--dry-run", action="store_true")
+    log.set_defaults(handler=cmd_changelog)
+
+    for module in ("cli_check", "cli_init"):
+        _mount(module, sub)
+    return parser
+
+
+def _optional(module: str) -> Any:
+    """autorelease.MODULE, or None while that part of the product does not exist yet."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"autorelease.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"autorelease.{module}":
+            raise
+        return None
+
+
+def _mount(module: str, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Mount a command module that exposes register(subparsers)."""
+    mod = _optional(module)
+    if mod is not None:
+        mod.register(sub)
+
+
+def _plan_options(args: argparse.Namespace) -> object:
+    from autorelease.plan import PlanOptions
+
+    pre = getattr(args, "pre", None) or ("a" if getattr(args, "test", False) else None)
+    return PlanOptions(bump=getattr(args, "bump", None), pre=pre)
+
+
+def _plan(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from autorelease.plan import PlanOptions, plan_release
+
+    options = _plan_options(args)
+    assert isinstance(options, PlanOptions)
+    return plan_release(args.repo, options)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """`autorelease publish` and `autorelease --dry-run`."""
+    if not args.dry_run:
+        execute = _optional("execute")
+        if execute is None:
+            print("autorelease: publish is not available yet; use --dry-run", file=sys.stderr)
+            return ExitCode.USAGE
+        return int(execute.main(args))
+    from autorelease import render
+
+    plan = _plan(args)
+    if args.json:
+        print(json.dumps(plan.to_json(), indent=2))
+    else:
+        print(render.preview(plan, publish_steps(plan, args), args.verbose), end="")
+    return ExitCode.OK
+
+
+def publish_steps(plan: object, args: argparse.Namespace) -> list[str]:
+    """The steps publish would take, for the preview."""
+    execute = _optional("execute")
+    if execute is None:
+        return _default_steps(plan, args)
+    return list(execute.describe_steps(plan, args))
+
+
+def _default_steps(plan: object, args: argparse.Namespace) -> list[str]:
+    from autorelease.plan import ReleasePlan
+
+    assert isinstance(plan, ReleasePlan)
+    files = ", ".join(c.path for c in plan.file_changes) or "no files"
+    steps = [
+        "check: clean working tree, release branch, up to date with the remote, tag is free",
+        f"write {files}; commit and tag {plan.tag} locally",
+    ]
+    steps.append("skip the tests (--skip-tests)" if args.skip_tests else "run the tests")
+    steps.append("build sdist and wheel; twine check --strict")
+    if not args.no_push:
+        steps.append(f"push the release commit and {plan.tag} atomically")
+    if not args.no_upload:
+        steps.append(f"upload to {args.repository or ('testpypi' if args.test else 'pypi')}")
+    if not args.no_github:
+        steps.append(f"create the GitHub release {plan.tag} with the built files")
+    return steps
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from autorelease import render
+
+    plan = _plan(args)
+    if args.json:
+        data = plan.to_json()
+        keys = ("current_version", "current_source", "last_tag", "next_version", "bump", "tag",
+                "head_released", "counts")  # fmt: skip
+        print(json.dumps({k: data[k] for k in keys}, indent=2))
+    else:
+        print(render.status(plan), end="")
+    return ExitCode.OK
+
+
+def cmd_version(args: argparse.Namespace) -> int:
+    plan = _plan(args)
+    if not plan.next_version:
+        if not args.print:
+            print(f"nothing to release: {plan.current_version} is current", file=sys.stderr)
+        return ExitCode.NOTHING_TO_RELEASE
+    print(plan.next_version if args.print else f"{plan.current_version} -> {plan.next_version}")
+    return ExitCode.OK
+
+
+def cmd_changelog(args: argparse.Namespace) -> int:
+    from autorelease import changelog_init
+
+    return changelog_init.main(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run autorelease; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        if not args.dry_run:
+            parser.print_help(sys.stderr)
+            print("\nautorelease: say what to do, e.g. `autorelease --dry-run`", file=sys.stderr)
+            return ExitCode.USAGE
+        handler = cmd_publish
+    try:
+        return int(handler(args))
+    except AutoreleaseError as exc:
+        if args.traceback:
+            raise
+        line = exc.message + (f" — {exc.hint}" if exc.hint else "")
+        print(f"autorelease: error: {line}", file=sys.stderr)
+        return int(exc.code)
+    except KeyboardInterrupt:
+        print("autorelease: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except Exception as exc:
+        if args.traceback:
+            raise
+        print(
+            f"autorelease: internal error: {type(exc).__name__}: {exc} — rerun with --traceback "
+            f"and report it at {ISSUES_URL}",
+            file=sys.stderr,
+        )
+        return ExitCode.INTERNAL

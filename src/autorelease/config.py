@@ -1,0 +1,220 @@
+"""Configuration: [tool.autorelease], then commitizen's and python-semantic-release's, then defaults.
+
+Precedence, key by key: `[tool.autorelease]` in pyproject.toml wins; then commitizen's settings
+(`.cz.toml`, `cz.toml` or `[tool.commitizen]`); then `[tool.semantic_release]`; then the defaults
+below. Each value remembers where it came from, so `--dry-run` can say so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autorelease.errors import ConfigError
+
+DEFAULT_BUMP_MAP: Mapping[str, str] = {"feat": "minor", "fix": "patch", "perf": "patch"}
+DEFAULT_MARKER = "<!-- autorelease: new releases go below this line -->"
+
+# key: (python type(s), default, what to write in an error about its type)
+_SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
+    "tag_format": (str, "v{version}", "a string containing {version}"),
+    "version_files": (list, [], "a list of strings such as 'pyproject.toml:project.version'"),
+    "version_source": (str, "auto", "'auto', 'files' or 'tag'"),
+    "version_scheme": (str, "pep440", "'pep440' or 'semver'"),
+    "major_on_zero": (bool, True, "true or false"),
+    "allow_zero_version": (bool, True, "true or false"),
+    "bump_map": (dict, dict(DEFAULT_BUMP_MAP), "a table of commit type = 'major'|'minor'|'patch'"),
+    "changelog_file": (str, "CHANGELOG.md", "a path, or '' to keep no changelog"),
+    "changelog_template": (str, "", "a path to a Jinja2 template"),
+    "changelog_marker": (str, DEFAULT_MARKER, "a line of text"),
+    "commit_message": (str, "chore(release): {version}", "a string containing {version}"),
+    "release_branch": (str, "", "a branch name"),
+    "remote": (str, "origin", "a remote name"),
+    "test_command": (str, "", "a shell command, or '' to detect pytest"),
+    "build_isolation": (bool, True, "true or false"),
+    "repository": (str, "pypi", "pypi, testpypi, a name in ~/.pypirc, or an upload URL"),
+    "github_release": (bool, True, "true or false"),
+    "parse_squash_bodies": (bool, False, "true or false"),
+    "repository_url": (str, "", "the project's web URL, e.g. https://github.com/o/r"),
+    "commit_rules": (str, "", "a commitizen rule set name, e.g. cz_customize"),
+    "allowed_types": (list, [], "a list of commit types"),
+}
+_CHOICES = {
+    "version_source": ("auto", "files", "tag"),
+    "version_scheme": ("pep440", "semver"),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting with its final value; `origin[key]` names the file and table it came from."""
+
+    root: Path
+    values: Mapping[str, Any]
+    origin: Mapping[str, str] = field(default_factory=dict)
+    pyproject: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self.values[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def with_values(self, **overrides: Any) -> Config:
+        values = {**self.values, **overrides}
+        origin = {**self.origin, **{k: "command line" for k in overrides}}
+        return Config(self.root, values, origin, self.pyproject)
+
+
+def load(root: Path) -> Config:
+    """Read every configuration source under ROOT; raise ConfigError naming file and key."""
+    pyproject = _read_toml(root / "pyproject.toml")
+    layers: list[tuple[str, dict[str, Any]]] = []
+    own = pyproject.get("tool", {}).get("autorelease")
+    if own is not None:
+        layers.append(("pyproject.toml [tool.autorelease]", _validate(own, "pyproject.toml")))
+    cz_where, cz = _commitizen_table(root, pyproject)
+    if cz is not None:
+        layers.append((cz_where, from_commitizen(cz, cz_where)))
+    psr = pyproject.get("tool", {}).get("semantic_release")
+    if psr is not None:
+        where = "pyproject.toml [tool.semantic_release]"
+        layers.append((where, from_semantic_release(psr, where)))
+    values = {key: spec[1] for key, spec in _SCHEMA.items()}
+    origin = dict.fromkeys(values, "default")
+    for where, layer in reversed(layers):
+        values.update(layer)
+        origin.update(dict.fromkeys(layer, where))
+    return Config(root, values, origin, pyproject)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path.name} is not valid TOML: {exc}", f"fix the syntax in {path}"
+        ) from None
+
+
+def _validate(table: Any, filename: str, section: str = "[tool.autorelease]") -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{filename}: {section} must be a table")
+    for key, value in table.items():
+        if key not in _SCHEMA:
+            close = difflib.get_close_matches(key, _SCHEMA, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "see docs/configuration.md"
+            raise ConfigError(f"{filename}: unknown key {section}.{key}", hint)
+        kind, _, expected = _SCHEMA[key]
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise ConfigError(
+                f"{filename}: {section[1:-1]}.{key} must be {expected}, "
+                f"not {type(value).__name__} {value!r}"
+            )
+        if key in _CHOICES and value not in _CHOICES[key]:
+            raise ConfigError(
+                f"{filename}: {section[1:-1]}.{key} = {value!r} is not one of "
+                f"{', '.join(_CHOICES[key])}"
+            )
+    _check_contents(table, filename, section)
+    return dict(table)
+
+
+def _check_contents(table: dict[str, Any], filename: str, section: str) -> None:
+    for key in ("version_files", "allowed_types"):
+        if any(not isinstance(item, str) for item in table.get(key, [])):
+            raise ConfigError(f"{filename}: {section[1:-1]}.{key} must hold only strings")
+    for key in ("tag_format", "commit_message"):
+        if key in table and "{version}" not in table[key]:
+            raise ConfigError(
+                f"{filename}: {section[1:-1]}.{key} = {table[key]!r} lacks {{version}}",
+                f"write it like {_SCHEMA[key][1]!r}",
+            )
+    for commit_type, level in table.get("bump_map", {}).items():
+        if str(level).lower() not in ("major", "minor", "patch", "none"):
+            raise ConfigError(
+                f"{filename}: {section[1:-1]}.bump_map.{commit_type} = {level!r} is not "
+                "major, minor, patch or none"
+            )
+
+
+def _commitizen_table(root: Path, pyproject: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    for name in (".cz.toml", "cz.toml"):
+        data = _read_toml(root / name)
+        table = data.get("tool", {}).get("commitizen", data.get("commitizen"))
+        if table is not None:
+            return f"{name} [tool.commitizen]", table
+    table = pyproject.get("tool", {}).get("commitizen")
+    return "pyproject.toml [tool.commitizen]", table
+
+
+def from_commitizen(cz: dict[str, Any], where: str) -> dict[str, Any]:
+    """The subset of commitizen's settings that autorelease honours, in its own terms."""
+    out: dict[str, Any] = {}
+    if "tag_format" in cz:
+        out["tag_format"] = _cz_tag_format(str(cz["tag_format"]), where)
+    files = [str(f) for f in cz.get("version_files", [])]
+    provider = cz.get("version_provider", "commitizen")
+    if provider == "scm":
+        out["version_source"] = "tag"
+    elif provider == "pep621":
+        files.insert(0, "pyproject.toml:project.version")
+    elif provider == "poetry":
+        files.insert(0, "pyproject.toml:tool.poetry.version")
+    elif provider == "commitizen" and "version" in cz:
+        files.insert(0, f"{where.split()[0]}:tool.commitizen.version")
+    if files:
+        out["version_files"] = files
+    if "major_version_zero" in cz:
+        out["major_on_zero"] = not bool(cz["major_version_zero"])
+    if isinstance(cz.get("bump_map"), dict):
+        out["bump_map"] = {
+            k.lower(): str(v).lower() for k, v in cz["bump_map"].items() if "BREAKING" not in k
+        }
+    scheme = cz.get("version_scheme", cz.get("version_type"))
+    if scheme:
+        out["version_scheme"] = "semver" if str(scheme).startswith("semver") else "pep440"
+    if cz.get("changelog_file"):
+        out["changelog_file"] = str(cz["changelog_file"])
+    name = cz.get("name", "cz_conventional_commits")
+    if name != "cz_conventional_commits":
+        out["commit_rules"] = str(name)
+    return out
+
+
+def _cz_tag_format(fmt: str, where: str) -> str:
+    converted = fmt.replace("${version}", "{version}").replace("$version", "{version}")
+    if "$" in converted:
+        raise ConfigError(
+            f"{where}: tag_format {fmt!r} uses fields autorelease does not support",
+            "use $version, e.g. tag_format = 'v$version'",
+        )
+    return converted
+
+
+def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
+    """The subset of python-semantic-release's settings that autorelease honours."""
+    out: dict[str, Any] = {}
+    if "tag_format" in psr:
+        out["tag_format"] = str(psr["tag_format"])
+    files = [str(f) for f in psr.get("version_toml", [])]
+    files += [":".join(str(v).split(":")[:2]) for v in psr.get("version_variables", [])]
+    if files:
+        out["version_files"] = files
+    for key in ("major_on_zero", "allow_zero_version"):
+        if isinstance(psr.get(key), bool):
+            out[key] = psr[key]
+    changelog = psr.get("changelog", {})
+    path = changelog.get("changelog_file") or changelog.get("default_templates", {}).get(
+        "changelog_file"
+    )
+    if path:
+        out["changelog_file"] = str(path)
+    return out

@@ -1,0 +1,138 @@
+"""Facts from git: release tags, the last release by ancestry, and the commits since it.
+
+One `git for-each-ref` lists the tags; one streaming `git log` reads the commits reachable from
+HEAD and from no final release tag. The tags whose commits are parents of that range (or HEAD
+itself) are the nearest releases: the last release is chosen by ancestry, never by the highest
+number, so tags on maintenance branches do not count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from autorelease import git
+from autorelease.errors import ExitCode, GitError
+from autorelease.version import Version, parse_version
+
+
+@dataclass(frozen=True)
+class ReleaseTag:
+    """A tag that names a release: its name, commit, date and parsed version."""
+
+    name: str
+    commit: str
+    date: str
+    version: Version
+
+
+@dataclass(frozen=True)
+class History:
+    """What git says about releases, as plain data."""
+
+    head: str
+    branch: str | None
+    tags: tuple[ReleaseTag, ...]  # every release tag in the repository
+    last_final: ReleaseTag | None
+    pending: ReleaseTag | None  # newest pre-release after last_final, reachable from HEAD
+    head_tags: tuple[ReleaseTag, ...]
+    commits: tuple[git.RawCommit, ...]  # since last_final, newest first
+    since_pending: frozenset[str]  # shas in `commits` that the pending pre-release lacks
+
+
+def tag_pattern(tag_format: str) -> re.Pattern[str]:
+    """A regex that matches tag names of TAG_FORMAT and captures the version."""
+    before, _, after = tag_format.partition("{version}")
+    return re.compile(re.escape(before) + r"(?P<version>.+?)" + re.escape(after))
+
+
+def release_tags(refs: Iterable[git.TagRef], tag_format: str) -> list[ReleaseTag]:
+    """The tags that match TAG_FORMAT and hold a version; others are skipped, not fatal."""
+    pattern = tag_pattern(tag_format)
+    tags = []
+    for ref in refs:
+        match = pattern.fullmatch(ref.name)
+        if match is None or not match["version"][:1].isdigit():
+            continue
+        version = parse_version(match["version"])
+        if version is not None:
+            tags.append(ReleaseTag(ref.name, ref.commit, ref.date, version))
+    return tags
+
+
+def read(root: Path, tag_format: str) -> History:
+    """Read tags and the commits since the last final release, in one pass over the range."""
+    head = git.head(root)
+    if head is None:
+        raise GitError(
+            f"{root} has no commits yet", "commit your project first", ExitCode.NO_VERSION
+        )
+    tags = release_tags(git.list_tags(root), tag_format)
+    by_commit: dict[str, list[ReleaseTag]] = {}
+    for tag in tags:
+        by_commit.setdefault(tag.commit, []).append(tag)
+    final_commits = {t.commit for t in tags if not t.version.is_prerelease}
+    head_tags = tuple(by_commit.get(head, ()))
+    commits: list[git.RawCommit] = []
+    frontier: set[str] = {head} if head in final_commits else set()
+    if head not in final_commits:
+        for commit in git.iter_commits(root, head, sorted(final_commits)):
+            commits.append(commit)
+            frontier.update(p for p in commit.parents if p in final_commits)
+    _check_not_shallow(root, commits, tags)
+    finals = [t for c in frontier for t in by_commit[c] if not t.version.is_prerelease]
+    last_final = max(finals, key=lambda t: t.version.sort_key(), default=None)
+    pending = _pending(commits, by_commit, last_final)
+    return History(
+        head=head,
+        branch=git.current_branch(root),
+        tags=tuple(tags),
+        last_final=last_final,
+        pending=pending,
+        head_tags=head_tags,
+        commits=tuple(commits),
+        since_pending=_since(commits, pending.commit) if pending else frozenset(),
+    )
+
+
+def _pending(
+    commits: list[git.RawCommit],
+    by_commit: dict[str, list[ReleaseTag]],
+    last_final: ReleaseTag | None,
+) -> ReleaseTag | None:
+    pre_tags = [
+        t
+        for c in commits
+        for t in by_commit.get(c.sha, ())
+        if t.version.is_prerelease
+        and (last_final is None or t.version.sort_key() > last_final.version.sort_key())
+    ]
+    return max(pre_tags, key=lambda t: t.version.sort_key(), default=None)
+
+
+def _since(commits: list[git.RawCommit], base: str) -> frozenset[str]:
+    """Shas in COMMITS that are not BASE or its ancestors (walked within COMMITS only)."""
+    parents = {c.sha: c.parents for c in commits}
+    seen = {base}
+    stack = [base]
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent in parents and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return frozenset(parents) - seen
+
+
+def _check_not_shallow(root: Path, commits: list[git.RawCommit], tags: list[ReleaseTag]) -> None:
+    boundary = git.shallow_boundary(root)
+    if not boundary:
+        return
+    if not tags or any(c.sha in boundary for c in commits):
+        raise GitError(
+            "this is a shallow clone: the history since the last release tag is incomplete",
+            "run `git fetch --unshallow --tags` (GitHub Actions: actions/checkout with "
+            "fetch-depth: 0)",
+            ExitCode.SHALLOW,
+        )

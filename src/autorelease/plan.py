@@ -1,0 +1,432 @@
+"""The release plan is a value: gather facts, decide, and describe every change before making it.
+
+`plan_release` is the only entry point: it reads config, tags, commits and version files, then
+`decide` (pure) turns them into a ReleasePlan that `--dry-run` prints and `publish` executes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autorelease import changelog, commits, config, git, history, version_files
+from autorelease.errors import ExitCode, VersionError
+from autorelease.version import Bump, Version, next_version, parse_version
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What the user asked for on the command line."""
+
+    bump: str | None = None  # force major|minor|patch
+    pre: str | None = None  # a|b|rc: make a pre-release
+    extra_messages: tuple[str, ...] = ()  # treated as committed on top of HEAD (PR titles)
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class ClassifiedCommit:
+    """A commit of the range and what it means for the release."""
+
+    sha: str
+    header: str
+    kind: str  # conventional | merge | revert | reverted | fixup | release | invalid
+    level: str = "none"
+    type: str | None = None
+    scope: str | None = None
+    breaking: bool = False
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file the release rewrites, before and after."""
+
+    path: str
+    before: str | None
+    after: str
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """Everything publish will do, decided before anything is written."""
+
+    root: str
+    branch: str | None
+    head: str
+    current_version: str
+    current_source: str
+    last_tag: str | None
+    pending_prerelease: str | None
+    head_released: bool
+    commits: tuple[ClassifiedCommit, ...]
+    bump: str  # major | minor | patch | prerelease | none
+    bump_reason: str
+    bump_commits: tuple[ClassifiedCommit, ...]
+    next_version: str | None
+    tag: str | None
+    previous_tag: str | None
+    file_changes: tuple[FileChange, ...] = ()
+    changelog_path: str | None = None
+    changelog: str = ""
+    declarations: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    config_origin: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def releasable(self) -> bool:
+        return self.next_version is not None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["releasable"] = self.releasable
+        data["counts"] = kind_counts(self.commits)
+        return data
+
+
+def kind_counts(items: tuple[ClassifiedCommit, ...]) -> dict[str, int]:
+    """How many commits of each type (conventional) or kind (everything else)."""
+    counts: dict[str, int] = {}
+    for item in items:
+        key = item.type if item.kind == "conventional" and item.type else item.kind
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def plan_release(root: Path, options: PlanOptions = PlanOptions()) -> ReleasePlan:
+    """Gather the facts under ROOT and decide the release. Reads only; writes nothing."""
+    root = git.toplevel(root)
+    cfg = config.load(root)
+    hist = history.read(root, cfg.tag_format)
+    declarations, found = _versions(root, cfg, hist)
+    date = options.date or _today()
+    return decide(root, cfg, hist, found, options, date, _repo_url(root, cfg), declarations)
+
+
+def _today() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return moment.date().isoformat()
+
+
+def _versions(
+    root: Path, cfg: config.Config, hist: history.History
+) -> tuple[list[version_files.Declaration], list[version_files.Found]]:
+    scm = cfg.version_source == "tag" or (
+        cfg.version_source == "auto" and version_files.uses_scm_version(cfg.pyproject)
+    )
+    if scm:
+        return [], []
+    if cfg.version_files:
+        declarations = [version_files.parse_spec(spec, root) for spec in cfg.version_files]
+    else:
+        declarations = version_files.discover(root, cfg.pyproject)
+    if not declarations and not hist.tags:
+        raise VersionError(
+            f"no version found in {root}: no release tag, and no version in pyproject.toml, "
+            "setup.cfg, setup.py or a package's __version__",
+            'add version = "0.1.0" to [project] in pyproject.toml, or name the file with '
+            "version_files in [tool.autorelease]",
+            ExitCode.NO_VERSION,
+        )
+    found = version_files.read_all(root, declarations)
+    _check_agreement(found)
+    return declarations, found
+
+
+def _check_agreement(found: list[version_files.Found]) -> None:
+    values = {f.declaration: parse_version(f.value) for f in found}
+    for decl, value in values.items():
+        if value is None:
+            raise VersionError(f"{decl}: {found[0].value!r} is not a version")
+    distinct = {v.render() for v in values.values() if v is not None}
+    if len(distinct) > 1:
+        listing = ", ".join(f"{f.declaration} = {f.value}" for f in found)
+        raise VersionError(
+            f"the version declarations disagree: {listing}",
+            "make them equal (the last release's version) and commit, then run again",
+            ExitCode.VERSION_CONFLICT,
+        )
+
+
+def _repo_url(root: Path, cfg: config.Config) -> str | None:
+    if cfg.repository_url:
+        return str(cfg.repository_url).rstrip("/")
+    url = git.config_value(root, f"remote.{cfg.remote}.url")
+    return web_url(url) if url else None
+
+
+def web_url(remote: str) -> str | None:
+    """https://host/owner/name for a git remote URL (https, ssh or scp-like); None for paths."""
+    match = re.match(
+        r"^(?:https?://(?:[^@/]+@)?|ssh://(?:[^@/]+@)?|git@)(?P<host>[^/:]+)(?::\d+)?[:/]"
+        r"(?P<path>[^\s]+?)(?:\.git)?/?$",
+        remote,
+    )
+    if not match:
+        return None
+    return f"https://{match['host']}/{match['path']}"
+
+
+# --- the decision (pure) ------------------------------------------------------------------
+
+
+def classify(
+    raw: git.RawCommit, release_subject: re.Pattern[str] | None, cfg: config.Config
+) -> tuple[ClassifiedCommit, commits.Commit | None]:
+    """What one commit means: its kind, and the bump level its type and breaking flag give."""
+    header, _, body = raw.message.partition("\n")
+    special = commits.special_kind(header.strip(), body, release_subject)
+    if special:
+        return ClassifiedCommit(raw.sha, header, special), None
+    parsed = commits.parse(raw.message)
+    if isinstance(parsed, commits.ParseError):
+        problems = tuple(p.message for p in parsed.problems)
+        return ClassifiedCommit(raw.sha, header, "invalid", problems=problems), None
+    level = _level(parsed, cfg)
+    if cfg.parse_squash_bodies:
+        for item in commits.squashed_items(parsed.body):
+            level = max(level, _level(item, cfg))
+    item = ClassifiedCommit(
+        raw.sha, header, "conventional", level.name.lower(), parsed.type, parsed.scope,
+        parsed.breaking,
+    )  # fmt: skip
+    return item, parsed
+
+
+def _level(commit: commits.Commit, cfg: config.Config) -> Bump:
+    if commit.breaking:
+        return Bump.MAJOR
+    return Bump.parse(str(cfg.bump_map.get(commit.type, "none")))
+
+
+def release_subject(commit_message: str) -> re.Pattern[str]:
+    """A regex for the subject line of the release commits autorelease itself makes."""
+    subject = commit_message.split("\n", 1)[0]
+    before, _, after = subject.partition("{version}")
+    return re.compile(re.escape(before) + r"v?\d+\.\d+\.\d+\S*" + re.escape(after.rstrip()))
+
+
+def decide(
+    root: Path,
+    cfg: config.Config,
+    hist: history.History,
+    found: list[version_files.Found],
+    options: PlanOptions,
+    date: str,
+    repo_url: str | None,
+    declarations: list[version_files.Declaration] | None = None,
+) -> ReleasePlan:
+    """Turn facts into a plan: the bump, the next version, the files and the changelog."""
+    raws = list(hist.commits)
+    raws[:0] = [
+        git.RawCommit(f"(message {i + 1})", (), m) for i, m in enumerate(options.extra_messages)
+    ]
+    items, parsed = _classify_all(raws, cfg)
+    level, reason, causes, forced_version = _bump_level(items, parsed, options)
+    current, source = _current(hist, found)
+    warnings = _warnings(hist, found, items)
+    decision_version, bump_name = _next(hist, found, cfg, options, level, forced_version)
+    if _already_released(hist, options):
+        decision_version, bump_name = None, "none"
+    if decision_version is not None and hist.last_final is None and hist.pending is None:
+        if not options.bump and not forced_version and found:
+            reason, causes = f"first release: the declared {found[0].value} as it stands", []
+    scheme = str(cfg.version_scheme)
+    next_text = decision_version.render(scheme) if decision_version else None
+    tag = str(cfg.tag_format).format(version=next_text) if next_text else None
+    if tag and any(t.name == tag for t in hist.tags):
+        warnings.append(f"tag {tag} already exists: publish will refuse to release it again")
+    previous = hist.pending if options.pre and hist.pending else hist.last_final
+    section, file_changes, changelog_path = "", [], None
+    if next_text and tag:
+        in_section = [
+            (c.sha, p)
+            for c, p in zip(items, parsed, strict=True)
+            if p is not None and (not options.pre or not hist.pending or c.sha in
+                                  hist.since_pending or c.sha.startswith("("))
+        ]  # fmt: skip
+        release = changelog.Release(
+            next_text, tag, date, changelog.entries_from(in_section),
+            previous.name if previous else None, repo_url,
+        )  # fmt: skip
+        template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
+        section = changelog.render(release, template)
+        file_changes, changelog_path = _file_changes(root, cfg, found, next_text, section)
+    return ReleasePlan(
+        root=str(root),
+        branch=hist.branch,
+        head=hist.head,
+        current_version=current,
+        current_source=source,
+        last_tag=hist.last_final.name if hist.last_final else None,
+        pending_prerelease=hist.pending.name if hist.pending else None,
+        head_released=bool(hist.head_tags),
+        commits=tuple(items),
+        bump=bump_name,
+        bump_reason=reason,
+        bump_commits=tuple(causes),
+        next_version=next_text,
+        tag=tag,
+        previous_tag=previous.name if previous else None,
+        file_changes=tuple(file_changes),
+        changelog_path=changelog_path,
+        changelog=section,
+        declarations=tuple(str(d) for d in (declarations or [])),
+        warnings=tuple(warnings),
+        config_origin=dict(cfg.origin),
+    )
+
+
+def _classify_all(
+    raws: list[git.RawCommit], cfg: config.Config
+) -> tuple[list[ClassifiedCommit], list[commits.Commit | None]]:
+    subject = release_subject(str(cfg.commit_message))
+    pairs = [classify(raw, subject, cfg) for raw in raws]
+    reverted = {
+        sha
+        for raw, (item, _) in zip(raws, pairs, strict=True)
+        if item.kind == "revert"
+        for sha in [commits.reverted_sha(raw.message)]
+        if sha
+    }
+    items, parsed = [], []
+    for item, commit in pairs:
+        if any(item.sha.startswith(sha) for sha in reverted) and item.kind == "conventional":
+            item, commit = ClassifiedCommit(item.sha, item.header, "reverted"), None
+        items.append(item)
+        parsed.append(commit)
+    return items, parsed
+
+
+def _bump_level(
+    items: list[ClassifiedCommit],
+    parsed: list[commits.Commit | None],
+    options: PlanOptions,
+) -> tuple[Bump, str, list[ClassifiedCommit], Version | None]:
+    for item, commit in zip(items, parsed, strict=True):
+        forced = commit.footer("Release-As") if commit else None
+        if forced and parse_version(forced):
+            return Bump.NONE, f"Release-As: {forced} footer", [item], parse_version(forced)
+    if options.bump:
+        return Bump.parse(options.bump), f"--bump {options.bump}", [], None
+    level = max((Bump.parse(i.level) for i in items), default=Bump.NONE)
+    causes = [i for i in items if level and Bump.parse(i.level) == level]
+    return level, "commits" if level else "no releasable commits", causes, None
+
+
+def _already_released(hist: history.History, options: PlanOptions) -> bool:
+    """HEAD already carries the kind of release asked for (a re-run, or nothing new)."""
+    if options.extra_messages or options.bump:
+        return False
+    if options.pre:
+        return bool(hist.head_tags)
+    return any(not t.version.is_prerelease for t in hist.head_tags)
+
+
+def _current(hist: history.History, found: list[version_files.Found]) -> tuple[str, str]:
+    latest = hist.pending or hist.last_final
+    if latest:
+        return latest.version.render(), f"tag {latest.name}"
+    if found:
+        return found[0].value, str(found[0].declaration)
+    return "0.0.0", "no tag and no declaration"
+
+
+def _next(
+    hist: history.History,
+    found: list[version_files.Found],
+    cfg: config.Config,
+    options: PlanOptions,
+    level: Bump,
+    forced_version: Version | None,
+) -> tuple[Version | None, str]:
+    if forced_version is not None:
+        last = hist.last_final.version if hist.last_final else Version(0, 0, 0)
+        return forced_version, _distance(last, forced_version)
+    taken = frozenset(t.version for t in hist.tags)
+    pending = hist.pending.version if hist.pending else None
+    if hist.last_final is None and pending is None and found:
+        return _first_release(found[0].value, cfg, options, level, taken)
+    last = hist.last_final.version if hist.last_final else None
+    if last is None and pending is None and level is Bump.NONE:
+        level = Bump.MINOR  # the first release of a tag-versioned project is 0.1.0
+    decision = next_version(
+        last, level, pending=pending, pre=options.pre, taken=taken,
+        major_on_zero=bool(cfg.major_on_zero), allow_zero=bool(cfg.allow_zero_version),
+        forced=options.bump is not None,
+    )  # fmt: skip
+    return decision.version, decision.bump
+
+
+def _first_release(
+    declared_text: str, cfg: config.Config, options: PlanOptions, level: Bump, taken: frozenset[Version]
+) -> tuple[Version | None, str]:
+    """No release tag yet: the declared version is released as it stands (or bumped by --bump)."""
+    del level  # the commits do not move a version that has never been released
+    declared = parse_version(declared_text) or Version(0, 0, 0)
+    base, name = declared.base, "initial"
+    if options.bump:
+        base, name = declared.bump(Bump.parse(options.bump)), options.bump
+    if not cfg.allow_zero_version and base.major == 0:
+        base = Version(1, 0, 0)
+    if options.pre:
+        counter = 1 + max((v.pre[1] for v in taken if v.pre and v.base == base), default=0)
+        return base.with_pre(options.pre, counter), "prerelease"
+    return base, name if name != "initial" else "none"
+
+
+def _distance(old: Version, new: Version) -> str:
+    """The bump name that leads from OLD to NEW (for a version forced by Release-As)."""
+    if new.is_prerelease:
+        return "prerelease"
+    for name, a, b in (("major", old.major, new.major), ("minor", old.minor, new.minor)):
+        if a != b:
+            return name
+    return "patch"
+
+
+def _warnings(
+    hist: history.History, found: list[version_files.Found], items: list[ClassifiedCommit]
+) -> list[str]:
+    warnings = []
+    if hist.last_final and found:
+        declared = parse_version(found[0].value)
+        latest = (hist.pending or hist.last_final).version
+        if declared and declared.render() != latest.render():
+            warnings.append(
+                f"{found[0].declaration} says {found[0].value} but the last release tag is "
+                f"{(hist.pending or hist.last_final).name}; the release rewrites it"
+            )
+    invalid = sum(1 for i in items if i.kind == "invalid")
+    if invalid:
+        warnings.append(f"{invalid} commit(s) are not conventional and were ignored")
+    return warnings
+
+
+def _file_changes(
+    root: Path, cfg: config.Config, found: list[version_files.Found], new: str, section: str
+) -> tuple[list[FileChange], str | None]:
+    texts: dict[str, str] = {}
+    originals: dict[str, str | None] = {}
+    for item in found:
+        path = item.declaration.path
+        if path not in texts:
+            originals[path] = texts[path] = (root / path).read_text()
+        texts[path] = version_files.replace(item.declaration, texts[path], new)
+    changelog_path = str(cfg.changelog_file) or None
+    if changelog_path:
+        target = root / changelog_path
+        before = texts.get(changelog_path, target.read_text() if target.exists() else None)
+        originals.setdefault(changelog_path, before)
+        texts[changelog_path] = changelog.insert(before, section, str(cfg.changelog_marker), new)
+    changes = [
+        FileChange(path, originals[path], text)
+        for path, text in texts.items()
+        if text != originals[path]
+    ]
+    return changes, changelog_path

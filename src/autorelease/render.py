@@ -1,0 +1,90 @@
+"""Text for people: the dry-run preview and the status report. Pure: a plan in, a string out."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from autorelease.plan import ClassifiedCommit, ReleasePlan, kind_counts
+
+
+def diff(path: str, before: str | None, after: str) -> str:
+    """A unified diff of one file, as git would show it."""
+    lines = difflib.unified_diff(
+        (before or "").splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{path}" if before is not None else "/dev/null",
+        tofile=f"b/{path}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _short(item: ClassifiedCommit) -> str:
+    return f"{item.sha[:7]} {item.header}"
+
+
+def _counts_line(plan: ReleasePlan) -> str:
+    counts = kind_counts(plan.commits)
+    if not counts:
+        return "none"
+    parts = [f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+    since = f" since {plan.last_tag}" if plan.last_tag else " (no release tag yet: whole history)"
+    return f"{len(plan.commits)}{since}: " + ", ".join(parts)
+
+
+def preview(plan: ReleasePlan, steps: Sequence[str], verbose: bool = False) -> str:
+    """The whole dry-run: facts, decision, diffs, changelog section and the publish steps."""
+    out = [
+        "Dry run: nothing will be written.",
+        "",
+        f"Repository     {plan.root} (branch {plan.branch or 'detached HEAD'})",
+        f"Current        {plan.current_version} (from {plan.current_source})",
+        f"Last release   {plan.last_tag or 'none'}"
+        + (f", pending pre-release {plan.pending_prerelease}" if plan.pending_prerelease else ""),
+        f"Commits        {_counts_line(plan)}",
+        f"Bump           {plan.bump} ({plan.bump_reason})",
+    ]
+    out += [f"                 because of {_short(c)}" for c in plan.bump_commits[:10]]
+    if len(plan.bump_commits) > 10:
+        out.append(f"                 and {len(plan.bump_commits) - 10} more")
+    out += [
+        f"Next version   {plan.next_version or 'nothing to release'}",
+        f"Tag            {plan.tag or '-'}",
+    ]
+    out += [f"Warning        {w}" for w in plan.warnings]
+    out += _ignored(plan, verbose)
+    if plan.next_version:
+        out += ["", "Files that would change:"]
+        out += [diff(c.path, c.before, c.after).rstrip("\n") for c in plan.file_changes]
+        if plan.changelog:
+            out += ["", f"Changelog section ({plan.changelog_path or 'release notes only'}):", ""]
+            out += ["    " + line if line else "" for line in plan.changelog.splitlines()]
+        out += ["", "Steps publish would take:"]
+        out += [f"  {n}. {step}" for n, step in enumerate(steps, 1)]
+    return "\n".join(out) + "\n"
+
+
+def _ignored(plan: ReleasePlan, verbose: bool) -> list[str]:
+    invalid = [c for c in plan.commits if c.kind == "invalid"]
+    if not invalid:
+        return []
+    limit = len(invalid) if verbose else 20
+    lines = ["", "Not conventional (ignored):"]
+    lines += [f"  {_short(c)}  [{'; '.join(c.problems)}]" for c in invalid[:limit]]
+    if len(invalid) > limit:
+        lines.append(f"  ... and {len(invalid) - limit} more (--verbose lists all)")
+    return lines
+
+
+def status(plan: ReleasePlan) -> str:
+    """The short report of `autorelease status`."""
+    released = "yes" if plan.head_released else "no"
+    lines = [
+        f"version        {plan.current_version} (from {plan.current_source})",
+        f"last tag       {plan.last_tag or 'none'}",
+        f"unreleased     {_counts_line(plan)}",
+        f"next version   {plan.next_version or 'nothing to release'}"
+        + (f" ({plan.bump})" if plan.next_version else ""),
+        f"HEAD released  {released}",
+    ]
+    return "\n".join(lines) + "\n"
