@@ -68,7 +68,8 @@ def _heading(release: Release) -> str:
         link = f"{release.repo_url}/compare/{release.previous_tag}...{release.tag}"
         return f"## [{release.version}]({link}) ({release.date})"
     if release.repo_url:
-        return f"## [{release.version}]({release.repo_url}/releases/tag/{release.tag}) ({release.date})"
+        link = f"{release.repo_url}/releases/tag/{release.tag}"
+        return f"## [{release.version}]({link}) ({release.date})"
     return f"## {release.version} ({release.date})"
 
 

@@ -17,9 +17,13 @@ _HEADER = re.compile(
     r"(?P<colon>:)(?P<space>[ \t]*)"
     r"(?P<description>.*)"
 )
-_FOOTER = re.compile(r"(?P<token>BREAKING CHANGE|[A-Za-z0-9][A-Za-z0-9-]*)(?P<sep>: | #)(?P<value>.*)")
+_FOOTER = re.compile(
+    r"(?P<token>BREAKING CHANGE|[A-Za-z0-9][A-Za-z0-9-]*)(?P<sep>: | #)(?P<value>.*)"
+)
 _BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
-_SQUASH_ITEM = re.compile(r"^[ \t]*[*-][ \t]+(?P<header>[A-Za-z][\w-]*(?:\([^()\n]*\))?!?:[ \t]+\S.*)$")
+_SQUASH_ITEM = re.compile(
+    r"^[ \t]*[*-][ \t]+(?P<header>[A-Za-z][\w-]*(?:\([^()\n]*\))?!?:[ \t]+\S.*)$"
+)
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,10 @@ def _header_problems(header: str) -> list[Problem]:
 def _no_type_problem(header: str) -> Problem:
     if re.match(r"[A-Za-z][\w-]*\([^)]*$", header):
         return Problem("the scope's closing parenthesis is missing", "4: scope in parentheses")
-    if re.match(r"[A-Za-z][\w-]*(\([^()]*\))?!?\s+\S", header) and ":" not in header.split()[0]:
+    if (
+        re.match(r"[A-Za-z][\w-]*(\([^()]*\))?!?\s+\S", header)
+        and ":" not in header.split(maxsplit=1)[0]
+    ):
         return Problem(
             "no colon after the type", "1: a type, an optional scope, then a colon and a space"
         )
@@ -177,8 +184,7 @@ def _footers(lines: list[str]) -> tuple[Footer, ...]:
         elif footers:
             footers[-1].append(line)
     return tuple(
-        Footer(token, "\n".join(value).strip(), separator)
-        for token, separator, *value in footers
+        Footer(token, "\n".join(value).strip(), separator) for token, separator, *value in footers
     )
 
 

@@ -1,4 +1,4 @@
-"""Configuration: [tool.autorelease], then commitizen's and python-semantic-release's, then defaults.
+"""Configuration: [tool.autorelease], then commitizen's and semantic-release's, then defaults.
 
 Precedence, key by key: `[tool.autorelease]` in pyproject.toml wins; then commitizen's settings
 (`.cz.toml`, `cz.toml` or `[tool.commitizen]`); then `[tool.semantic_release]`; then the defaults
@@ -66,7 +66,7 @@ class Config:
 
     def with_values(self, **overrides: Any) -> Config:
         values = {**self.values, **overrides}
-        origin = {**self.origin, **{k: "command line" for k in overrides}}
+        origin = {**self.origin, **dict.fromkeys(overrides, "command line")}
         return Config(self.root, values, origin, self.pyproject)
 
 
@@ -169,7 +169,7 @@ def from_commitizen(cz: dict[str, Any], where: str) -> dict[str, Any]:
     elif provider == "poetry":
         files.insert(0, "pyproject.toml:tool.poetry.version")
     elif provider == "commitizen" and "version" in cz:
-        files.insert(0, f"{where.split()[0]}:tool.commitizen.version")
+        files.insert(0, f"{where.split(maxsplit=1)[0]}:tool.commitizen.version")
     if files:
         out["version_files"] = files
     if "major_version_zero" in cz:

@@ -136,7 +136,9 @@ class TagRef:
 
 def list_tags(root: Path) -> list[TagRef]:
     """Every tag of the repository in one call; annotated tags are peeled to their commit."""
-    fmt = "%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:short)%00%(objecttype)"
+    fmt = (
+        "%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:short)%00%(objecttype)"
+    )
     out = run(["for-each-ref", f"--format={fmt}", "refs/tags"], root).stdout
     tags = []
     for line in out.splitlines():
@@ -172,7 +174,8 @@ def iter_commits(root: Path, include: str, exclude: Iterable[str] = ()) -> Itera
         stderr=subprocess.PIPE,
         env=git_env(),
     )
-    assert proc.stdin is not None and proc.stdout is not None
+    assert proc.stdin is not None
+    assert proc.stdout is not None
     proc.stdin.write(revs.encode())
     proc.stdin.close()
     pending = b""

@@ -104,7 +104,10 @@ def plan_release(root: Path, options: PlanOptions = PlanOptions()) -> ReleasePla
     hist = history.read(root, cfg.tag_format)
     declarations, found = _versions(root, cfg, hist)
     date = options.date or _today()
-    return decide(root, cfg, hist, found, options, date, _repo_url(root, cfg), declarations)
+    return decide(
+        root, cfg, hist, found=found, options=options, date=date,
+        repo_url=_repo_url(root, cfg), declarations=declarations,
+    )  # fmt: skip
 
 
 def _today() -> str:
@@ -189,8 +192,8 @@ def classify(
         return ClassifiedCommit(raw.sha, header, "invalid", problems=problems), None
     level = _level(parsed, cfg)
     if cfg.parse_squash_bodies:
-        for item in commits.squashed_items(parsed.body):
-            level = max(level, _level(item, cfg))
+        for listed in commits.squashed_items(parsed.body):
+            level = max(level, _level(listed, cfg))
     item = ClassifiedCommit(
         raw.sha, header, "conventional", level.name.lower(), parsed.type, parsed.scope,
         parsed.breaking,
@@ -215,6 +218,7 @@ def decide(
     root: Path,
     cfg: config.Config,
     hist: history.History,
+    *,
     found: list[version_files.Found],
     options: PlanOptions,
     date: str,
@@ -230,19 +234,22 @@ def decide(
     level, reason, causes, forced_version = _bump_level(items, parsed, options)
     current, source = _current(hist, found)
     warnings = _warnings(hist, found, items)
-    decision_version, bump_name = _next(hist, found, cfg, options, level, forced_version)
+    decision_version, bump_name = _next(
+        hist, found, cfg, options, level=level, forced_version=forced_version
+    )
     if _already_released(hist, options):
         decision_version, bump_name = None, "none"
-    if decision_version is not None and hist.last_final is None and hist.pending is None:
-        if not options.bump and not forced_version and found:
-            reason, causes = f"first release: the declared {found[0].value} as it stands", []
+    first = decision_version is not None and hist.last_final is None and hist.pending is None
+    if first and not options.bump and not forced_version and found:
+        reason, causes = f"first release: the declared {found[0].value} as it stands", []
     scheme = str(cfg.version_scheme)
     next_text = decision_version.render(scheme) if decision_version else None
     tag = str(cfg.tag_format).format(version=next_text) if next_text else None
     if tag and any(t.name == tag for t in hist.tags):
         warnings.append(f"tag {tag} already exists: publish will refuse to release it again")
     previous = hist.pending if options.pre and hist.pending else hist.last_final
-    section, file_changes, changelog_path = "", [], None
+    section, changelog_path = "", None
+    file_changes: list[FileChange] = []
     if next_text and tag:
         in_section = [
             (c.sha, p)
@@ -294,12 +301,12 @@ def _classify_all(
         for sha in [commits.reverted_sha(raw.message)]
         if sha
     }
-    items, parsed = [], []
+    items: list[ClassifiedCommit] = []
+    parsed: list[commits.Commit | None] = []
     for item, commit in pairs:
-        if any(item.sha.startswith(sha) for sha in reverted) and item.kind == "conventional":
-            item, commit = ClassifiedCommit(item.sha, item.header, "reverted"), None
-        items.append(item)
-        parsed.append(commit)
+        cancelled = item.kind == "conventional" and any(item.sha.startswith(s) for s in reverted)
+        items.append(ClassifiedCommit(item.sha, item.header, "reverted") if cancelled else item)
+        parsed.append(None if cancelled else commit)
     return items, parsed
 
 
@@ -342,17 +349,18 @@ def _next(
     found: list[version_files.Found],
     cfg: config.Config,
     options: PlanOptions,
+    *,
     level: Bump,
     forced_version: Version | None,
 ) -> tuple[Version | None, str]:
     if forced_version is not None:
-        last = hist.last_final.version if hist.last_final else Version(0, 0, 0)
-        return forced_version, _distance(last, forced_version)
+        since = hist.last_final.version if hist.last_final else Version(0, 0, 0)
+        return forced_version, _distance(since, forced_version)
     taken = frozenset(t.version for t in hist.tags)
     pending = hist.pending.version if hist.pending else None
     if hist.last_final is None and pending is None and found:
-        return _first_release(found[0].value, cfg, options, level, taken)
-    last = hist.last_final.version if hist.last_final else None
+        return _first_release(found[0].value, cfg, options, level=level, taken=taken)
+    last: Version | None = hist.last_final.version if hist.last_final else None
     if last is None and pending is None and level is Bump.NONE:
         level = Bump.MINOR  # the first release of a tag-versioned project is 0.1.0
     decision = next_version(
@@ -364,7 +372,12 @@ def _next(
 
 
 def _first_release(
-    declared_text: str, cfg: config.Config, options: PlanOptions, level: Bump, taken: frozenset[Version]
+    declared_text: str,
+    cfg: config.Config,
+    options: PlanOptions,
+    *,
+    level: Bump,
+    taken: frozenset[Version],
 ) -> tuple[Version | None, str]:
     """No release tag yet: the declared version is released as it stands (or bumped by --bump)."""
     del level  # the commits do not move a version that has never been released

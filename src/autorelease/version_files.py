@@ -93,7 +93,10 @@ def locate(decl: Declaration, text: str) -> list[tuple[int, int]]:
     if decl.kind == "toml":
         return _toml_spans(text, decl.key)
     if decl.kind == "variable":
-        pattern = rf"^[ \t]*{re.escape(decl.key)}[ \t]*(?::[^=\n]+)?=[ \t]*([\"'])(?P<version>[^\"'\n]+)\1"
+        pattern = (
+            rf"^[ \t]*{re.escape(decl.key)}[ \t]*(?::[^=\n]+)?=[ \t]*"
+            r"([\"'])(?P<version>[^\"'\n]+)\1"
+        )
         return _group_spans(re.compile(pattern, re.MULTILINE), text)
     if decl.kind == "setup_cfg":
         section = re.search(r"^\[metadata\][ \t]*$(?P<body>.*?)(?=^\[|\Z)", text, re.M | re.S)
