@@ -182,3 +182,11 @@ def test_breaking_change_footer_written_correctly_is_not_flagged() -> None:
 
 def test_a_sentence_with_a_colon_in_the_body_is_not_a_footer() -> None:
     assert lint("fix: x\n\nThe cause was this: a race.\n\nRefs: #1").ok
+
+
+def test_committed_messages_keep_hash_lines_and_may_not_be_empty() -> None:
+    assert lint("#12 fix login").ok  # in a commit-msg file, that line is a comment
+    committed = lint("#12 fix login", editing=False)
+    assert not committed.ok
+    assert committed.suggestion == "fix: #12 fix login"
+    assert not lint("", editing=False).ok

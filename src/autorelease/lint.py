@@ -105,12 +105,18 @@ def lint(
     *,
     max_header_length: int | None = DEFAULT_MAX_HEADER_LENGTH,
     allowed_types: Collection[str] | None = DEFAULT_TYPES,
+    editing: bool = True,
 ) -> LintResult:
-    """Check a commit-msg file's text; None for either option turns that check off."""
-    text = clean(message)
+    """Check a message; None for either option turns that check off.
+
+    EDITING is for the text of a commit-msg file, which git has not cleaned up yet: `#` lines
+    are comments, and an empty message passes because git aborts the commit anyway. Turn it off
+    for messages already committed, where a `#12 ...` line is text and empty is a problem.
+    """
+    text = clean(message) if editing else message.replace("\r\n", "\n").strip("\n")
     lines = text.split("\n")
     header = lines[0]
-    if not text.strip():
+    if editing and not text.strip():
         return LintResult(header, skipped="empty")
     kind = special_kind(header, "\n".join(lines[1:]), None)
     if kind is not None:
@@ -123,7 +129,7 @@ def lint(
     if not problems:
         return LintResult(header)
     allowed = tuple(t.lower() for t in allowed_types) if allowed_types else None
-    fixed = suggest(text, max_header_length=max_header_length, allowed_types=allowed)
+    fixed = suggest(text, max_header_length=max_header_length, allowed_types=allowed, editing=False)
     return LintResult(header, tuple(problems), fixed)
 
 
@@ -212,9 +218,10 @@ def suggest(
     *,
     max_header_length: int | None = DEFAULT_MAX_HEADER_LENGTH,
     allowed_types: Collection[str] | None = DEFAULT_TYPES,
+    editing: bool = True,
 ) -> str:
-    """A valid message built from the user's own (cleaned) text: header, body and footers fixed."""
-    lines = clean(text).split("\n")
+    """A valid message built from the user's own text: header, body and footers fixed."""
+    lines = (clean(text) if editing else text.strip("\n")).split("\n")
     header = suggest_header(lines[0], allowed_types)
     extra: list[str] = []
     if max_header_length and len(header) > max_header_length:
