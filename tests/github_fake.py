@@ -55,7 +55,7 @@ class Fault:
     pattern: re.Pattern[str]
     status: int
     times: int
-    body: Any
+    body: Any  # JSON-able, or a str sent as an HTML page
     after: bool  # carry the request out first, as a server that fails while answering
 
 
@@ -423,10 +423,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.rfile.readline()  # the empty line after the last chunk
 
     def _send(self, status: int, body: Any) -> None:
-        payload = b"" if body is None else json.dumps(body).encode()
+        # A str body is sent as HTML, like the error page of a proxy in front of GitHub.
+        html = isinstance(body, str)
+        payload = b"" if body is None else (body if html else json.dumps(body)).encode()
         self.send_response(status)
         if body is not None:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            kind = "text/html" if html else "application/json"
+            self.send_header("Content-Type", f"{kind}; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

@@ -203,6 +203,19 @@ def test_one_server_error_is_retried_and_the_release_completes(
     assert len(fake_github.releases) == 1
 
 
+def test_an_html_error_page_becomes_one_short_line(
+    fake_github: FakeGitHub, target: GitHubTarget, dists: list[Path], log: Log
+) -> None:
+    page = "<html>\n<head><title>502 Bad Gateway</title></head>\n" + "<p>padding</p>\n" * 100
+    fake_github.fail("GET", r"/releases/tags/", status=502, times=3, body=page)
+
+    error = failure(target, dists, log)
+
+    assert "502 <html> <head><title>502 Bad Gateway</title>" in error.message
+    assert "\n" not in str(error)
+    assert len(error.message) < 400
+
+
 @pytest.mark.parametrize("path", [r"/releases$", UPLOADS])
 def test_a_server_error_after_the_work_was_done_ends_in_one_copy(
     fake_github: FakeGitHub, target: GitHubTarget, dists: list[Path], log: Log, path: str
@@ -405,7 +418,8 @@ def test_an_unreachable_api_is_retried_within_the_bound(dists: list[Path], log: 
 
     error = failure(target, dists, log)
 
-    assert "ConnectionError" in error.message
+    assert error.message.endswith("ConnectionError: [Errno 111] Connection refused")
+    assert "check the network and GITHUB_API_URL" in (error.hint or "")
     assert len([line for line in log if "retry" in line]) == 2
     secret_free("ghs_unreachable", error, log)
 

@@ -29,6 +29,7 @@ _REMOTE_SCHEMES = frozenset({"https", "http", "ssh", "git", "git+ssh", "ssh+git"
 # scp-like syntax, user@host:owner/name.git; a one-letter "host" would be a Windows drive.
 _SCP_REMOTE = re.compile(r"(?:[^@/]+@)?(?P<host>[\w.-]{2,}):(?!//)(?P<path>[^\\]+)")
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
+_NESTED_TAIL = re.compile(r"""["']\)+$""")
 _TOKEN_HINT = "GITHUB_TOKEN needs `contents: write` on the repository"
 
 _T = TypeVar("_T")
@@ -263,13 +264,23 @@ def _transient(exc: Exception) -> bool:
 
 
 def _describe(exc: Exception) -> str:
+    """The status and GitHub's message, or the network error's innermost reason: one short line."""
     from github import GithubException
 
     if not isinstance(exc, GithubException):
-        return f"{type(exc).__name__}: {exc}"
+        # requests nests urllib3's errors: "Pool(...): Max retries ... (Caused by X(...: reason"))"
+        reason = _NESTED_TAIL.sub("", str(exc).rsplit(": ", 1)[-1])
+        return _one_line(f"{type(exc).__name__}: {reason}")
     data = exc.data
-    detail = data.get("message") if isinstance(data, dict) else data
-    return f"{exc.status} {detail}" if detail else str(exc.status)
+    # PyGithub hands over a body that is not JSON (a proxy's HTML page) as {"data": text}.
+    detail = (data.get("message") or data.get("data")) if isinstance(data, dict) else data
+    return _one_line(f"{exc.status} {detail}" if detail else str(exc.status))
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    # A 5xx page from a proxy can be kilobytes of HTML.
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _hint(exc: Exception) -> str:
@@ -280,7 +291,8 @@ def _hint(exc: Exception) -> str:
         return "GITHUB_TOKEN was refused: check that it is current and meant for this host"
     if status in (403, 404):
         return f"{_TOKEN_HINT}, and GITHUB_REPOSITORY / GITHUB_API_URL must name it"
-    return "re-run the release: it resumes and only does what GitHub does not hold yet"
+    resume = "re-run the release: it resumes and only does what GitHub does not hold yet"
+    return resume if status else f"check the network and GITHUB_API_URL, then {resume}"
 
 
 # --- read-only state ------------------------------------------------------------------------------
