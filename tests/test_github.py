@@ -406,6 +406,32 @@ def test_a_token_echoed_by_the_server_is_masked(
     secret_free(fake_github.token, error, log)
 
 
+def test_a_token_at_the_cut_of_a_long_message_is_masked_whole(
+    fake_github: FakeGitHub, target: GitHubTarget, dists: list[Path], log: Log
+) -> None:
+    token = fake_github.token
+    echo = {"message": "x" * 180 + token + "y" * 100}
+    fake_github.fail("GET", r"/releases/tags/", status=500, times=3, body=echo)
+
+    error = failure(target, dists, log)
+
+    assert "x***y" in error.message
+    secret_free(token[:8], error, log)
+
+
+def test_a_422_that_is_no_race_names_githubs_reasons(
+    fake_github: FakeGitHub, target: GitHubTarget, dists: list[Path], log: Log
+) -> None:
+    errors = [{"resource": "Release", "field": "body", "code": "too_long"}]
+    fake_github.fail(
+        "POST", r"/releases$", status=422, body={"message": "Validation Failed", "errors": errors}
+    )
+
+    error = failure(target, dists, log)
+
+    assert error.message.endswith("422 Validation Failed (Release body too_long)")
+
+
 def test_the_target_repr_hides_the_token() -> None:
     assert "s3cret" not in repr(GitHubTarget(DEFAULT_API_URL, "o/r", "s3cret"))
 
@@ -418,7 +444,7 @@ def test_an_unreachable_api_is_retried_within_the_bound(dists: list[Path], log: 
 
     error = failure(target, dists, log)
 
-    assert error.message.endswith("ConnectionError: [Errno 111] Connection refused")
+    assert re.search(r"ConnectionError: \[Errno \d+\] Connection refused$", error.message)
     assert "check the network and GITHUB_API_URL" in (error.hint or "")
     assert len([line for line in log if "retry" in line]) == 2
     secret_free("ghs_unreachable", error, log)

@@ -241,7 +241,7 @@ class _Session:
     def _before_retry(self, exc: Exception, doing: str, attempt: int) -> None:
         delay = self.pacing.backoff * 2 ** (attempt - 1)
         self.log(
-            f"GitHub: {doing} failed ({_describe(exc)}); "
+            f"GitHub: {doing} failed ({self.describe(exc)}); "
             f"retry {attempt}/{self.pacing.attempts - 1} in {delay:g}s"
         )
         time.sleep(delay)
@@ -250,36 +250,45 @@ class _Session:
         """One clear line for EXC; the original exception is dropped so no header can leak."""
         message = (
             f"GitHub: {doing} failed for {self.target.repository} "
-            f"at {self.target.api_url}: {_describe(exc)}"
+            f"at {self.target.api_url}: {self.describe(exc)}"
         )
-        return AutoreleaseError(
-            self.redact(message), self.redact(_hint(exc)), code=ExitCode.GITHUB_FAILED
-        )
+        return AutoreleaseError(self.redact(message), _hint(exc), code=ExitCode.GITHUB_FAILED)
+
+    def describe(self, exc: Exception) -> str:
+        # Mask before shortening: a cut could leave a prefix of the token that no longer matches.
+        return _one_line(self.redact(_describe(exc)))
 
 
 def _transient(exc: Exception) -> bool:
+    import requests
     from github import GithubException
 
-    return not isinstance(exc, GithubException) or exc.status >= 500
+    if isinstance(exc, GithubException):
+        return exc.status >= 500
+    return isinstance(exc, requests.ConnectionError | requests.Timeout)  # not a malformed URL
 
 
 def _describe(exc: Exception) -> str:
-    """The status and GitHub's message, or the network error's innermost reason: one short line."""
+    """The status and GitHub's message, or the network error's innermost reason."""
     from github import GithubException
 
     if not isinstance(exc, GithubException):
         # requests nests urllib3's errors: "Pool(...): Max retries ... (Caused by X(...: reason"))"
         reason = _NESTED_TAIL.sub("", str(exc).rsplit(": ", 1)[-1])
-        return _one_line(f"{type(exc).__name__}: {reason}")
+        return f"{type(exc).__name__}: {reason}"
     data = exc.data
+    if not isinstance(data, dict):
+        return f"{exc.status} {data or ''}"
     # PyGithub hands over a body that is not JSON (a proxy's HTML page) as {"data": text}.
-    detail = (data.get("message") or data.get("data")) if isinstance(data, dict) else data
-    return _one_line(f"{exc.status} {detail}" if detail else str(exc.status))
+    detail = f"{exc.status} {data.get('message') or data.get('data') or ''}"
+    errors = [e for e in data.get("errors") or () if isinstance(e, dict)]
+    reasons = (" ".join(str(e[k]) for k in ("resource", "field", "code") if k in e) for e in errors)
+    return f"{detail} ({'; '.join(reasons)})" if errors else detail
 
 
 def _one_line(text: str, limit: int = 200) -> str:
     # A 5xx page from a proxy can be kilobytes of HTML.
-    text = " ".join(text.split())
+    text = " ".join(text.split()) or "no details"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
