@@ -171,3 +171,13 @@ def entries_from(commits: Sequence[tuple[str, object]]) -> tuple[Entry, ...]:
 
 
 _REF_TOKENS = frozenset({"refs", "closes", "fixes", "resolves", "close", "fix", "resolve"})
+
+
+def section_of(text: str, version: str) -> str:
+    """The section of TEXT headed with VERSION (heading included), or '' if there is none."""
+    heading = re.compile(rf"^##\s.*(?<![\w.]){re.escape(version)}(?![\w.]).*$", re.MULTILINE)
+    match = heading.search(text)
+    if match is None:
+        return ""
+    following = re.compile(r"^## ", re.MULTILINE).search(text, match.end())
+    return text[match.start() : following.start() if following else len(text)].strip() + "\n"

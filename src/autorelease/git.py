@@ -217,3 +217,41 @@ def files_at(root: Path, rev: str, paths: Iterable[str]) -> dict[str, str | None
         proc = run(["show", f"{rev}:{path}"], root, check=False)
         result[path] = proc.stdout if proc.returncode == 0 else None
     return result
+
+
+# --- writes and remote queries used by publish ---------------------------------------------------
+
+
+def remote_tag(root: Path, remote: str, tag: str) -> str | None:
+    """The commit TAG points to on REMOTE (peeled), or None when the remote lacks it."""
+    out = output(["ls-remote", "--tags", remote, f"refs/tags/{tag}", f"refs/tags/{tag}^{{}}"], root)
+    refs: dict[str, str] = {}
+    for line in out.splitlines():
+        sha, _, ref = line.partition("\t")
+        refs[ref] = sha
+    return refs.get(f"refs/tags/{tag}^{{}}") or refs.get(f"refs/tags/{tag}")
+
+
+def fetch_branch(root: Path, remote: str, branch: str) -> str | None:
+    """Fetch BRANCH from REMOTE; return the remote's commit, or None if it has no such branch."""
+    proc = run(["fetch", "--quiet", "--no-tags", remote, f"refs/heads/{branch}"], root, check=False)
+    if proc.returncode != 0:
+        if "couldn't find remote ref" in proc.stderr.lower():
+            return None
+        detail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        raise GitError(f"cannot fetch {branch} from {remote}: {detail}")
+    return output(["rev-parse", "FETCH_HEAD^{commit}"], root)
+
+
+def remote_default_branch(root: Path, remote: str) -> str | None:
+    """The branch REMOTE's HEAD points to, as far as this clone knows."""
+    proc = run(
+        ["symbolic-ref", "--quiet", "--short", f"refs/remotes/{remote}/HEAD"], root, check=False
+    )
+    name = proc.stdout.strip()
+    return name.split("/", 1)[1] if "/" in name else None
+
+
+def commit_time(root: Path, rev: str) -> int:
+    """The committer time of REV in seconds since the epoch (for SOURCE_DATE_EPOCH)."""
+    return int(output(["show", "-s", "--format=%ct", rev], root))

@@ -1,0 +1,535 @@
+"""`autorelease publish`: apply a ReleasePlan step by step, never leaving half a release.
+
+Before the push every change is local and undone on any failure or interrupt (the tree was
+clean, so `reset --hard` to the starting commit and deleting the new tag restore it exactly).
+The atomic push of the release commit and tag is the lock: a concurrent run that released first
+makes it fail, and nothing was uploaded. After the push every step is idempotent and checks
+what is already done, so running `autorelease publish` again on the tagged commit finishes
+exactly the missing steps (upload of missing files, GitHub release or its missing assets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autorelease import changelog, config, git, history
+from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.fileio import write_atomic
+from autorelease.plan import PlanOptions, ReleasePlan, plan_release
+from autorelease.version import parse_version
+
+# Test-only fault point: "stop" (as if interrupted) right after the named step.
+STOP_AFTER_ENV = "AUTORELEASE_STOP_AFTER"
+
+
+@dataclass
+class StepRecord:
+    """One step of the run, for progress lines and --report."""
+
+    name: str
+    status: str = "pending"  # pending | done | skipped | failed
+    seconds: float = 0.0
+    detail: str = ""
+
+
+@dataclass
+class Run:
+    """The state of one publish run: what was decided, what has happened so far."""
+
+    root: Path
+    cfg: config.Config
+    args: argparse.Namespace
+    version: str = ""
+    tag: str = ""
+    previous_tag: str | None = None
+    notes: str = ""
+    prerelease: bool = False
+    start_head: str = ""
+    branch: str = ""
+    pushed: bool = False
+    local_changes: bool = False
+    dists: list[Path] = field(default_factory=list)
+    index_url: str | None = None
+    release_url: str | None = None
+    steps: list[StepRecord] = field(default_factory=list)
+
+    def say(self, line: str) -> None:
+        print(f"autorelease: {line}", file=sys.stderr, flush=True)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[StepRecord]:
+        record = StepRecord(name)
+        self.steps.append(record)
+        self.say(f"[{len(self.steps)}] {name} ...")
+        started = time.monotonic()
+        try:
+            yield record
+        except BaseException:
+            record.status = "failed"
+            record.seconds = time.monotonic() - started
+            raise
+        record.seconds = time.monotonic() - started
+        if record.status == "pending":
+            record.status = "done"
+        tail = f": {record.detail}" if record.detail else ""
+        self.say(f"[{len(self.steps)}] {name} {record.status} in {record.seconds:.1f} s{tail}")
+        if os.environ.get(STOP_AFTER_ENV) == name.split(maxsplit=1)[0]:
+            raise KeyboardInterrupt
+
+
+def describe_steps(plan: ReleasePlan, args: argparse.Namespace) -> list[str]:
+    """The steps publish would take for PLAN, in order, for --dry-run."""
+    files = ", ".join(c.path for c in plan.file_changes) or "no files"
+    steps = [
+        "check: clean working tree, release branch, HEAD equal to the remote branch, "
+        f"tag {plan.tag} free locally and on the remote, version not on the index, credentials",
+        f"write {files}; commit and tag {plan.tag} locally",
+        "SKIP the tests (--skip-tests)" if args.skip_tests else "run the tests",
+        "build sdist and wheel into a fresh directory; twine check --strict; check the version",
+    ]
+    steps.append(
+        "no push (--no-push)"
+        if args.no_push
+        else f"push the release commit and {plan.tag} atomically (the remote is the lock)"
+    )
+    steps.append("no upload (--no-upload)" if args.no_upload else f"upload to {_repo_spec(args)}")
+    steps.append(
+        "no GitHub release (--no-github)"
+        if args.no_github
+        else f"GitHub release {plan.tag} with the changelog section and the built files"
+    )
+    return steps
+
+
+def _repo_spec(args: argparse.Namespace, cfg: config.Config | None = None) -> str:
+    if args.repository:
+        return str(args.repository)
+    if getattr(args, "test", False):
+        return "testpypi"
+    return str(cfg.repository) if cfg is not None else "pypi"
+
+
+def main(args: argparse.Namespace) -> int:
+    """Publish; returns an exit code. Errors propagate as AutoreleaseError after cleanup."""
+    root = git.toplevel(args.repo)
+    cfg = config.load(root)
+    run = Run(root, cfg, args)
+    started = time.monotonic()
+    outcome, failure = "released", None
+    try:
+        code = _publish(run)
+        outcome = "released" if code == ExitCode.OK and run.version else "nothing to release"
+        return code
+    except AutoreleaseError as exc:
+        outcome, failure = "failed", {"code": int(exc.code), "message": exc.message}
+        raise
+    except KeyboardInterrupt:
+        outcome, failure = "interrupted", {"code": int(ExitCode.INTERRUPTED), "message": ""}
+        raise
+    finally:
+        if failure is not None:
+            failure["step"] = next((s.name for s in run.steps if s.status == "failed"), "")
+            _rollback_if_local(run)
+        _finish(run, outcome, failure, time.monotonic() - started)
+
+
+def _publish(run: Run) -> int:
+    if _deepen_if_shallow(run):
+        run.say("fetched the full history and tags of this shallow clone")
+    resume = _resumable_tag(run)
+    if resume is None:
+        plan = plan_release(run.root, _plan_options(run.args))
+        if not plan.next_version or not plan.tag:
+            run.say(f"nothing to release: {plan.current_version} is current ({plan.bump_reason})")
+            return ExitCode.OK
+        _adopt_plan(run, plan)
+        with run.step("check") as record:
+            _preflight(run, resuming=False)
+            record.detail = f"releasing {run.version} as {run.tag}"
+        _release_locally(run, plan)
+    else:
+        _adopt_tag(run, resume)
+        with run.step("check") as record:
+            _preflight(run, resuming=True)
+            record.detail = f"{run.tag} is tagged here: finishing what is missing"
+    _tests(run)
+    _build(run)
+    _push(run)
+    _upload(run)
+    _github(run)
+    return ExitCode.OK
+
+
+def _plan_options(args: argparse.Namespace) -> PlanOptions:
+    pre = args.pre or ("a" if args.test else None)
+    return PlanOptions(bump=args.bump, pre=pre)
+
+
+def _adopt_plan(run: Run, plan: ReleasePlan) -> None:
+    assert plan.next_version is not None
+    assert plan.tag is not None
+    run.version, run.tag, run.previous_tag = plan.next_version, plan.tag, plan.previous_tag
+    run.notes = plan.changelog
+    version = parse_version(plan.next_version)
+    run.prerelease = bool(version and version.is_prerelease)
+
+
+def _resumable_tag(run: Run) -> history.ReleaseTag | None:
+    """A release tag on HEAD: a previous run got that far, so this one finishes it."""
+    head = git.head(run.root)
+    tags = history.release_tags(git.list_tags(run.root), str(run.cfg.tag_format))
+    on_head = [t for t in tags if t.commit == head]
+    wanted_pre = bool(run.args.pre or run.args.test)
+    on_head = [t for t in on_head if t.version.is_prerelease == wanted_pre] or on_head
+    if not on_head or run.args.bump:
+        return None
+    tag = max(on_head, key=lambda t: t.version.sort_key())
+    if not wanted_pre and tag.version.is_prerelease:
+        return None  # a final release graduates this pre-release: plan it anew
+    return tag
+
+
+def _adopt_tag(run: Run, tag: history.ReleaseTag) -> None:
+    run.version = tag.version.render(str(run.cfg.version_scheme))
+    run.tag = tag.name
+    run.prerelease = tag.version.is_prerelease
+    run.notes = _notes_from_changelog(run) or f"Release {run.version}"
+
+
+def _notes_from_changelog(run: Run) -> str:
+    path = run.root / str(run.cfg.changelog_file or "CHANGELOG.md")
+    try:
+        text = path.read_text()
+    except OSError:
+        return ""
+    return changelog.section_of(text, run.version)
+
+
+# --- safety checks -------------------------------------------------------------------------
+
+
+def _deepen_if_shallow(run: Run) -> bool:
+    if not git.shallow_boundary(run.root):
+        return False
+    git.run(["fetch", "--quiet", "--unshallow", "--tags", str(run.cfg.remote)], run.root)
+    return True
+
+
+def _preflight(run: Run, *, resuming: bool) -> None:
+    dirty = git.is_dirty(run.root)
+    if dirty:
+        raise AutoreleaseError(
+            f"the working tree has uncommitted changes ({', '.join(dirty[:3])}"
+            + (", ..." if len(dirty) > 3 else "")
+            + ")",
+            "commit or stash them, then run again",
+            ExitCode.DIRTY_TREE,
+        )
+    run.start_head = git.head(run.root) or ""
+    run.branch = _check_branch(run)
+    if not run.args.no_push:
+        _check_remote(run, resuming=resuming)
+    elif not resuming and git.run(["tag", "--list", run.tag], run.root).stdout.strip():
+        raise AutoreleaseError(f"tag {run.tag} already exists", code=ExitCode.TAG_EXISTS)
+    if not run.args.no_upload:
+        _check_index(run, resuming=resuming)
+    if not run.args.no_github:
+        _github_target(run)
+
+
+def _check_branch(run: Run) -> str:
+    branch = git.current_branch(run.root)
+    remote = str(run.cfg.remote)
+    wanted = str(run.cfg.release_branch) or git.remote_default_branch(run.root, remote)
+    wanted = wanted or ("main" if branch in (None, "main") else branch)
+    if branch != wanted:
+        raise AutoreleaseError(
+            f"on {branch or 'a detached HEAD'}, not on the release branch {wanted}",
+            f"git switch {wanted}, or set release_branch in [tool.autorelease]",
+            ExitCode.WRONG_BRANCH,
+        )
+    return wanted
+
+
+def _check_remote(run: Run, *, resuming: bool) -> None:
+    remote = str(run.cfg.remote)
+    if git.config_value(run.root, f"remote.{remote}.url") is None:
+        raise AutoreleaseError(
+            f"there is no remote named {remote} to push the release to",
+            f"git remote add {remote} URL, set remote in [tool.autorelease], or pass --no-push",
+            ExitCode.NOT_UP_TO_DATE,
+        )
+    remote_head = git.fetch_branch(run.root, remote, run.branch)
+    local_head = run.start_head
+    if resuming:
+        # The release commit may be pushed already (then equal) or not yet (then one ahead).
+        parent = git.output(["rev-parse", "HEAD^"], run.root) if remote_head != local_head else ""
+        if remote_head not in (local_head, parent):
+            raise _not_up_to_date(run, remote)
+    elif remote_head is not None and remote_head != local_head:
+        raise _not_up_to_date(run, remote)
+    on_remote = git.remote_tag(run.root, remote, run.tag)
+    if on_remote is not None and (not resuming or on_remote != local_head):
+        raise AutoreleaseError(
+            f"tag {run.tag} already exists on {remote} (another release made it)",
+            f"git fetch {remote} --tags and look at {run.tag}; bump with --bump if needed",
+            ExitCode.TAG_EXISTS,
+        )
+    if not resuming and git.run(["tag", "--list", run.tag], run.root).stdout.strip():
+        raise AutoreleaseError(
+            f"tag {run.tag} already exists in this clone",
+            f"delete it (git tag -d {run.tag}) if it is a leftover, or choose another version",
+            ExitCode.TAG_EXISTS,
+        )
+
+
+def _not_up_to_date(run: Run, remote: str) -> AutoreleaseError:
+    return AutoreleaseError(
+        f"{run.branch} is not equal to {remote}/{run.branch}",
+        f"git pull --rebase {remote} {run.branch} (or push your commits) and run again",
+        ExitCode.NOT_UP_TO_DATE,
+    )
+
+
+def _index_target(run: Run) -> Any:
+    from autorelease import pypi
+
+    target = pypi.resolve_target(_repo_spec(run.args, run.cfg))
+    run.index_url = pypi.sanitize_url(target.upload_url)
+    return target
+
+
+def _check_index(run: Run, *, resuming: bool) -> None:
+    from autorelease import pypi
+
+    target = _index_target(run)
+    pypi.require_credentials(target)
+    if resuming:
+        return
+    held = pypi.index_files(target.simple_url, _project_name(run), run.version, log=run.say)
+    if held:
+        raise AutoreleaseError(
+            f"{_project_name(run)} {run.version} is already on {target.name} "
+            f"({', '.join(sorted(held))})",
+            "an index never accepts a version twice: release the next version (--bump patch)",
+            ExitCode.ALREADY_ON_INDEX,
+        )
+
+
+def _project_name(run: Run) -> str:
+    name = run.cfg.pyproject.get("project", {}).get("name") or run.root.name
+    return str(name)
+
+
+def _github_target(run: Run) -> Any:
+    from autorelease import github
+
+    url = git.config_value(run.root, f"remote.{run.cfg.remote}.url")
+    return github.resolve_target(os.environ, url)
+
+
+# --- the local part: undone on any failure ---------------------------------------------------
+
+
+def _release_locally(run: Run, plan: ReleasePlan) -> None:
+    with run.step("commit") as record:
+        for change in plan.file_changes:
+            write_atomic(run.root / change.path, change.after)
+        run.local_changes = True
+        paths = [c.path for c in plan.file_changes]
+        if paths:
+            git.run(["add", "--", *paths], run.root)
+        message = str(run.cfg.commit_message).format(version=run.version)
+        git.run(["commit", "--no-verify", "--allow-empty", "-q", "-m", message], run.root)
+        git.run(["tag", "-a", run.tag, "-m", f"Release {run.version}"], run.root)
+        record.detail = f"{message!r}, tag {run.tag}"
+
+
+def _rollback_if_local(run: Run) -> None:
+    """Undo the release commit and tag when nothing has left this machine yet."""
+    if not run.local_changes or run.pushed:
+        return
+    git.run(["tag", "-d", run.tag], run.root, check=False)
+    git.run(["reset", "--hard", "-q", run.start_head], run.root)
+    run.say(f"undone: the local release commit and tag {run.tag}; {run.start_head[:7]} is HEAD")
+
+
+def _tests(run: Run) -> None:
+    if run.args.skip_tests:
+        run.say("WARNING: --skip-tests: the release is NOT tested by autorelease")
+        run.steps.append(StepRecord("tests", "skipped", 0.0, "--skip-tests"))
+        return
+    command = _test_command(run)
+    if command is None:
+        run.steps.append(StepRecord("tests", "skipped", 0.0, "no test command or tests/ found"))
+        run.say("no tests found (set test_command in [tool.autorelease]); skipping them")
+        return
+    with run.step("tests") as record:
+        proc = subprocess.run(command, shell=True, cwd=run.root, check=False)
+        if proc.returncode != 0:
+            raise AutoreleaseError(
+                f"the tests failed (exit {proc.returncode}): {command}",
+                "fix them and run again; nothing was pushed or uploaded",
+                ExitCode.TESTS_FAILED,
+            )
+        record.detail = command
+
+
+def _test_command(run: Run) -> str | None:
+    if run.cfg.test_command:
+        return str(run.cfg.test_command)
+    if any((run.root / d).is_dir() for d in ("tests", "test")):
+        return f"{shlex.quote(sys.executable)} -m pytest -q"
+    return None
+
+
+def _build(run: Run) -> None:
+    from autorelease import build
+
+    with run.step("build") as record:
+        epoch = git.commit_time(run.root, "HEAD")
+        dists = build.build(
+            run.root, run.version, epoch, isolation=bool(run.cfg.build_isolation), log=run.say
+        )
+        run.dists = list(dists.files)
+        record.detail = ", ".join(p.name for p in run.dists)
+
+
+# --- the public part: idempotent, resumable ------------------------------------------------
+
+
+def _push(run: Run) -> None:
+    if run.args.no_push:
+        run.steps.append(StepRecord("push", "skipped", 0.0, "--no-push"))
+        return
+    remote = str(run.cfg.remote)
+    if git.remote_tag(run.root, remote, run.tag) == git.head(run.root):
+        run.pushed = True
+        run.steps.append(StepRecord("push", "done", 0.0, "already on the remote"))
+        return
+    with run.step("push") as record:
+        proc = git.run(
+            ["push", "--atomic", "--porcelain", remote,
+             f"HEAD:refs/heads/{run.branch}", f"refs/tags/{run.tag}:refs/tags/{run.tag}"],
+            run.root, check=False,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            raise AutoreleaseError(
+                f"{remote} rejected the release push of {run.tag} (another release or commit "
+                "landed first)",
+                f"git pull {remote} {run.branch} and run autorelease publish again",
+                ExitCode.PUSH_REJECTED,
+            )
+        run.pushed = True
+        record.detail = f"{run.branch} and {run.tag} to {remote}"
+
+
+def _upload(run: Run) -> None:
+    from autorelease import pypi
+
+    if run.args.no_upload:
+        run.steps.append(StepRecord("upload", "skipped", 0.0, "--no-upload"))
+        return
+    with run.step("upload") as record:
+        result = pypi.upload(run.dists, _index_target(run), log=run.say)
+        record.detail = (
+            f"sent {len(result.uploaded)}, already there {len(result.already_there)}"
+            f" ({run.index_url})"
+        )
+
+
+def _github(run: Run) -> None:
+    from autorelease import github
+
+    if run.args.no_github:
+        run.steps.append(StepRecord("github", "skipped", 0.0, "--no-github"))
+        return
+    target = _github_target(run)
+    if target is None:
+        run.steps.append(StepRecord("github", "skipped", 0.0, "origin is not on GitHub"))
+        run.say("no GitHub release: origin is not a GitHub repository (set GITHUB_REPOSITORY)")
+        return
+    with run.step("github") as record:
+        run.release_url = github.ensure_release(
+            target, run.tag, title=run.tag, notes=_release_notes(run),
+            prerelease=run.prerelease, files=run.dists, log=run.say,
+        )  # fmt: skip
+        record.detail = run.release_url
+
+
+def _release_notes(run: Run) -> str:
+    name = _project_name(run)
+    index = "" if _repo_spec(run.args, run.cfg) == "pypi" else f" --index-url {run.index_url}"
+    install = f"pip install{index} {shlex.quote(f'{name}=={run.version}')}"
+    body = run.notes.split("\n", 1)[1].strip() if run.notes.startswith("## ") else run.notes
+    return f"{body}\n\n### Install\n\n```sh\n{install}\n```\n"
+
+
+# --- the end of a run: summary, report, GitHub Actions outputs ---------------------------------
+
+
+def _finish(run: Run, outcome: str, failure: dict[str, Any] | None, seconds: float) -> None:
+    if run.version:
+        run.say(
+            f"{outcome}: {run.version} ({run.tag})"
+            + (f", index {run.index_url}" if run.index_url and run.pushed else "")
+            + (f", {run.release_url}" if run.release_url else "")
+            + f" in {seconds:.1f} s"
+        )
+    report = {
+        "outcome": outcome,
+        "version": run.version or None,
+        "tag": run.tag or None,
+        "previous_tag": run.previous_tag,
+        "index_url": run.index_url,
+        "release_url": run.release_url,
+        "seconds": round(seconds, 3),
+        "steps": [asdict(s) for s in run.steps],
+        "failure": failure,
+    }
+    if run.args.report:
+        write_atomic(Path(run.args.report), json.dumps(report, indent=2) + "\n")
+    _github_actions(run, outcome, report)
+
+
+def _github_actions(run: Run, outcome: str, report: dict[str, Any]) -> None:
+    output_file = os.environ.get("GITHUB_OUTPUT")
+    released = outcome == "released"
+    if output_file:
+        previous = run.previous_tag or ""
+        lines = {
+            "released": str(released).lower(),
+            "version": run.version if released else "",
+            "tag": run.tag if released else "",
+            "previous_version": _version_of(run, previous),
+            "release_url": run.release_url or "",
+        }
+        with open(output_file, "a", encoding="utf-8") as out:
+            out.writelines(f"{k}={v}\n" for k, v in lines.items())
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        rows = "".join(
+            f"| {s['name']} | {s['status']} | {s['seconds']:.1f} s | {s['detail']} |\n"
+            for s in report["steps"]
+        )
+        title = f"### autorelease: {outcome} {run.version or ''}\n\n"
+        with open(summary_file, "a", encoding="utf-8") as out:
+            out.write(title + "| step | status | time | detail |\n|---|---|---|---|\n" + rows)
+
+
+def _version_of(run: Run, tag: str) -> str:
+    match = history.tag_pattern(str(run.cfg.tag_format)).fullmatch(tag) if tag else None
+    return match["version"] if match else ""
+
+
