@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,9 @@ EPOCH = 1_700_000_000  # 2023-11-14: every commit in a test gets a date counted 
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_git(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test sees the machine's git configuration, identity, hooks or environment."""
     home = tmp_path_factory.mktemp("home")
     gitconfig = home / ".gitconfig"
@@ -120,12 +122,12 @@ target-version = "py311"
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Iterator[GitRepo]:
+def repo(tmp_path: Path) -> GitRepo:
     """An empty repository on branch main."""
     path = tmp_path / "repo"
     path.mkdir()
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
-    yield GitRepo(path)
+    return GitRepo(path)
 
 
 @pytest.fixture
