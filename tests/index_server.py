@@ -1,9 +1,12 @@
 """Real package indexes on 127.0.0.1 for tests: pypiserver, and a proxy that injects faults.
 
-Use the fixtures by importing them into a test module (tests/ has no __init__.py, and pytest
-puts tests/ on sys.path for its modules):
+Use the fixtures by naming this module as a plugin in a test module (tests/ has no
+__init__.py, so pytest puts tests/ on sys.path and `index_server` imports as a top-level name):
 
-    from index_server import faulty_index, pypiserver_index  # noqa: F401
+    pytest_plugins = ["index_server"]
+
+Modules may also import its helpers, so pytest cannot rewrite its asserts (it has none):
+PYTEST_DONT_REWRITE
 
 `pypiserver_index` is a fresh pypiserver per test (it starts in well under a second) that
 checks credentials for uploads (`-a update`, htpasswd written with passlib), takes uploads at
@@ -29,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+TWINE_POST_TRIES = 5  # twine.repository.Repository.upload: max_redirects, also used for 5xx
 USERNAME = "uploader"
 PASSWORD = "s3cret-Pa55word"  # tests check that it never shows in output or errors
 
@@ -161,24 +165,42 @@ def pypiserver_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Local
 
 @dataclass
 class FaultyProxy:
-    """A proxy in front of an index that fails chosen POSTs (uploads) with 500."""
+    """A proxy in front of an index that answers 500 to the chosen POSTs (uploads) and GETs.
+
+    Requests are numbered from 1 per method. A POST in `lose_posts` reaches the index, but its
+    answer is replaced by a 500 (the file is stored, the client does not know it). `down`
+    fails every request. twine itself sends an upload that got a 5xx up to TWINE_POST_TRIES
+    times, so failing one file for good takes that many consecutive POST numbers.
+    """
 
     upstream: LocalIndex
     url: str = ""
     simple_url: str = ""
     fail_posts: set[int] = field(default_factory=set)
+    lose_posts: set[int] = field(default_factory=set)
+    fail_gets: set[int] = field(default_factory=set)
     down: bool = False
     posts: int = 0
-    failed: list[int] = field(default_factory=list)
+    gets: int = 0
+    failed: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def should_fail(self, method: str) -> bool:
-        """Count a request; True when it is to be answered with 500."""
-        if method == "POST":
-            self.posts += 1
-            if self.posts in self.fail_posts:
-                self.failed.append(self.posts)
-                return True
-        return self.down
+    def fate(self, method: str) -> str:
+        """Count a request: "fail" it, "lose" its answer, or "pass" it on."""
+        with self._lock:
+            if method == "POST":
+                self.posts += 1
+                number, chosen = self.posts, self.fail_posts
+                if number in self.lose_posts:
+                    self.failed.append(f"POST {number} (stored)")
+                    return "lose"
+            else:
+                self.gets += 1
+                number, chosen = self.gets, self.fail_gets
+            if number in chosen or self.down:
+                self.failed.append(f"{method} {number}")
+                return "fail"
+            return "pass"
 
 
 def _handler(proxy: FaultyProxy, port: int) -> type[http.server.BaseHTTPRequestHandler]:
@@ -186,15 +208,19 @@ def _handler(proxy: FaultyProxy, port: int) -> type[http.server.BaseHTTPRequestH
         def _relay(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
-            if proxy.should_fail(self.command):
+            fate = proxy.fate(self.command)
+            if fate == "fail":
                 self._answer(500, "Internal Server Error", {}, b"injected fault\n")
                 return
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
-            self._answer(resp.status, resp.reason, dict(resp.getheaders()), resp.read())
+            status, reason, answer = resp.status, resp.reason, resp.read()
             conn.close()
+            if fate == "lose":
+                status, reason, answer = 500, "Internal Server Error", b"response lost\n"
+            self._answer(status, reason, dict(resp.getheaders()), answer)
 
         def _answer(self, status: int, reason: str, headers: dict[str, str], body: bytes) -> None:
             self.send_response(status, reason)
@@ -216,13 +242,13 @@ def _handler(proxy: FaultyProxy, port: int) -> type[http.server.BaseHTTPRequestH
 
 @pytest.fixture
 def faulty_index(pypiserver_index: LocalIndex) -> Iterator[FaultyProxy]:
-    """PYPISERVER_INDEX behind a proxy; set `fail_posts` or `down` to inject 500s."""
+    """PYPISERVER_INDEX behind a proxy; set `fail_posts`, `fail_gets` or `down` for 500s."""
     upstream_port = int(pypiserver_index.url.rsplit(":", 1)[1].strip("/"))
     proxy = FaultyProxy(pypiserver_index)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(proxy, upstream_port))
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     proxy.url, proxy.simple_url = base, f"{base}simple/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield proxy

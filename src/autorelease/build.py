@@ -50,7 +50,7 @@ class ToolResult:
 
     def tail(self, lines: int = _TAIL_LINES) -> str:
         """The last LINES lines of output, for a log."""
-        return "\n".join(self.output.rstrip().splitlines()[-lines:])
+        return "\n".join(line.rstrip() for line in self.output.rstrip().splitlines()[-lines:])
 
     def error_line(self) -> str:
         """The line that best says why the tool failed: its last exception, error, or any line."""

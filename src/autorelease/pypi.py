@@ -1,0 +1,489 @@
+"""Where to upload, with which credentials, what the index already holds, and the upload.
+
+Reading the index uses the simple API through urllib (PEP 691 JSON when offered, else PEP 503
+HTML). Uploading runs `twine upload` as a process, only for the files that the index does not
+hold yet: twine's `--skip-existing` is refused for indexes other than PyPI/TestPyPI, and
+comparing sha256 also catches a *different* file under the same name. Credentials reach twine
+through its environment, never its command line; its output is scrubbed before it is logged.
+"""
+
+from __future__ import annotations
+
+import configparser
+import enum
+import hashlib
+import json
+import logging
+import os
+import re
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from autorelease.build import ToolFailed, ToolResult, project_of, run_tool
+from autorelease.errors import AutoreleaseError, ConfigError, ExitCode
+
+Log = Callable[[str], None]
+
+_log = logging.getLogger(__name__)
+
+PYPI_UPLOAD = "https://upload.pypi.org/legacy/"
+PYPI_SIMPLE = "https://pypi.org/simple/"
+TESTPYPI_UPLOAD = "https://test.pypi.org/legacy/"
+TESTPYPI_SIMPLE = "https://test.pypi.org/simple/"
+TOKEN_USERNAME = "__token__"
+_KNOWN = {"pypi": (PYPI_UPLOAD, PYPI_SIMPLE), "testpypi": (TESTPYPI_UPLOAD, TESTPYPI_SIMPLE)}
+_SIMPLE_ACCEPT = (
+    "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
+    "text/html;q=0.01"
+)
+_TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+_CREDENTIAL_VARS = "TWINE_USERNAME and TWINE_PASSWORD, or PYPI_API_TOKEN"
+
+
+class CredentialSource(enum.Enum):
+    """Where twine will find the upload credentials."""
+
+    TWINE_ENV = "TWINE_USERNAME/TWINE_PASSWORD"
+    API_TOKEN = "PYPI_API_TOKEN"
+    PYPIRC = ".pypirc"
+    KEYRING = "keyring"
+    TRUSTED_PUBLISHING = "trusted publishing"
+    MISSING = "none"
+
+
+@dataclass(frozen=True)
+class Target:
+    """An index to upload to and read from, resolved from `pypi | testpypi | NAME | URL`."""
+
+    name: str
+    upload_url: str
+    simple_url: str
+    credentials: CredentialSource
+    pypirc: Path | None = None  # set when NAME is a section there: twine then gets `-r NAME`
+
+    @property
+    def is_pypi(self) -> bool:
+        """PyPI or TestPyPI, where twine defaults the username and can do trusted publishing."""
+        return self.upload_url.startswith((PYPI_UPLOAD, TESTPYPI_UPLOAD))
+
+
+# --- resolving the target ------------------------------------------------------------------
+
+
+def resolve_target(
+    spec: str,
+    *,
+    simple_url: str | None = None,
+    pypirc: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Target:
+    """The Target that SPEC (pypi, testpypi, a ~/.pypirc section, or an upload URL) names.
+
+    SIMPLE_URL overrides the read URL derived from the upload URL. Raises ConfigError when
+    SPEC is neither a URL nor a section of the .pypirc file.
+    """
+    env = os.environ if env is None else env
+    rc_path = pypirc or Path.home() / ".pypirc"
+    sections = read_pypirc(rc_path)
+    if urllib.parse.urlsplit(spec).password:
+        raise ConfigError(
+            f"the repository URL {sanitize_url(spec)} carries a password",
+            f"remove it from the URL and set {_CREDENTIAL_VARS} instead",
+        )
+    if re.match(r"https?://", spec):
+        upload_url, section, name = spec, _section_for_url(sections, spec), _host(spec)
+    elif spec in sections or spec.lower() in _KNOWN:
+        name = spec if spec in sections else spec.lower()
+        section = sections.get(name, {})
+        upload_url = section.get("repository") or _KNOWN[name][0]
+    else:
+        raise ConfigError(
+            f"repository {spec!r} is neither pypi, testpypi, a URL, nor a section of {rc_path}",
+            f"add [{spec}] with `repository = URL` to {rc_path}, or pass the upload URL",
+        )
+    simple = simple_url or derive_simple_url(upload_url)
+    source = credential_source(upload_url, section, env)
+    in_rc = name in sections and not re.match(r"https?://", spec)
+    return Target(name, upload_url, simple, source, rc_path if in_rc else None)
+
+
+def read_pypirc(path: Path) -> dict[str, dict[str, str]]:
+    """The index sections of a .pypirc file (listed in [distutils] index-servers, or any)."""
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error as exc:
+        raise ConfigError(f"{path} is not a valid .pypirc: {exc}".splitlines()[0]) from exc
+    listed = parser.get("distutils", "index-servers", fallback="").split()
+    names = listed or [s for s in parser.sections() if s not in ("distutils", "server-login")]
+    return {n: dict(parser.items(n)) for n in names if parser.has_section(n)}
+
+
+def _section_for_url(sections: Mapping[str, Mapping[str, str]], url: str) -> Mapping[str, str]:
+    # Credentials kept in .pypirc for this URL still count for the pre-flight check.
+    for section in sections.values():
+        if section.get("repository", "").rstrip("/") == url.rstrip("/"):
+            return section
+    return {}
+
+
+def _host(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+
+def derive_simple_url(upload_url: str) -> str:
+    """The simple index that lists what UPLOAD_URL accepted.
+
+    PyPI and TestPyPI have fixed ones; a Warehouse-style `.../legacy/` reads from
+    `.../simple/`; anything else (pypiserver, GitLab, ...) from `UPLOAD_URL/simple/`.
+    devpi reads from `.../+simple/`: pass that as an explicit simple URL.
+    """
+    for upload, simple in _KNOWN.values():
+        if upload_url.rstrip("/") == upload.rstrip("/"):
+            return simple
+    base = upload_url.rstrip("/")
+    if base.endswith("/legacy"):
+        base = base.removesuffix("/legacy")
+    return f"{base}/simple/"
+
+
+# --- credentials -----------------------------------------------------------------------------
+
+
+def credential_source(
+    upload_url: str, section: Mapping[str, str], env: Mapping[str, str]
+) -> CredentialSource:
+    """Where twine would take credentials from, in twine's own order; MISSING if nowhere."""
+    pypi = upload_url.startswith((PYPI_UPLOAD, TESTPYPI_UPLOAD))
+    username = env.get("TWINE_USERNAME") or section.get("username")
+    username = username or (TOKEN_USERNAME if pypi else None)
+    if env.get("TWINE_PASSWORD") and username:
+        return CredentialSource.TWINE_ENV
+    if env.get("PYPI_API_TOKEN"):
+        return CredentialSource.API_TOKEN
+    if section.get("password") and username:
+        return CredentialSource.PYPIRC
+    if username and _keyring_has(upload_url, username):
+        return CredentialSource.KEYRING
+    if pypi and env.get("ACTIONS_ID_TOKEN_REQUEST_URL"):
+        return CredentialSource.TRUSTED_PUBLISHING
+    return CredentialSource.MISSING
+
+
+def _keyring_has(url: str, username: str) -> bool:
+    # Asked only when nothing else gave a password, as twine asks it; any failure means no.
+    try:
+        import keyring
+
+        return bool(keyring.get_password(url, username))
+    except Exception:
+        return False
+
+
+def require_credentials(target: Target) -> CredentialSource:
+    """TARGET's credential source; raises AutoreleaseError(NO_CREDENTIALS) when there is none."""
+    if target.credentials is not CredentialSource.MISSING:
+        return target.credentials
+    where = "" if target.pypirc is None else f", or a password in [{target.name}] of .pypirc"
+    trusted = ", or trusted publishing from GitHub Actions" if target.is_pypi else ""
+    raise AutoreleaseError(
+        f"no credentials to upload to {target.name} ({sanitize_url(target.upload_url)})",
+        f"set {_CREDENTIAL_VARS}{where}{trusted}",
+        ExitCode.NO_CREDENTIALS,
+    )
+
+
+def twine_env(target: Target, env: Mapping[str, str]) -> dict[str, str]:
+    """The environment for `twine upload`: credentials as TWINE_* variables, never as args."""
+    out = {k: v for k, v in env.items() if k not in ("TWINE_REPOSITORY", "TWINE_REPOSITORY_URL")}
+    out.update({"TWINE_NON_INTERACTIVE": "1", "NO_COLOR": "1", "COLUMNS": "200"})
+    if target.credentials is CredentialSource.API_TOKEN:
+        out["TWINE_USERNAME"] = TOKEN_USERNAME
+        out["TWINE_PASSWORD"] = env["PYPI_API_TOKEN"]
+    return out
+
+
+def secrets_in(target: Target, env: Mapping[str, str]) -> list[str]:
+    """Every secret value that twine may echo back, so that `sanitize` can remove it."""
+    names = ("TWINE_PASSWORD", "PYPI_API_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    found = [env[name] for name in names if env.get(name)]
+    if target.pypirc is not None:
+        found += [v for k, v in read_pypirc(target.pypirc)[target.name].items() if k == "password"]
+    return found
+
+
+# --- scrubbing -------------------------------------------------------------------------------
+
+_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^/\s:@]+):[^/\s@]+@", re.I)
+_PYPI_TOKEN = re.compile(r"pypi-[A-Za-z0-9_-]{16,}")
+_AUTH_HEADER = re.compile(r"(Authorization:\s*(?:Basic|Bearer|token)\s+)\S+", re.I)
+_KEY_VALUE = re.compile(r"(\b(?:password|token|secret)\b\s*[:=]\s*)(?!<hidden>)\S+", re.I)
+
+
+def sanitize(text: str, secrets: Iterable[str] = ()) -> str:
+    """TEXT with the SECRETS, PyPI tokens, URL passwords and auth headers replaced by ***."""
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    text = _URL_USERINFO.sub(r"\g<scheme>\g<user>:***@", text)
+    text = _PYPI_TOKEN.sub("pypi-***", text)
+    text = _AUTH_HEADER.sub(r"\1***", text)
+    return _KEY_VALUE.sub(r"\1***", text)
+
+
+def sanitize_url(url: str) -> str:
+    """URL without the password it may carry."""
+    return _URL_USERINFO.sub(r"\g<scheme>\g<user>:***@", url)
+
+
+# --- reading the index -----------------------------------------------------------------------
+
+
+def index_files(
+    simple_url: str,
+    project: str,
+    version: str,
+    *,
+    log: Log = _log.info,
+    attempts: int = 3,
+    backoff: float = 1.0,
+) -> dict[str, str]:
+    """The files of PROJECT at VERSION on the index: file name -> sha256 ("" if not given).
+
+    A project the index does not know gives {}. Transient failures are retried ATTEMPTS times
+    in all; raises AutoreleaseError(UPLOAD_FAILED) when the index cannot be read.
+    """
+    url = urllib.parse.urljoin(simple_url.rstrip("/") + "/", f"{canonicalize_name(project)}/")
+    page = _fetch(url, log, attempts, backoff)
+    if page is None:
+        return {}
+    body, content_type = page
+    files = _parse_json(body) if "json" in content_type else _parse_html(body)
+    want = (canonicalize_name(project), Version(version))
+    return {name: sha for name, sha in files.items() if _release_of(name) == want}
+
+
+def _fetch(url: str, log: Log, attempts: int, backoff: float) -> tuple[str, str] | None:
+    """The body and content type at URL, None on 404; retries what may pass on its own."""
+    request = urllib.request.Request(url, headers={"Accept": _SIMPLE_ACCEPT})
+    for attempt in range(1, attempts + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=30) as resp:
+                body = resp.read().decode("utf-8", errors="replace")
+                return body, resp.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            problem, transient = f"{exc.code} {exc.reason}", exc.code in _TRANSIENT_STATUS
+        except (urllib.error.URLError, OSError) as exc:
+            problem, transient = str(getattr(exc, "reason", exc)), True
+        if not transient or attempt == attempts:
+            raise AutoreleaseError(
+                f"cannot read {sanitize_url(url)}: {problem}",
+                "check the index URL (or --simple-url) and the network, then re-run",
+                ExitCode.UPLOAD_FAILED,
+            )
+        delay = backoff * 2 ** (attempt - 1)
+        log(f"reading {sanitize_url(url)} failed ({problem}); retry {attempt} in {delay:g} s")
+        time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _parse_json(body: str) -> dict[str, str]:
+    """PEP 691: {"files": [{"filename": ..., "hashes": {"sha256": ...}}]}."""
+    files = json.loads(body).get("files", [])
+    return {f["filename"]: f.get("hashes", {}).get("sha256", "") for f in files}
+
+
+class _Links(HTMLParser):
+    """The anchors of a PEP 503 page: (text, href)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href, self._text = dict(attrs).get("href") or "", []
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append(("".join(self._text).strip(), self._href))
+            self._href = None
+
+
+def _parse_html(body: str) -> dict[str, str]:
+    """PEP 503: one anchor per file, its sha256 in the URL fragment `#sha256=...`."""
+    parser = _Links()
+    parser.feed(body)
+    files = {}
+    for text, href in parser.links:
+        path, _, fragment = href.partition("#")
+        name = text or urllib.parse.unquote(path.rsplit("/", 1)[-1])
+        algo, _, digest = fragment.partition("=")
+        files[name] = digest.lower() if algo == "sha256" else ""
+    return files
+
+
+def _release_of(filename: str) -> tuple[str, Version] | None:
+    try:
+        return project_of(Path(filename))
+    except (InvalidSdistFilename, InvalidWheelFilename, InvalidVersion):
+        return None
+
+
+# --- uploading -------------------------------------------------------------------------------
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, in hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def plan_upload(local: Mapping[str, str], remote: Mapping[str, str], index: str) -> list[str]:
+    """The LOCAL files (name -> sha256) that REMOTE lacks, wheels first.
+
+    Raises AutoreleaseError(ALREADY_ON_INDEX) when INDEX holds a file of the same name with a
+    different sha256: an index never replaces a release file.
+    """
+    for name, digest in local.items():
+        if remote.get(name) and remote[name] != digest:
+            raise AutoreleaseError(
+                f"{name} is already on {index} with a different sha256 "
+                f"({remote[name][:12]}... there, {digest[:12]}... here)",
+                "an index never replaces a release file: bump the version and release again",
+                ExitCode.ALREADY_ON_INDEX,
+            )
+    # Wheels first, as twine sends them: pip users never see a release with only an sdist.
+    return sorted((name for name in local if name not in remote), key=lambda n: n[-4:] != ".whl")
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What one `upload` did: files sent, files the index already held, twine runs used."""
+
+    uploaded: tuple[str, ...]
+    already_there: tuple[str, ...]
+    attempts: int
+
+
+def upload(
+    dists: Sequence[Path],
+    target: Target,
+    log: Log = _log.info,
+    *,
+    attempts: int = 3,
+    backoff: float = 2.0,
+    env: Mapping[str, str] | None = None,
+) -> UploadResult:
+    """Upload the DISTS that TARGET does not hold yet; safe to run again after any failure.
+
+    Before each try the index is read again, so a retry sends only what is still missing.
+    Raises AutoreleaseError: ALREADY_ON_INDEX for a different file under the same name,
+    NO_CREDENTIALS, or UPLOAD_FAILED (with twine's scrubbed output as `.output`).
+    """
+    env = os.environ if env is None else env
+    project, version = _one_release(dists)
+    local = {d.name: file_sha256(d) for d in dists}
+    by_name = {d.name: d for d in dists}
+
+    def missing() -> list[str]:
+        remote = index_files(target.simple_url, project, str(version), log=log)
+        return plan_upload(local, remote, target.name)
+
+    todo = missing()
+    already = tuple(n for n in local if n not in todo)
+    attempt = 0
+    while todo:
+        attempt += 1
+        require_credentials(target)
+        log(f"uploading {', '.join(todo)} to {target.name} (try {attempt} of {attempts})")
+        result = run_tool(
+            twine_args(target, [by_name[n] for n in todo]), env=twine_env(target, env)
+        )
+        if result.ok:
+            break
+        error, transient = upload_failure(result, target, secrets_in(target, env))
+        before, todo = todo, missing()
+        # A refused file may be one that an earlier try stored before its answer got lost.
+        progressed = len(todo) < len(before)
+        if todo and (attempt == attempts or not (transient or progressed)):
+            raise error
+        delay = backoff * 2 ** (attempt - 1) if todo else 0
+        log(f"{error.message}; {len(todo)} file(s) still missing, next try in {delay:g} s")
+        time.sleep(delay)
+    sent = tuple(n for n in local if n not in already)
+    log(f"{target.name} has {project} {version}: sent {len(sent)}, already there {len(already)}")
+    return UploadResult(sent, already, attempt)
+
+
+def _one_release(dists: Sequence[Path]) -> tuple[str, Version]:
+    releases = {project_of(d) for d in dists}
+    if len(releases) != 1:
+        raise AutoreleaseError(
+            f"expected files of one release, got {', '.join(d.name for d in dists) or 'none'}",
+            "upload the files of one build at a time",
+            ExitCode.UPLOAD_FAILED,
+        )
+    return releases.pop()
+
+
+def twine_args(target: Target, files: Sequence[Path]) -> list[str]:
+    """`twine upload` for FILES to TARGET; no credentials here: they go in the environment."""
+    args = [sys.executable, "-m", "twine", "--no-color", "upload", "--non-interactive"]
+    args += ["--disable-progress-bar", "--verbose"]
+    if target.pypirc is not None:
+        args += ["-r", target.name, "--config-file", str(target.pypirc)]
+    else:
+        args += ["--repository-url", target.upload_url]
+    return [*args, *map(str, files)]
+
+
+def upload_failure(
+    result: ToolResult, target: Target, secrets: Sequence[str]
+) -> tuple[ToolFailed, bool]:
+    """The error for a failed `twine upload`, and whether trying again may help."""
+    output = sanitize(result.output, secrets)
+    where = f"{target.name} ({sanitize_url(target.upload_url)})"
+    status = re.search(r"HTTPError: (\d{3})\b", output)
+    code = int(status.group(1)) if status else None
+    reason = sanitize(ToolResult(result.args, 1, output, 0).error_line(), secrets)
+    reason = re.sub(r"^ERROR\s+", "", reason)
+    if code in (401, 403):
+        hint = f"check the credentials from {target.credentials.value}: {_CREDENTIAL_VARS}"
+        message = f"{where} refused the upload credentials ({reason})"
+    elif code == 400:
+        hint = "see the log for the index's reason; for a file already there, bump the version"
+        message = f"{where} rejected the upload ({reason})"
+    else:
+        hint = "re-run: autorelease uploads only the files that are still missing"
+        message = f"uploading to {where} failed: {reason}"
+    transient = code in _TRANSIENT_STATUS or (code is None and _connection_trouble(output))
+    tail = ToolResult(result.args, result.returncode, output, 0).tail()
+    return ToolFailed(message, hint, ExitCode.UPLOAD_FAILED, tail), transient
+
+
+def _connection_trouble(output: str) -> bool:
+    return bool(
+        re.search(r"ConnectionError|Timeout|Max retries exceeded|RemoteDisconnected", output)
+    )
