@@ -531,5 +531,3 @@ def _github_actions(run: Run, outcome: str, report: dict[str, Any]) -> None:
 def _version_of(run: Run, tag: str) -> str:
     match = history.tag_pattern(str(run.cfg.tag_format)).fullmatch(tag) if tag else None
     return match["version"] if match else ""
-
-
