@@ -34,7 +34,14 @@ from autorelease.pypi import (
     twine_env,
     upload,
 )
-from index_server import PASSWORD, TWINE_POST_TRIES, FaultyProxy, LocalIndex, sample_project
+from index_server import (
+    PASSWORD,
+    TWINE_POST_TRIES,
+    FaultyProxy,
+    LocalIndex,
+    free_port,
+    sample_project,
+)
 
 pytest_plugins = ["index_server"]  # the fixtures pypiserver_index and faulty_index
 
@@ -399,6 +406,20 @@ def test_upload_retries_a_500_and_completes(
     assert result.uploaded == tuple(d.name for d in dists)
     assert any("500" in m and "next try" in m for m in messages)
     assert faulty_index.posts == TWINE_POST_TRIES + 2
+
+
+@pytest.mark.slow
+def test_unreachable_upload_url_is_retried_then_reported(
+    uploader: LocalIndex, dists: list[Path]
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/"
+    target = resolve_target(closed, simple_url=uploader.simple_url)
+    messages: list[str] = []
+    with pytest.raises(ToolFailed, match=r"^uploading to .* failed: .*ConnectionError") as info:
+        upload(dists, target, messages.append, attempts=2, backoff=0)
+    assert "re-run" in (info.value.hint or "")
+    assert len([m for m in messages if "(try " in m]) == 2
+    assert uploader.files() == []
 
 
 @pytest.mark.slow

@@ -418,12 +418,13 @@ def upload(
         attempt += 1
         require_credentials(target)
         log(f"uploading {', '.join(todo)} to {target.name} (try {attempt} of {attempts})")
-        result = run_tool(
-            twine_args(target, [by_name[n] for n in todo]), env=twine_env(target, env)
-        )
+        args = twine_args(target, [by_name[n] for n in todo])
+        result = run_tool(args, env=twine_env(target, env))
+        secrets = secrets_in(target, env)
+        _log.debug("twine upload (%.1f s):\n%s", result.duration, sanitize(result.output, secrets))
         if result.ok:
             break
-        error, transient = upload_failure(result, target, secrets_in(target, env))
+        error, transient = upload_failure(result, target, secrets)
         before, todo = todo, missing()
         # A refused file may be one that an earlier try stored before its answer got lost.
         progressed = len(todo) < len(before)
@@ -465,25 +466,36 @@ def upload_failure(
     """The error for a failed `twine upload`, and whether trying again may help."""
     output = sanitize(result.output, secrets)
     where = f"{target.name} ({sanitize_url(target.upload_url)})"
-    status = re.search(r"HTTPError: (\d{3})\b", output)
+    status = re.search(r"HTTPError: (\d{3})\b(.*?)(?: from \S+)?[ \t]*$", output, re.M)
     code = int(status.group(1)) if status else None
-    reason = sanitize(ToolResult(result.args, 1, output, 0).error_line(), secrets)
-    reason = re.sub(r"^ERROR\s+", "", reason)
-    if code in (401, 403):
-        hint = f"check the credentials from {target.credentials.value}: {_CREDENTIAL_VARS}"
-        message = f"{where} refused the upload credentials ({reason})"
-    elif code == 400:
-        hint = "see the log for the index's reason; for a file already there, bump the version"
-        message = f"{where} rejected the upload ({reason})"
+    if status:
+        reason = f"{status.group(1)}{status.group(2)}".strip()
     else:
-        hint = "re-run: autorelease uploads only the files that are still missing"
+        reason = re.sub(r"^ERROR\s+", "", ToolResult((), 1, output, 0).error_line())
+    if code in (401, 403):
+        message = f"{where} refused the upload credentials: {reason}"
+        hint = f"check {_where_credentials(target)}: that account must be allowed to upload"
+    elif code == 400:
+        message = f"{where} rejected the upload: {reason}"
+        hint = "the log has the index's reason; for a file already there, bump the version"
+    else:
         message = f"uploading to {where} failed: {reason}"
+        hint = "re-run: autorelease uploads only the files that are still missing"
     transient = code in _TRANSIENT_STATUS or (code is None and _connection_trouble(output))
     tail = ToolResult(result.args, result.returncode, output, 0).tail()
     return ToolFailed(message, hint, ExitCode.UPLOAD_FAILED, tail), transient
 
 
+def _where_credentials(target: Target) -> str:
+    if target.credentials is CredentialSource.PYPIRC:
+        return f"username and password in [{target.name}] of {target.pypirc or '~/.pypirc'}"
+    if target.credentials is CredentialSource.MISSING:
+        return _CREDENTIAL_VARS
+    return str(target.credentials.value)
+
+
+_CONNECTION_TROUBLE = re.compile(r"ConnectionError|Timeout|Max retries exceeded|RemoteDisconnected")
+
+
 def _connection_trouble(output: str) -> bool:
-    return bool(
-        re.search(r"ConnectionError|Timeout|Max retries exceeded|RemoteDisconnected", output)
-    )
+    return bool(_CONNECTION_TROUBLE.search(output))
