@@ -173,7 +173,8 @@ def next_version(
     if not allow_zero and base.major == 0:
         base = Version(1, 0, 0)
     if pre is None:
-        return Decision(base, level.name.lower() if level else "none")
+        # Graduating 2.0.0rc2 after 1.2.3 is a major release, whatever the newest commits say.
+        return Decision(base, _level_between(start, base).name.lower())
     counter = 1 + max(
         (v.pre[1] for v in taken | {pending} if v and v.pre and v.base == base
          and v.pre_kind == pre),
@@ -188,3 +189,12 @@ def next_version(
         )
     moved_counter = pending is not None and pending.base == base
     return Decision(candidate, "prerelease" if moved_counter else level.name.lower())
+
+
+def _level_between(old: Version, new: Version) -> Bump:
+    """The bump that leads from OLD's base to NEW's base."""
+    if new.major != old.major:
+        return Bump.MAJOR
+    if new.minor != old.minor:
+        return Bump.MINOR
+    return Bump.PATCH if new.patch != old.patch else Bump.NONE
