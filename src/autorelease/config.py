@@ -8,6 +8,7 @@ below. Each value remembers where it came from, so `--dry-run` can say so.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -175,9 +176,9 @@ def from_commitizen(cz: dict[str, Any], where: str) -> dict[str, Any]:
     if "major_version_zero" in cz:
         out["major_on_zero"] = not bool(cz["major_version_zero"])
     if isinstance(cz.get("bump_map"), dict):
-        out["bump_map"] = {
-            k.lower(): str(v).lower() for k, v in cz["bump_map"].items() if "BREAKING" not in k
-        }
+        # commitizen's keys are regexes such as '^feat'; keep those that name one type.
+        words = ((_CZ_TYPE_KEY.fullmatch(k), v) for k, v in cz["bump_map"].items())
+        out["bump_map"] = {m["type"].lower(): str(v).lower() for m, v in words if m}
     scheme = cz.get("version_scheme", cz.get("version_type"))
     if scheme:
         out["version_scheme"] = "semver" if str(scheme).startswith("semver") else "pep440"
@@ -187,6 +188,9 @@ def from_commitizen(cz: dict[str, Any], where: str) -> dict[str, Any]:
     if name != "cz_conventional_commits":
         out["commit_rules"] = str(name)
     return out
+
+
+_CZ_TYPE_KEY = re.compile(r"\^?(?P<type>[A-Za-z][\w-]*)\$?")
 
 
 def _cz_tag_format(fmt: str, where: str) -> str:
