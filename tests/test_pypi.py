@@ -134,9 +134,14 @@ def test_resolve_target_from_pypirc(tmp_path: Path) -> None:
     )
     assert "-r" in twine_args(local, [])
     assert resolve_target("pypi", pypirc=rc, env={}).credentials is CredentialSource.PYPIRC
-    # A URL that a section names also finds that section's credentials, but twine gets the URL.
-    by_url = resolve_target("http://127.0.0.1:9000/", pypirc=rc, env={})
-    assert (by_url.credentials, by_url.pypirc) == (CredentialSource.PYPIRC, None)
+    # A URL that a section names is that section: twine reads credentials only through -r.
+    assert resolve_target("http://127.0.0.1:9000", pypirc=rc, env={}) == local
+
+
+def test_pypirc_sections_are_those_twine_reads(tmp_path: Path) -> None:
+    rc = write_pypirc(tmp_path, "[local]\nrepository = http://127.0.0.1:9000/\n")
+    with pytest.raises(ConfigError, match="'local' is neither"):
+        resolve_target("local", pypirc=rc, env={})  # no [distutils] index-servers lists it
 
 
 def test_unknown_repository_name_says_what_to_do(tmp_path: Path) -> None:

@@ -101,7 +101,10 @@ def resolve_target(
             f"remove it from the URL and set {_CREDENTIAL_VARS} instead",
         )
     if re.match(r"https?://", spec):
-        upload_url, section, name = spec, _section_for_url(sections, spec), _host(spec)
+        # A section for this URL holds its credentials, which twine reads only through -r.
+        spec = _section_for_url(sections, spec) or spec
+    if re.match(r"https?://", spec):
+        upload_url, section, name = spec, {}, _host(spec)
     elif spec in sections or spec.lower() in _KNOWN:
         name = spec if spec in sections else spec.lower()
         section = sections.get(name, {})
@@ -113,28 +116,25 @@ def resolve_target(
         )
     simple = simple_url or derive_simple_url(upload_url)
     source = credential_source(upload_url, section, env)
-    in_rc = name in sections and not re.match(r"https?://", spec)
-    return Target(name, upload_url, simple, source, rc_path if in_rc else None)
+    return Target(name, upload_url, simple, source, rc_path if name in sections else None)
 
 
 def read_pypirc(path: Path) -> dict[str, dict[str, str]]:
-    """The index sections of a .pypirc file (listed in [distutils] index-servers, or any)."""
+    """The index sections of a .pypirc file that twine reads: those its [distutils] lists."""
     parser = configparser.RawConfigParser()
     try:
         parser.read(path, encoding="utf-8")
     except configparser.Error as exc:
         raise ConfigError(f"{path} is not a valid .pypirc: {exc}".splitlines()[0]) from exc
     listed = parser.get("distutils", "index-servers", fallback="").split()
-    names = listed or [s for s in parser.sections() if s not in ("distutils", "server-login")]
-    return {n: dict(parser.items(n)) for n in names if parser.has_section(n)}
+    return {n: dict(parser.items(n)) for n in listed or _KNOWN if parser.has_section(n)}
 
 
-def _section_for_url(sections: Mapping[str, Mapping[str, str]], url: str) -> Mapping[str, str]:
-    # Credentials kept in .pypirc for this URL still count for the pre-flight check.
-    for section in sections.values():
+def _section_for_url(sections: Mapping[str, Mapping[str, str]], url: str) -> str | None:
+    for name, section in sections.items():
         if section.get("repository", "").rstrip("/") == url.rstrip("/"):
-            return section
-    return {}
+            return name
+    return None
 
 
 def _host(url: str) -> str:
