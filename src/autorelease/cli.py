@@ -32,6 +32,14 @@ def _publish_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--report", type=Path, help="write the run as JSON to this file")
     parser.add_argument("--verbose", "-v", action="store_true", help="list everything")
+    parser.add_argument(
+        "--check-remote",
+        action="store_true",
+        help="with --dry-run: also read what the remote, the index and GitHub hold",
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="publish --dry-run: skip the remote lookups"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     publish = sub.add_parser("publish", help="release: version, changelog, build, tag, upload")
     _publish_arguments(publish)
-    publish.set_defaults(handler=cmd_publish)
+    publish.set_defaults(handler=cmd_publish, full_preview=True)
 
     status = sub.add_parser("status", help="version, last tag, unreleased commits")
     status.add_argument("--json", action="store_true")
@@ -114,11 +122,35 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from autorelease import render
 
     plan = _plan(args)
+    facts = _remote_facts(plan, args)
     if args.json:
-        print(json.dumps(plan.to_json(), indent=2))
-    else:
-        print(render.preview(plan, publish_steps(plan, args), args.verbose), end="")
+        data = plan.to_json()
+        if facts is not None:
+            data["remote_state"] = [vars(f) for f in facts]
+        print(json.dumps(data, indent=2))
+        return ExitCode.OK
+    print(render.preview(plan, publish_steps(plan, args), args.verbose), end="")
+    if facts is not None:
+        from autorelease import remote_state
+
+        print(remote_state.render(facts), end="")
     return ExitCode.OK
+
+
+def _remote_facts(plan: Any, args: argparse.Namespace) -> list[Any] | None:
+    """Read-only remote lookups: `publish --dry-run` (unless --offline) or --check-remote."""
+    wanted = args.check_remote or (getattr(args, "full_preview", False) and not args.offline)
+    if not wanted or not plan.tag or not plan.next_version:
+        return None
+    from autorelease import config, remote_state
+
+    root = Path(plan.root)
+    cfg = config.load(root)
+    project = str(cfg.pyproject.get("project", {}).get("name") or root.name)
+    repo = args.repository or ("testpypi" if args.test else str(cfg.repository))
+    return remote_state.gather(
+        root, cfg, tag=plan.tag, version=plan.next_version, project=project, repo=repo
+    )
 
 
 def publish_steps(plan: object, args: argparse.Namespace) -> list[str]:

@@ -1,0 +1,114 @@
+"""`publish --dry-run` reads what the remote, the index and GitHub hold, and writes nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from autorelease.cli import main
+from conftest import GitRepo
+from github_fake import FakeGitHub
+from index_server import LocalIndex
+
+pytest_plugins = ["index_server"]
+
+
+@pytest.fixture
+def fake_github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
+        yield fake
+    assert not fake.crashes, fake.crashes[0]
+
+
+@pytest.fixture
+def released(
+    project: GitRepo,
+    origin: Path,
+    fake_github: FakeGitHub,
+    pypiserver_index: LocalIndex,
+    monkeypatch: pytest.MonkeyPatch,
+) -> GitRepo:
+    """A project whose next release is 1.1.0, pushed to origin, with GitHub and an index."""
+    project.tag("v1.0.0")
+    project.commit("feat: add a feature")
+    project.git("push", "-q", "origin", "main", "--tags")
+    monkeypatch.setenv("GITHUB_API_URL", fake_github.api_url)
+    monkeypatch.setenv("GITHUB_REPOSITORY", fake_github.repository)
+    monkeypatch.setenv("GITHUB_TOKEN", fake_github.token)
+    monkeypatch.setenv("TWINE_USERNAME", pypiserver_index.username)
+    monkeypatch.setenv("TWINE_PASSWORD", pypiserver_index.password)
+    return project
+
+
+def snapshot(repo: GitRepo) -> tuple[str, str, dict[Path, bytes]]:
+    files = {
+        p: p.read_bytes() for p in repo.path.rglob("*") if p.is_file() and ".git" not in p.parts
+    }
+    return repo.git("for-each-ref"), repo.git("status", "--porcelain"), files
+
+
+def dry_run(repo: GitRepo, index: LocalIndex, *extra: str) -> int:
+    return main(["-C", str(repo.path), "publish", "--dry-run", "-r", index.url, *extra])
+
+
+def test_publish_dry_run_shows_an_empty_remote_state(
+    released: GitRepo,
+    pypiserver_index: LocalIndex,
+    fake_github: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = snapshot(released)
+    assert dry_run(released, pypiserver_index) == 0
+    out = capsys.readouterr().out
+    assert "Next version   1.1.0" in out
+    assert "git remote origin: v1.1.0 is not there yet" in out
+    assert "sample-pkg 1.1.0 is not there yet; credentials: TWINE_USERNAME" in out
+    assert f"GitHub {fake_github.repository}: no release v1.1.0 yet" in out
+    assert "BLOCKS" not in out
+    assert fake_github.token not in out
+    assert snapshot(released) == before
+    assert not [r for r in fake_github.requests if r.method != "GET"]
+
+
+def test_publish_dry_run_shows_what_blocks_a_release(
+    released: GitRepo,
+    pypiserver_index: LocalIndex,
+    fake_github: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (pypiserver_index.packages / "sample_pkg-1.1.0-py3-none-any.whl").write_bytes(b"PK")
+    released.git("push", "-q", "origin", "HEAD~1:refs/tags/v1.1.0")  # a tag on another commit
+    fake_github.add_tag("v1.1.0")
+    fake_github.add_release("v1.1.0")
+    assert dry_run(released, pypiserver_index, "--json") == 0
+    state = {f["where"].split()[0]: f for f in json.loads(capsys.readouterr().out)["remote_state"]}
+    assert state["git"]["blocks"] is True
+    assert "another commit" in state["git"]["state"]
+    assert state["index"]["blocks"] is True
+    assert "sample_pkg-1.1.0-py3-none-any.whl" in state["index"]["state"]
+    assert state["GitHub"]["state"].startswith("release v1.1.0 exists")
+
+
+def test_offline_and_top_level_dry_run_make_no_lookups(
+    released: GitRepo,
+    pypiserver_index: LocalIndex,
+    fake_github: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert dry_run(released, pypiserver_index, "--offline") == 0
+    assert main(["-C", str(released.path), "--dry-run"]) == 0
+    assert "What the remote" not in capsys.readouterr().out
+    assert fake_github.requests == []
+
+
+def test_an_unreachable_index_is_reported_not_fatal(
+    released: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    down = "http://127.0.0.1:9/"  # the discard port: nothing listens there
+    assert main(["-C", str(released.path), "publish", "--dry-run", "-r", down]) == 0
+    out = capsys.readouterr().out
+    assert "index: unknown:" in out or "index 127.0.0.1" in out
+    assert "git remote origin: v1.1.0 is not there yet" in out
