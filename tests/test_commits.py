@@ -257,3 +257,15 @@ def test_squashed_items() -> None:
         ("fix", None, False),
         ("docs", None, True),
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ('Reapply "feat: search"', "revert"),  # git 2.43+ reverting a revert
+        ("Merged PR 12: feat: search", "merge"),  # Azure DevOps
+        ("Reapply the search feature", None),
+    ],
+)
+def test_messages_other_forges_and_new_git_write(header: str, kind: str | None) -> None:
+    assert special_kind(header, "", None) == kind
