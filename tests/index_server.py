@@ -10,14 +10,21 @@ PYTEST_DONT_REWRITE
 
 `pypiserver_index` is a fresh pypiserver per test (it starts in well under a second) that
 checks credentials for uploads (`-a update`, htpasswd written with passlib), takes uploads at
-its root URL and refuses any re-upload with 400. `faulty_index` sits in front of it and answers
-500 to the POSTs whose numbers are in `fail_posts`, or to every request while `down` is set.
+its root URL, serves PEP 503 HTML at /simple/ and refuses any re-upload with 400.
+`faulty_index` sits in front of it and answers 500 to the POSTs whose numbers are in
+`fail_posts`, or to every request while `down` is set. `devpi_index` is a fresh index on one
+devpi-server per session (skipped when devpi-server is not installed): it behaves like PyPI
+(an identical re-upload is accepted, a different file refused) and serves PEP 691 JSON.
 """
 
 from __future__ import annotations
 
+import base64
 import http.client
 import http.server
+import importlib.util
+import itertools
+import json
 import socket
 import subprocess
 import sys
@@ -83,7 +90,7 @@ def write_htpasswd(path: Path, users: dict[str, str]) -> Path:
     """An Apache htpasswd file for USERS, written with passlib (as pypiserver reads it)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # passlib imports `crypt`
-        from passlib.apache import HtpasswdFile
+        from passlib.apache import HtpasswdFile  # type: ignore[import-untyped]
 
     htpasswd = HtpasswdFile(str(path), new=True, default_scheme="apr_md5_crypt")
     for user, password in users.items():
@@ -115,11 +122,12 @@ class LocalIndex:
     simple_url: str
     username: str
     password: str
-    packages: Path
+    packages: Path | None  # where pypiserver keeps the files; None for devpi
     log: Path
 
     def files(self) -> list[str]:
-        """The names of the files the index holds."""
+        """The names of the files the index holds (pypiserver only)."""
+        assert self.packages is not None, "only pypiserver keeps files in a plain directory"
         return sorted(p.name for p in self.packages.iterdir())
 
 
@@ -256,3 +264,85 @@ def faulty_index(pypiserver_index: LocalIndex) -> Iterator[FaultyProxy]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+# --- devpi-server (optional) -------------------------------------------------------------------
+
+_DEVPI_FAST_HASHING = ["--argon2-time-cost", "1", "--argon2-memory-cost", "8"]
+_DEVPI_FAST_HASHING += ["--argon2-parallelism", "1"]
+
+
+@dataclass
+class DevpiServer:
+    """A running devpi-server with one user who may upload to the indexes made for tests."""
+
+    base: str
+    username: str
+    password: str
+    log: Path
+    token: str = ""
+    names: Iterator[int] = field(default_factory=itertools.count)
+
+    def call(self, method: str, path: str, data: object) -> object:
+        """One JSON request to devpi's REST API, as the logged-in user once there is one."""
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self.token:
+            headers["X-Devpi-Auth"] = self.token
+        body = json.dumps(data).encode()
+        request = urllib.request.Request(self.base + path, body, headers, method=method)
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return json.loads(resp.read() or b"null")
+
+    def login(self) -> None:
+        """Create the user and keep its session token for the calls that follow."""
+        self.call("PUT", f"/{self.username}", {"password": self.password, "email": "u@example.com"})
+        answer = self.call("POST", "/+login", {"user": self.username, "password": self.password})
+        token = answer["result"]["password"]  # type: ignore[index]
+        self.token = base64.b64encode(f"{self.username}:{token}".encode()).decode()
+
+    def new_index(self) -> LocalIndex:
+        """A new non-volatile index (release files can never be replaced), as on PyPI."""
+        path = f"/{self.username}/test{next(self.names)}"
+        self.call("PUT", path, {"bases": [], "volatile": False})
+        url = f"{self.base}{path}/"
+        return LocalIndex(url, f"{url}+simple/", self.username, self.password, None, self.log)
+
+
+def start_devpi(root: Path) -> tuple[subprocess.Popen[bytes], DevpiServer]:
+    """devpi-init and devpi-server under ROOT, offline, on a free port; wait until it answers."""
+    bindir = Path(sys.executable).parent
+    serverdir = root / "server"
+    init = [str(bindir / "devpi-init"), "--serverdir", str(serverdir), "--no-root-pypi"]
+    subprocess.run(init, check=True, capture_output=True)
+    port = free_port()
+    log = root / "devpi.log"
+    args = [str(bindir / "devpi-server"), "--serverdir", str(serverdir), "--offline-mode"]
+    args += ["--host", "127.0.0.1", "--port", str(port), *_DEVPI_FAST_HASHING]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+    server = DevpiServer(f"http://127.0.0.1:{port}", USERNAME, PASSWORD, log)
+    try:
+        wait_until_up(f"{server.base}/+api", timeout=60)
+    except OSError:
+        proc.kill()
+        raise AssertionError(f"devpi-server did not start:\n{log.read_text()}") from None
+    server.login()
+    return proc, server
+
+
+@pytest.fixture(scope="session")
+def devpi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevpiServer]:
+    """One devpi-server for the session (it takes seconds to start); skipped if not installed."""
+    if importlib.util.find_spec("devpi_server") is None:
+        pytest.skip("devpi-server is not installed (pip install devpi-server)")
+    proc, server = start_devpi(tmp_path_factory.mktemp("devpi"))
+    try:
+        yield server
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture
+def devpi_index(devpi_server: DevpiServer) -> LocalIndex:
+    """A fresh index on the session's devpi-server; upload with its username and password."""
+    return devpi_server.new_index()

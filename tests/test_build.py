@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from autorelease.build import (
+    Distributions,
     ToolFailed,
     ToolResult,
     build,
@@ -29,8 +30,10 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build_sample(root: Path, out: str, version: str = "1.0.0", epoch: int = EPOCH, **kw: str):
-    project = sample_project(root / "project", version=version, **kw)
+def build_sample(
+    root: Path, out: str, version: str = "1.0.0", epoch: int = EPOCH, **readme: str
+) -> Distributions:
+    project = sample_project(root / "project", version=version, **readme)
     return build(project, version, epoch, root / out, isolation=False)
 
 

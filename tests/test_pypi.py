@@ -43,7 +43,7 @@ from index_server import (
     sample_project,
 )
 
-pytest_plugins = ["index_server"]  # the fixtures pypiserver_index and faulty_index
+pytest_plugins = ["index_server"]  # fixtures: pypiserver_index, faulty_index, devpi_index
 
 EPOCH = 1_700_000_000
 TOKEN = "pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMAAC"
@@ -475,3 +475,35 @@ def test_uploaded_package_installs_from_the_local_index(
     code = "import sample_pkg; print(sample_pkg.__version__)"
     out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1.0.0"
+
+
+# --- devpi: PyPI's behaviour (identical re-upload accepted) and PEP 691 JSON -------------------
+
+
+@pytest.fixture
+def devpi_uploader(monkeypatch: pytest.MonkeyPatch, devpi_index: LocalIndex) -> LocalIndex:
+    monkeypatch.setenv("TWINE_USERNAME", devpi_index.username)
+    monkeypatch.setenv("TWINE_PASSWORD", devpi_index.password)
+    return devpi_index
+
+
+@pytest.mark.slow
+def test_devpi_upload_is_read_back_as_json_and_not_repeated(
+    devpi_uploader: LocalIndex, dists: list[Path]
+) -> None:
+    target = resolve_target(devpi_uploader.url, simple_url=devpi_uploader.simple_url)
+    assert set(upload(dists, target).uploaded) == {d.name for d in dists}
+    files = index_files(devpi_uploader.simple_url, "sample-pkg", "1.0.0")
+    assert files == {d.name: file_sha256(d) for d in dists}
+    assert upload(dists, target).uploaded == ()
+
+
+@pytest.mark.slow
+def test_devpi_different_file_is_refused_before_uploading(
+    devpi_uploader: LocalIndex, dists: list[Path], other_dists: list[Path]
+) -> None:
+    target = resolve_target(devpi_uploader.url, simple_url=devpi_uploader.simple_url)
+    upload(dists, target)
+    with pytest.raises(AutoreleaseError, match="with a different sha256") as info:
+        upload(other_dists, target)
+    assert info.value.code == ExitCode.ALREADY_ON_INDEX
