@@ -48,6 +48,7 @@ AGREE: list[tuple[str, bool]] = [
     (EXACT, True),
     ("", True),  # the user aborted; git does not commit
     ("Merge branch 'feature/search' into main", True),
+    ("Merged PR 12: add search", True),  # Azure DevOps' merge commits
     ('Revert "feat: add search"\n\nThis reverts commit 1234567abcdef.', True),
     ("fixup! feat: add search", True),
     ("squash! feat: add search", True),
@@ -87,7 +88,6 @@ DIFFER: list[tuple[str, bool, str]] = [
         False,
         'cz allows any `Revert` prefix; git writes Revert "<header>"',
     ),
-    ("Merged PR 12: add search", False, "cz allows any `Merge` prefix; autorelease `Merge `"),
     ("Pull request #5: add search", False, "cz allows a `Pull request` prefix (Bitbucket)"),
     (
         "fix: login\n\nReviewed by: Alice",
