@@ -194,6 +194,8 @@ def iter_commits(root: Path, include: str, exclude: Iterable[str] = ()) -> Itera
             proc.kill()
         proc.stdout.close()
         stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        if proc.stderr:
+            proc.stderr.close()  # left open, the pipe leaks a ResourceWarning per call
         if proc.wait() != 0 and finished:
             raise GitError(f"git log failed: {(stderr.strip().splitlines() or ['?'])[-1]}")
 
