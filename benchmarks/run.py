@@ -1,0 +1,301 @@
+"""Time autorelease against commitizen, python-semantic-release and the `git log` floor.
+
+For each scenario (a generated repository, see generate.py) this runs, as separate processes:
+
+    autorelease --dry-run                  the release preview
+    autorelease --dry-run --json           the plan as JSON
+    autorelease version --print            the next version alone
+    cz bump --get-next --yes               commitizen: the next version, changing nothing
+    semantic-release --noop version --print
+    git log --format=%H%n%B RANGE          the floor: reading the messages since the last tag
+    python -c pass                         the floor: starting the interpreter
+
+and reports the best wall time of N runs (time.perf_counter around subprocess.run, output to
+/dev/null). A command whose first run takes longer than --slow seconds runs only once, which
+keeps semantic-release on 100,000 untagged commits (about 40 s a run) bounded. Every tool's next
+version is checked against the others and against the version the generator computed.
+
+    python benchmarks/run.py                  # all scenarios, best of 5
+    python benchmarks/run.py --runs 3 --scenarios a,c --markdown results.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate
+
+SCENARIOS = {
+    "a": ("100k commits, tag every 100", generate.Params(100_000, 100, True, 2024)),
+    "b": ("100k commits, no tag", generate.Params(100_000, 0, True, 2024)),
+    "c": ("1,000 commits, tag every 100", generate.Params(1_000, 100, True, 2024)),
+    "d": ("1,000 commits, no tag", generate.Params(1_000, 0, True, 2024)),
+}
+AR, AR_JSON = "autorelease --dry-run", "autorelease --dry-run --json"
+AR_PRINT = "autorelease version --print"
+CZ, PSR = "cz bump --get-next", "semantic-release version --print"
+GIT_LOG, PYTHON = "git log (floor)", "python -c pass"
+VERSION_COMMANDS = (AR_PRINT, CZ, PSR)  # their output is the next version
+RATIOS = {  # label: (numerator, the commands whose times add up to the denominator)
+    "cz / autorelease": (CZ, (AR,)),
+    "semantic-release / autorelease": (PSR, (AR,)),
+    "autorelease / (git log + python)": (AR, (GIT_LOG, PYTHON)),
+}
+
+
+@dataclass
+class Timing:
+    """The runs of one command in one scenario."""
+
+    command: str
+    argv: list[str]
+    seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system time of the process tree
+    output: str = ""
+    error: str = ""
+
+    @property
+    def best(self) -> float:
+        return min(self.seconds) if self.seconds else float("nan")
+
+    @property
+    def best_cpu(self) -> float:
+        return min(self.cpu) if self.cpu else float("nan")
+
+
+def tool(name: str) -> str:
+    """The executable NAME from this interpreter's environment, else from PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if not found:
+        raise SystemExit(f"{name} is not installed: pip install it into {sys.prefix}")
+    return found
+
+
+def commands(result: generate.Result) -> dict[str, list[str]]:
+    """The command lines to time in the repository of RESULT."""
+    since = f"{result.last_tag}..HEAD" if result.last_tag else "HEAD"
+    return {
+        AR: [tool("autorelease"), "--dry-run"],
+        AR_JSON: [tool("autorelease"), "--dry-run", "--json"],
+        AR_PRINT: [tool("autorelease"), "version", "--print"],
+        CZ: [tool("cz"), "bump", "--get-next", "--yes"],
+        PSR: [tool("semantic-release"), "--noop", "version", "--print"],
+        GIT_LOG: ["git", "log", "--format=%H%n%B", since],
+        PYTHON: [sys.executable, "-c", "pass"],
+    }
+
+
+def bench_env() -> dict[str, str]:
+    """No machine git config, no GIT_* from a hook, no CI variables the tools react to."""
+    env = generate.git_env()
+    for name in ("GITHUB_ACTIONS", "GITHUB_OUTPUT", "GH_TOKEN", "GITHUB_TOKEN", "CI"):
+        env.pop(name, None)
+    env["NO_COLOR"] = "1"
+    # An installed package comes with its bytecode compiled (pip does it); an editable install
+    # under PYTHONDONTWRITEBYTECODE would recompile autorelease's sources on every run instead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def measure(timing: Timing, cwd: Path, runs: int, slow: float) -> Timing:
+    """Run the command up to RUNS times (once if the first run exceeds SLOW seconds)."""
+    env = bench_env()
+    capture = timing.command in VERSION_COMMANDS
+    for _ in range(runs):
+        out = subprocess.PIPE if capture else subprocess.DEVNULL
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        proc = subprocess.run(
+            timing.argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.PIPE, check=False
+        )
+        elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if proc.returncode != 0:
+            timing.error = f"exit {proc.returncode}: {proc.stderr.decode(errors='replace')[-500:]}"
+            return timing
+        timing.seconds.append(elapsed)
+        timing.cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        if capture and not timing.output:
+            printed = proc.stdout.decode(errors="replace").strip().splitlines()
+            timing.output = printed[-1] if printed else ""
+        if elapsed > slow:
+            break
+    return timing
+
+
+def run_scenario(key: str, runs: int, slow: float) -> tuple[generate.Result, dict[str, Timing]]:
+    label, params = SCENARIOS[key]
+    result = generate.generate(params)
+    tag = result.last_tag or "-"
+    print(f"\n[{key}] {label}: {result.path.name}, last tag {tag}", file=sys.stderr)
+    timings = {}
+    for name, argv in commands(result).items():
+        timing = measure(Timing(name, argv), result.path, runs, slow)
+        shown = timing.error or f"best {timing.best:.3f} s of {len(timing.seconds)}"
+        print(f"  {name:34} {shown}", file=sys.stderr)
+        timings[name] = timing
+    return result, timings
+
+
+Row = tuple[str, generate.Result, dict[str, "Timing"]]
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or cpu
+    git = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False)
+    git_version = git.stdout.strip()
+    versions = {}
+    for name, argv in (("cz", ["version"]), ("semantic-release", ["--version"])):
+        proc = subprocess.run([tool(name), *argv], capture_output=True, text=True, check=False)
+        versions[name] = proc.stdout.strip().split()[-1] if proc.returncode == 0 else "?"
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu": cpu,
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "git": git_version.removeprefix("git version "),
+        "commitizen": versions["cz"],
+        "python-semantic-release": versions["semantic-release"],
+    }
+
+
+def _s(value: float) -> str:
+    return "failed" if math.isnan(value) else f"{value:.3f} s"
+
+
+def _x(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.1f}x"
+
+
+def verdicts(key: str, t: dict[str, Timing]) -> list[str]:
+    """The targets of the issue that apply to scenario KEY, each with pass or MISS."""
+    ar = t[AR].best
+    floor = t[GIT_LOG].best + t[PYTHON].best
+    checks = []
+    if key == "a":
+        checks.append((">= 3x faster than cz", t[CZ].best / ar >= 3))
+        checks.append((">= 50x faster than semantic-release", t[PSR].best / ar >= 50))
+    if key == "b":
+        checks.append(("within 2x of git log + interpreter start", ar / floor <= 2))
+    if key in ("c", "d"):
+        checks.append(("under 0.2 s", ar < 0.2))
+    return [f"{text}: {'met' if ok else 'MISSED'}" for text, ok in checks]
+
+
+def agreement(result: generate.Result, t: dict[str, Timing]) -> str:
+    """The next version, or the disagreement between the tools."""
+    said = {name.split()[0]: t[name].output or "(nothing)" for name in VERSION_COMMANDS}
+    said["generator"] = result.expected_next or "(nothing)"
+    if len(set(said.values())) == 1:
+        return f"{said['generator']} (all agree)"
+    return "DISAGREE: " + ", ".join(f"{k} {v}" for k, v in said.items())
+
+
+def _header(first: str, rows: list[Row]) -> list[str]:
+    return [f"| {first} | " + " | ".join(SCENARIOS[k][0] for k, _, _ in rows) + " |",
+            "|---|" + "---:|" * len(rows)]  # fmt: skip
+
+
+def report(rows: list[Row], info: dict[str, str], runs: int, load: str) -> str:
+    """The results as Markdown: machine, absolute times, ratios, targets, versions."""
+    lines = [
+        f"Machine: {info['cpus']} CPUs, {info['cpu']}, {info['system']}; Python {info['python']}, "
+        f"git {info['git']}, commitizen {info['commitizen']}, "
+        f"python-semantic-release {info['python-semantic-release']}. Best of {runs} runs "
+        f"(slow commands once); load average {load}.",
+        "",
+        "Wall time:",
+        "",
+        *_header("command", rows),
+    ]
+    names = (AR, AR_JSON, AR_PRINT, CZ, PSR, GIT_LOG, PYTHON)
+    for name in names:
+        cells = []
+        for _, _, t in rows:
+            runs_done = len(t[name].seconds)
+            cells.append(_s(t[name].best) + (" (1 run)" if runs_done == 1 and runs > 1 else ""))
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    lines += ["", "CPU time (user + system, the command and its git processes):", ""]
+    lines += _header("command", rows)
+    for name in names:
+        lines.append(f"| `{name}` | " + " | ".join(_s(t[name].best_cpu) for _, _, t in rows) + " |")
+    lines += ["", "Ratios of wall times:", "", *_header("ratio", rows)]
+    for label, (top, bottom) in RATIOS.items():
+        ratios = (_x(t[top].best / sum(t[n].best for n in bottom)) for _, _, t in rows)
+        lines.append(f"| {label} | " + " | ".join(ratios) + " |")
+    lines += ["", "| scenario | next version | targets |", "|---|---|---|"]
+    for key, result, t in rows:
+        targets = "; ".join(verdicts(key, t)) or "-"
+        lines.append(f"| {SCENARIOS[key][0]} | {agreement(result, t)} | {targets} |")
+    failures = [f"{SCENARIOS[k][0]}: `{n}` {tm.error}" for k, _, t in rows for n, tm in t.items()
+                if tm.error]  # fmt: skip
+    if failures:
+        lines += ["", "Failures:", *(f"- {f}" for f in failures)]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per command; the best counts")
+    parser.add_argument(
+        "--slow", type=float, default=5.0, help="run a command once if it takes longer (seconds)"
+    )
+    parser.add_argument(
+        "--scenarios", default="a,b,c,d", help="a: 100k tagged, b: 100k untagged, c/d: 1,000"
+    )
+    parser.add_argument("--markdown", type=Path, help="also write the report to this file")
+    parser.add_argument("--json", type=Path, help="write every run's timings as JSON here")
+    args = parser.parse_args(argv)
+    keys = [k.strip() for k in args.scenarios.split(",") if k.strip()]
+    if unknown := [k for k in keys if k not in SCENARIOS]:
+        parser.error(f"unknown scenario(s) {', '.join(unknown)}; choose from a, b, c, d")
+    started = time.perf_counter()
+    info = machine()
+    rows = [(key, *run_scenario(key, max(1, args.runs), args.slow)) for key in keys]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    text = report(rows, info, args.runs, load)
+    print(f"\n{text}\n(benchmark took {time.perf_counter() - started:.0f} s)")
+    if args.markdown:
+        args.markdown.write_text(text)
+    if args.json:
+        data = {"machine": info, "scenarios": {
+            key: {"label": SCENARIOS[key][0], "last_tag": result.last_tag,
+                  "expected_next": result.expected_next,
+                  "commands": {n: {"argv": tm.argv[1:], "seconds": tm.seconds, "output": tm.output,
+                                   "error": tm.error} for n, tm in t.items()}}
+            for key, result, t in rows}}  # fmt: skip
+        args.json.write_text(json.dumps(data, indent=2) + "\n")
+    missed = any("MISSED" in v for key, _, t in rows for v in verdicts(key, t))
+    failed = any(tm.error for _, _, t in rows for tm in t.values())
+    return 1 if failed else (2 if missed else 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
