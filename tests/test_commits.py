@@ -173,7 +173,8 @@ def test_headers(header: str, type_: str, scope: str | None, bang: bool, descrip
     [
         ("", "empty"),
         ("\n\n", "empty"),
-        ("update the readme", "colon"),
+        ("update the readme", "does not start with a type"),
+        ("feat(ui) add a thing", "no colon"),
         ("feat add a thing", "no colon"),
         ("feat(api: add a thing", "closing parenthesis"),
         ("feat:add a thing", "no space after the colon"),

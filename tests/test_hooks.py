@@ -98,7 +98,7 @@ def test_commit_msg_hook_rejects_a_bad_message_and_shows_the_fix(hooked: GitRepo
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert hooked.head() == before
-    assert "no colon after the type (rule 1:" in output
+    assert "does not start with a type such as feat or fix (rule 1:" in output
     assert "(rule 6:" in output
     assert "try: feat: added search" in output
 

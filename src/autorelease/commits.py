@@ -20,6 +20,10 @@ _HEADER = re.compile(
 _FOOTER = re.compile(
     r"(?P<token>BREAKING CHANGE|[A-Za-z0-9][A-Za-z0-9-]*)(?P<sep>: | #)(?P<value>.*)"
 )
+# Words that, first in a header without a colon, show the writer meant a type.
+_COMMON_TYPES = frozenset(
+    "feat fix docs style refactor perf test build ci chore revert feature bugfix".split()
+)
 _BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
 _SQUASH_ITEM = re.compile(
     r"^[ \t]*[*-][ \t]+(?P<header>[A-Za-z][\w-]*(?:\([^()\n]*\))?!?:[ \t]+\S.*)$"
@@ -125,10 +129,8 @@ def _header_problems(header: str) -> list[Problem]:
 def _no_type_problem(header: str) -> Problem:
     if re.match(r"[A-Za-z][\w-]*\([^)]*$", header):
         return Problem("the scope's closing parenthesis is missing", "4: scope in parentheses")
-    if (
-        re.match(r"[A-Za-z][\w-]*(\([^()]*\))?!?\s+\S", header)
-        and ":" not in header.split(maxsplit=1)[0]
-    ):
+    typed = re.match(r"(?P<type>[A-Za-z][\w-]*)(?P<scope>\([^()]*\))?!?\s+\S", header)
+    if typed and (typed["scope"] or typed["type"].lower() in _COMMON_TYPES):
         return Problem(
             "no colon after the type", "1: a type, an optional scope, then a colon and a space"
         )
