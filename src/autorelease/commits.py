@@ -22,7 +22,21 @@ _FOOTER = re.compile(
 )
 # Words that, first in a header without a colon, show the writer meant a type.
 _COMMON_TYPES = frozenset(
-    "feat fix docs style refactor perf test build ci chore revert feature bugfix".split()
+    [
+        "feat",
+        "fix",
+        "docs",
+        "style",
+        "refactor",
+        "perf",
+        "test",
+        "build",
+        "ci",
+        "chore",
+        "revert",
+        "feature",
+        "bugfix",
+    ]
 )
 _BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
 _SQUASH_ITEM = re.compile(
