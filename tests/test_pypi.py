@@ -428,6 +428,17 @@ def test_unreachable_upload_url_is_retried_then_reported(
 
 
 @pytest.mark.slow
+def test_failed_upload_is_reported_even_when_the_index_cannot_be_read_after(
+    uploader: LocalIndex, faulty_index: FaultyProxy, dists: list[Path]
+) -> None:
+    faulty_index.fail_posts = failing(1)
+    faulty_index.fail_gets = {2, 3, 4}  # every read after the failed upload
+    with pytest.raises(ToolFailed, match=r"failed: 500") as info:
+        upload(dists, target_for(faulty_index), attempts=3, backoff=0)
+    assert "cannot read" in str(info.value.__cause__)
+
+
+@pytest.mark.slow
 def test_upload_whose_answer_was_lost_is_not_an_error(
     uploader: LocalIndex, faulty_index: FaultyProxy, dists: list[Path]
 ) -> None:

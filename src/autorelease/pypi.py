@@ -408,7 +408,7 @@ def upload(
     by_name = {d.name: d for d in dists}
 
     def missing() -> list[str]:
-        remote = index_files(target.simple_url, project, str(version), log=log)
+        remote = index_files(target.simple_url, project, str(version), log=log, backoff=backoff)
         return plan_upload(local, remote, target.name)
 
     todo = missing()
@@ -425,17 +425,29 @@ def upload(
         if result.ok:
             break
         error, transient = upload_failure(result, target, secrets)
-        before, todo = todo, missing()
-        # A refused file may be one that an earlier try stored before its answer got lost.
+        before, todo = todo, _still_missing(missing, error)
+        if not todo:  # a refused file was stored by a try whose answer got lost
+            log(f"{error.message}; but the index holds every file now")
+            break
         progressed = len(todo) < len(before)
-        if todo and (attempt == attempts or not (transient or progressed)):
+        if attempt == attempts or not (transient or progressed):
             raise error
-        delay = backoff * 2 ** (attempt - 1) if todo else 0
+        delay = backoff * 2 ** (attempt - 1)
         log(f"{error.message}; {len(todo)} file(s) still missing, next try in {delay:g} s")
         time.sleep(delay)
     sent = tuple(n for n in local if n not in already)
     log(f"{target.name} has {project} {version}: sent {len(sent)}, already there {len(already)}")
     return UploadResult(sent, already, attempt)
+
+
+def _still_missing(missing: Callable[[], list[str]], error: ToolFailed) -> list[str]:
+    # When the index cannot be read either, the failed upload is the error worth reporting.
+    try:
+        return missing()
+    except AutoreleaseError as exc:
+        if exc.code is not ExitCode.UPLOAD_FAILED:
+            raise
+        raise error from exc
 
 
 def _one_release(dists: Sequence[Path]) -> tuple[str, Version]:
