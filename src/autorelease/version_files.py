@@ -211,8 +211,9 @@ def discover(root: Path, pyproject: Mapping[str, Any]) -> list[Declaration]:
             value = read(decl, (root / name).read_text()) or ""
             if not value.startswith(("attr:", "file:")):
                 found.append(decl)
-    if not found:
-        found.extend(_module_declarations(root))
+    # A literal __version__ next to a static version is a declaration too: leaving it behind
+    # would ship a package whose metadata and __version__ disagree.
+    found.extend(d for d in _module_declarations(root) if d not in found)
     return found
 
 
