@@ -31,6 +31,14 @@ from autorelease.version import parse_version
 
 # Test-only fault point: "stop" (as if interrupted) right after the named step.
 STOP_AFTER_ENV = "AUTORELEASE_STOP_AFTER"
+# For tests and CI against local fakes: PACING_ENV=fast drops GitHub's throttling and the pauses
+# before retries (to GitHub and the index); the number of retries stays the same.
+PACING_ENV = "AUTORELEASE_PACING"
+# Credentials the project's own test command has no business seeing.
+_SECRET_VARS = frozenset(
+    {"TWINE_PASSWORD", "PYPI_API_TOKEN", "GITHUB_TOKEN", "GH_TOKEN"}
+    | {"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL"}
+)
 
 
 @dataclass
@@ -61,6 +69,7 @@ class Run:
     local_changes: bool = False
     dists: list[Path] = field(default_factory=list)
     index_url: str | None = None
+    simple_url: str | None = None
     release_url: str | None = None
     steps: list[StepRecord] = field(default_factory=list)
 
@@ -137,11 +146,25 @@ def main(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         outcome, failure = "interrupted", {"code": int(ExitCode.INTERRUPTED), "message": ""}
         raise
+    except BaseException as exc:
+        # An unexpected error must undo the local release too, and must not read "released".
+        message = f"{type(exc).__name__}: {exc}"
+        outcome, failure = "failed", {"code": int(ExitCode.INTERNAL), "message": message}
+        raise
     finally:
         if failure is not None:
-            failure["step"] = next((s.name for s in run.steps if s.status == "failed"), "")
+            failure["step"] = _failure_point(run)
             _rollback_if_local(run)
         _finish(run, outcome, failure, time.monotonic() - started)
+
+
+def _failure_point(run: Run) -> str:
+    """The step that failed, or `after STEP` when the run stopped between two steps."""
+    failed = next((s.name for s in run.steps if s.status == "failed"), None)
+    if failed is not None:
+        return failed
+    done = [s.name for s in run.steps if s.status == "done"]
+    return f"after {done[-1]}" if done else ""
 
 
 def _publish(run: Run) -> int:
@@ -203,8 +226,21 @@ def _resumable_tag(run: Run) -> history.ReleaseTag | None:
 def _adopt_tag(run: Run, tag: history.ReleaseTag) -> None:
     run.version = tag.version.render(str(run.cfg.version_scheme))
     run.tag = tag.name
+    run.previous_tag = _previous_tag(run, tag)
     run.prerelease = tag.version.is_prerelease
     run.notes = _notes_from_changelog(run) or f"Release {run.version}"
+
+
+def _previous_tag(run: Run, tag: history.ReleaseTag) -> str | None:
+    """The release before TAG among the tags reachable from its parent (as the plan chose it)."""
+    proc = git.run(["tag", "--merged", f"{tag.commit}^"], run.root, check=False)
+    reachable = set(proc.stdout.split())
+    tags = history.release_tags(git.list_tags(run.root), str(run.cfg.tag_format))
+    earlier = [
+        t for t in tags
+        if t.name in reachable and (tag.version.is_prerelease or not t.version.is_prerelease)
+    ]  # fmt: skip
+    return max(earlier, key=lambda t: t.version.sort_key()).name if earlier else None
 
 
 def _notes_from_changelog(run: Run) -> str:
@@ -244,7 +280,7 @@ def _preflight(run: Run, *, resuming: bool) -> None:
         raise AutoreleaseError(f"tag {run.tag} already exists", code=ExitCode.TAG_EXISTS)
     if not run.args.no_upload:
         _check_index(run, resuming=resuming)
-    if not run.args.no_github:
+    if _wants_github(run):
         _github_target(run)
 
 
@@ -252,7 +288,9 @@ def _check_branch(run: Run) -> str:
     branch = git.current_branch(run.root)
     remote = str(run.cfg.remote)
     wanted = str(run.cfg.release_branch) or git.remote_default_branch(run.root, remote)
-    wanted = wanted or ("main" if branch in (None, "main") else branch)
+    # Not "whatever is checked out": a clone made by `git remote add` (CI checkouts) has no
+    # refs/remotes/origin/HEAD, and that must not turn a topic branch into the release branch.
+    wanted = wanted or _remote_head_branch(run) or ("master" if branch == "master" else "main")
     if branch != wanted:
         raise AutoreleaseError(
             f"on {branch or 'a detached HEAD'}, not on the release branch {wanted}",
@@ -260,6 +298,18 @@ def _check_branch(run: Run) -> str:
             ExitCode.WRONG_BRANCH,
         )
     return wanted
+
+
+def _remote_head_branch(run: Run) -> str | None:
+    """The branch the remote's HEAD names, asked of the remote itself (None if unknown)."""
+    if run.args.no_push:
+        return None
+    proc = git.run(["ls-remote", "--symref", str(run.cfg.remote), "HEAD"], run.root, check=False)
+    for line in proc.stdout.splitlines():
+        ref, _, name = line.partition("\t")
+        if name == "HEAD" and ref.startswith("ref: refs/heads/"):
+            return ref.removeprefix("ref: refs/heads/")
+    return None
 
 
 def _check_remote(run: Run, *, resuming: bool) -> None:
@@ -297,7 +347,7 @@ def _check_remote(run: Run, *, resuming: bool) -> None:
 def _not_up_to_date(run: Run, remote: str) -> AutoreleaseError:
     return AutoreleaseError(
         f"{run.branch} is not equal to {remote}/{run.branch}",
-        f"git pull --rebase {remote} {run.branch} (or push your commits) and run again",
+        f"git pull --rebase --tags {remote} {run.branch} (or push your commits) and run again",
         ExitCode.NOT_UP_TO_DATE,
     )
 
@@ -307,6 +357,7 @@ def _index_target(run: Run) -> Any:
 
     target = pypi.resolve_target(_repo_spec(run.args, run.cfg))
     run.index_url = pypi.sanitize_url(target.upload_url)
+    run.simple_url = pypi.sanitize_url(target.simple_url)
     return target
 
 
@@ -317,7 +368,9 @@ def _check_index(run: Run, *, resuming: bool) -> None:
     pypi.require_credentials(target)
     if resuming:
         return
-    held = pypi.index_files(target.simple_url, _project_name(run), run.version, log=run.say)
+    held = pypi.index_files(
+        target.simple_url, _project_name(run), run.version, log=run.say, backoff=_pause(1.0)
+    )
     if held:
         raise AutoreleaseError(
             f"{_project_name(run)} {run.version} is already on {target.name} "
@@ -327,9 +380,22 @@ def _check_index(run: Run, *, resuming: bool) -> None:
         )
 
 
+def _fast() -> bool:
+    return os.environ.get(PACING_ENV) == "fast"
+
+
+def _pause(seconds: float) -> float:
+    """SECONDS before the first retry, or none at all under PACING_ENV=fast."""
+    return 0.0 if _fast() else seconds
+
+
 def _project_name(run: Run) -> str:
     name = run.cfg.pyproject.get("project", {}).get("name") or run.root.name
     return str(name)
+
+
+def _wants_github(run: Run) -> bool:
+    return not run.args.no_github and bool(run.cfg.github_release)
 
 
 def _github_target(run: Run) -> Any:
@@ -376,7 +442,8 @@ def _tests(run: Run) -> None:
         run.say("no tests found (set test_command in [tool.autorelease]); skipping them")
         return
     with run.step("tests") as record:
-        proc = subprocess.run(command, shell=True, cwd=run.root, check=False)
+        env = {k: v for k, v in os.environ.items() if k not in _SECRET_VARS}
+        proc = subprocess.run(command, shell=True, cwd=run.root, env=env, check=False)
         if proc.returncode != 0:
             raise AutoreleaseError(
                 f"the tests failed (exit {proc.returncode}): {command}",
@@ -428,7 +495,7 @@ def _push(run: Run) -> None:
             raise AutoreleaseError(
                 f"{remote} rejected the release push of {run.tag} (another release or commit "
                 "landed first)",
-                f"git pull {remote} {run.branch} and run autorelease publish again",
+                f"git pull --tags {remote} {run.branch} and run autorelease publish again",
                 ExitCode.PUSH_REJECTED,
             )
         run.pushed = True
@@ -442,7 +509,7 @@ def _upload(run: Run) -> None:
         run.steps.append(StepRecord("upload", "skipped", 0.0, "--no-upload"))
         return
     with run.step("upload") as record:
-        result = pypi.upload(run.dists, _index_target(run), log=run.say)
+        result = pypi.upload(run.dists, _index_target(run), log=run.say, backoff=_pause(2.0))
         record.detail = (
             f"sent {len(result.uploaded)}, already there {len(result.already_there)}"
             f" ({run.index_url})"
@@ -452,8 +519,9 @@ def _upload(run: Run) -> None:
 def _github(run: Run) -> None:
     from autorelease import github
 
-    if run.args.no_github:
-        run.steps.append(StepRecord("github", "skipped", 0.0, "--no-github"))
+    if not _wants_github(run):
+        why = "--no-github" if run.args.no_github else "github_release = false"
+        run.steps.append(StepRecord("github", "skipped", 0.0, why))
         return
     target = _github_target(run)
     if target is None:
@@ -464,13 +532,15 @@ def _github(run: Run) -> None:
         run.release_url = github.ensure_release(
             target, run.tag, title=run.tag, notes=_release_notes(run),
             prerelease=run.prerelease, files=run.dists, log=run.say,
+            pacing=github.NO_WAIT if _fast() else github.Pacing(),
         )  # fmt: skip
         record.detail = run.release_url
 
 
 def _release_notes(run: Run) -> str:
     name = _project_name(run)
-    index = "" if _repo_spec(run.args, run.cfg) == "pypi" else f" --index-url {run.index_url}"
+    simple = run.simple_url if _repo_spec(run.args, run.cfg) != "pypi" else None
+    index = f" --index-url {simple}" if simple else ""
     install = f"pip install{index} {shlex.quote(f'{name}=={run.version}')}"
     body = run.notes.split("\n", 1)[1].strip() if run.notes.startswith("## ") else run.notes
     return f"{body}\n\n### Install\n\n```sh\n{install}\n```\n"
