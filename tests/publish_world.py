@@ -1,0 +1,186 @@
+"""A release world for publish tests: a project with a bare origin, pypiserver and fake GitHub.
+
+Everything is real except GitHub: git with a bare repository on a local path as origin, a
+pypiserver with htpasswd on 127.0.0.1, `python -m build`, twine, and PyGithub talking HTTP to the
+fake in github_fake.py. The fake's tags are the bare origin's, as GitHub's tags are the ones
+pushed to it. PYTEST_DONT_REWRITE
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autorelease.cli import main
+from conftest import GitRepo
+from github_fake import FakeGitHub, Recorded
+from index_server import LocalIndex, sample_project
+
+TOKEN = "ghs_fakeToken0123456789abcd"  # FakeGitHub's default token
+HOOK_ENV = "AUTORELEASE_TEST_HOOK"  # the sample's test command runs what this variable holds
+# build_isolation = false: hatchling is installed in the test environment, so no build pulls
+# it from an index (there is none to reach) and each build takes about a second, not ten.
+CONFIG = f"""
+[tool.autorelease]
+build_isolation = false
+version_files = ["pyproject.toml:project.version", "src/sample_pkg/__init__.py:__version__"]
+test_command = 'eval "${{{HOOK_ENV}:-true}}"'
+"""
+GREET = 'def greet(name: str) -> str:\n    return f"Hello, {name}!"\n'
+
+
+class OriginGitHub(FakeGitHub):
+    """The fake GitHub, whose tags are those of the bare ORIGIN repository."""
+
+    def __init__(self, origin: Path) -> None:
+        super().__init__(token=TOKEN)
+        self.origin = origin
+
+    def _get_tag(self, request: Recorded, tag: str) -> tuple[int, Any]:
+        sha = git_out(self.origin, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{}}")
+        if sha:
+            self.tags[tag] = sha
+        return super()._get_tag(request, tag)
+
+    def release_posts(self) -> list[Recorded]:
+        return self.requests_matching("POST", r"/releases$")
+
+    def asset_posts(self, name: str) -> list[Recorded]:
+        return [r for r in self.requests_matching("POST", r"/assets$") if r.query["name"] == name]
+
+
+def git_out(path: Path, *args: str, check: bool = False) -> str:
+    proc = subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=check)
+    return proc.stdout.strip()
+
+
+def refs(path: Path) -> dict[str, str]:
+    """Every branch and tag of the repository at PATH, with what it points to."""
+    out = git_out(
+        path, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"
+    )
+    return dict(line.split(" ", 1) for line in out.splitlines())
+
+
+def snapshot(path: Path) -> dict[str, Any]:
+    """HEAD, the refs, the index and every file of the work tree (ignored ones too) by sha256."""
+    files = {
+        p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(path).parts
+    }
+    return {
+        "head": git_out(path, "symbolic-ref", "-q", "HEAD") or git_out(path, "rev-parse", "HEAD"),
+        "commit": git_out(path, "rev-parse", "HEAD"),
+        "refs": refs(path),
+        "index": git_out(path, "ls-files", "--stage"),
+        "files": files,
+    }
+
+
+@dataclass
+class Published:
+    """What one `autorelease publish` did: its exit code, stderr and --report."""
+
+    code: int
+    err: str
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.err.splitlines() if line.startswith("autorelease: error:")]
+
+
+@dataclass
+class World:
+    """The project clone, its origin, the index and GitHub, and ways to publish."""
+
+    repo: GitRepo
+    origin: Path
+    index: LocalIndex
+    upload_url: str  # the index itself, or a faulty proxy in front of it
+    github: OriginGitHub
+    tmp: Path
+    capsys: pytest.CaptureFixture[str]
+    runs: int = 0
+
+    def publish(self, *args: str, path: Path | None = None) -> Published:
+        """`autorelease -C PATH publish --repository URL ARGS`, in this process."""
+        self.runs += 1
+        report = self.tmp / f"report-{self.runs}.json"
+        self.capsys.readouterr()
+        argv = ["-C", str(path or self.repo.path), "publish", "--repository", self.upload_url]
+        code = main([*argv, "--report", str(report), *args])
+        err = self.capsys.readouterr().err
+        sys.stderr.write(err)  # shown by pytest when the test fails
+        data = json.loads(report.read_text()) if report.exists() else {}
+        return Published(code, err, data)
+
+    def publish_process(self, path: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+        """`python -m autorelease` in another process, as a second CI run would be."""
+        argv = [sys.executable, "-m", "autorelease", "-C", str(path), "publish"]
+        argv += ["--repository", self.upload_url, *args]
+        return subprocess.Popen(
+            argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+    def clone(self, name: str) -> Path:
+        """Another clone of origin, as another machine would have it."""
+        path = self.tmp / name
+        subprocess.run(["git", "clone", "-q", str(self.origin), str(path)], check=True)
+        return path
+
+    def index_files(self) -> dict[str, str]:
+        """The files on the index, by name, with their sha256."""
+        return {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(self.index.packages.iterdir())
+        }
+
+
+def make_sample(repo: GitRepo) -> None:
+    """sample-pkg: 1.0.0 released and tagged, then a feature; everything pushed to origin."""
+    sample_project(repo.path)
+    with (repo.path / "pyproject.toml").open("a") as out:
+        out.write(CONFIG)
+    repo.git("add", ".")
+    repo.git("commit", "-q", "-m", "chore: initial project")
+    repo.tag("v1.0.0", annotated=True)
+    repo.commit("feat: greet people", ("src/sample_pkg/greet.py", GREET))
+    repo.git("push", "-q", "origin", "main", "v1.0.0")
+
+
+@contextmanager
+def world(
+    *,
+    repo: GitRepo,
+    origin: Path,
+    index: LocalIndex,
+    upload_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[World]:
+    """The sample project pushed to ORIGIN, and the environment of a CI release job."""
+    make_sample(repo)
+    with OriginGitHub(origin) as github:
+        for key, value in {
+            "TWINE_USERNAME": index.username,
+            "TWINE_PASSWORD": index.password,
+            "GITHUB_API_URL": github.api_url,
+            "GITHUB_REPOSITORY": github.repository,
+            "GITHUB_TOKEN": github.token,
+            "AUTORELEASE_PACING": "fast",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        }.items():
+            monkeypatch.setenv(key, value)
+        yield World(repo, origin, index, upload_url, github, repo.path.parent, capsys)
+    assert not github.crashes, github.crashes[0]

@@ -1,0 +1,342 @@
+"""`autorelease publish` end to end: real git, pypiserver, build and twine; GitHub faked over HTTP.
+
+The failure paths (rollback, resume, races, faults) are in test_publish_faults.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autorelease.build import build
+from autorelease.errors import ExitCode
+from autorelease.pypi import index_files, resolve_target, upload
+from conftest import EPOCH, GitRepo
+from index_server import PASSWORD, LocalIndex, sample_project
+from publish_world import HOOK_ENV, TOKEN, Published, World, git_out, refs, snapshot, world
+
+pytest_plugins = ["index_server"]
+
+WHEEL = "sample_pkg-1.1.0-py3-none-any.whl"
+SDIST = "sample_pkg-1.1.0.tar.gz"
+STEPS = ["check", "commit", "tests", "build", "push", "upload", "github"]
+
+
+@pytest.fixture
+def w(
+    repo: GitRepo,
+    origin: Path,
+    pypiserver_index: LocalIndex,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[World]:
+    with world(
+        repo=repo, origin=origin, index=pypiserver_index, upload_url=pypiserver_index.url,
+        capsys=capsys, monkeypatch=monkeypatch,
+    ) as it:  # fmt: skip
+        yield it
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- the happy path ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_release_reaches_git_the_index_and_github(
+    w: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    start = w.repo.head()
+    test_env = tmp_path / "test-env.txt"
+    outputs, summary = tmp_path / "github-output", tmp_path / "step-summary.md"
+    monkeypatch.setenv(HOOK_ENV, f"env > {test_env}")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+
+    done = w.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert_released_in_git(w, start)
+    on_index = assert_on_index_and_github(w)
+    assert_reported(w, done.report, outputs, summary)
+    # secrets: nowhere in what we print or write, and not handed to the project's tests
+    for text in (done.err, str(done.report), outputs.read_text(), summary.read_text()):
+        assert PASSWORD not in text
+        assert TOKEN not in text
+    seen_by_tests = test_env.read_text()
+    assert "TWINE_USERNAME=" in seen_by_tests
+    assert "TWINE_PASSWORD=" not in seen_by_tests
+    assert "GITHUB_TOKEN=" not in seen_by_tests
+    # anyone can now install the release from the index
+    assert sorted(on_index) == [WHEEL, SDIST]
+    assert installed_version(w.index.simple_url, tmp_path / "venv") == "1.1.0 Hello, you!"
+
+
+def assert_released_in_git(w: World, start: str) -> None:
+    """One release commit on top of START, an annotated tag, both on origin."""
+    head = w.repo.head()
+    assert git_out(w.repo.path, "rev-parse", "HEAD^") == start
+    assert git_out(w.repo.path, "log", "-1", "--format=%s") == "chore(release): 1.1.0"
+    assert git_out(w.repo.path, "cat-file", "-t", "v1.1.0") == "tag"
+    assert git_out(w.repo.path, "rev-parse", "v1.1.0^{}") == head
+    assert git_out(w.repo.path, "status", "--porcelain") == ""
+    assert refs(w.origin) == {k: v for k, v in refs(w.repo.path).items() if "remotes" not in k}
+    changed = git_out(w.repo.path, "diff", "--name-only", "HEAD^", "HEAD").splitlines()
+    assert changed == ["CHANGELOG.md", "pyproject.toml", "src/sample_pkg/__init__.py"]
+    assert 'version = "1.1.0"' in (w.repo.path / "pyproject.toml").read_text()
+    assert (w.repo.path / "src/sample_pkg/__init__.py").read_text() == '__version__ = "1.1.0"\n'
+    changelog = (w.repo.path / "CHANGELOG.md").read_text()
+    assert "## 1.1.0 (2023-11-14)" in changelog
+    assert "### Features" in changelog
+    assert "- greet people" in changelog
+
+
+def assert_on_index_and_github(w: World) -> dict[str, str]:
+    """Both files on the index and on the GitHub release, the same bytes; their sha256."""
+    on_index = w.index_files()
+    assert sorted(on_index) == [WHEEL, SDIST]
+    listed = index_files(w.index.simple_url, "sample-pkg", "1.1.0")
+    assert listed == on_index
+    # GitHub: the release of the pushed tag, notes from the changelog, the same two files
+    release = w.github.release("v1.1.0")
+    assert release is not None
+    assert not release.prerelease
+    assert "- greet people" in release.body
+    assert "## 1.1.0" not in release.body  # GitHub shows the title itself
+    assert f"pip install --index-url {w.index.simple_url} sample-pkg==1.1.0" in release.body
+    assert {a.name: sha256(a.data) for a in release.assets} == on_index
+    assert w.github.tags_created_by_api == []
+    return on_index
+
+
+def assert_reported(w: World, report: dict[str, Any], outputs: Path, summary: Path) -> None:
+    """--report, $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY tell the same story."""
+    assert [s["name"] for s in report["steps"]] == STEPS
+    assert {s["status"] for s in report["steps"]} == {"done"}
+    assert all(isinstance(s["seconds"], float) for s in report["steps"])
+    assert report["outcome"] == "released"
+    assert (report["version"], report["tag"], report["previous_tag"]) == (
+        "1.1.0",
+        "v1.1.0",
+        "v1.0.0",
+    )
+    assert report["failure"] is None
+    assert report["release_url"] == f"{w.github.root}/octo/hello/releases/tag/v1.1.0"
+    # GitHub Actions
+    assert outputs.read_text().splitlines() == [
+        "released=true",
+        "version=1.1.0",
+        "tag=v1.1.0",
+        "previous_version=1.0.0",
+        f"release_url={report['release_url']}",
+    ]
+    assert "### autorelease: released 1.1.0" in summary.read_text()
+    assert "| upload | done |" in summary.read_text()
+
+
+def installed_version(simple_url: str, venv: Path) -> str:
+    """pip install sample-pkg from SIMPLE_URL into a fresh VENV; what the module says."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    pip = [str(python), "-m", "pip", "install", "-q", "--no-cache-dir"]
+    subprocess.run([*pip, "--index-url", simple_url, "sample-pkg==1.1.0"], env=env, check=True)
+    code = "import sample_pkg, sample_pkg.greet as g; print(sample_pkg.__version__, g.greet('you'))"
+    return subprocess.run(
+        [str(python), "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+# --- safety checks: each fails alone, with its code and one line, and changes nothing -------------
+
+
+@pytest.fixture(scope="module")
+def sample_110(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """sample-pkg 1.1.0 built once, to be on the index before the release tries to put it there."""
+    root = tmp_path_factory.mktemp("sample-110")
+    project = sample_project(root / "project", version="1.1.0")
+    return list(build(project, "1.1.0", EPOCH, root / "dist", isolation=False).files)
+
+
+def _dirty(w: World, _mp: pytest.MonkeyPatch) -> None:
+    w.repo.write("notes.txt", "work in progress\n")
+
+
+def _topic_branch(w: World, _mp: pytest.MonkeyPatch) -> None:
+    w.repo.git("switch", "-q", "-c", "topic")
+
+
+def _behind(w: World, _mp: pytest.MonkeyPatch) -> None:
+    other = w.clone("other")
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "fix: b"], cwd=other, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=other, check=True)
+
+
+def _ahead(w: World, _mp: pytest.MonkeyPatch) -> None:
+    w.repo.commit("fix: not pushed yet")
+
+
+def _tag_on_remote(w: World, _mp: pytest.MonkeyPatch) -> None:
+    w.repo.git("push", "-q", "origin", "HEAD^:refs/tags/v1.1.0")
+
+
+def _no_index_credentials(_w: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TWINE_USERNAME")
+    monkeypatch.delenv("TWINE_PASSWORD")
+
+
+def _no_github_token(_w: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN")
+
+
+@pytest.mark.parametrize(
+    ("setup", "code", "message"),
+    [
+        (_dirty, ExitCode.DIRTY_TREE, "uncommitted changes (notes.txt)"),
+        (_topic_branch, ExitCode.WRONG_BRANCH, "on topic, not on the release branch main"),
+        (_behind, ExitCode.NOT_UP_TO_DATE, "main is not equal to origin/main"),
+        (_ahead, ExitCode.NOT_UP_TO_DATE, "main is not equal to origin/main"),
+        (_tag_on_remote, ExitCode.TAG_EXISTS, "tag v1.1.0 already exists on origin"),
+        (_no_index_credentials, ExitCode.NO_CREDENTIALS, "no credentials to upload"),
+        (_no_github_token, ExitCode.NO_CREDENTIALS, "GITHUB_TOKEN is not set"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+)
+def test_a_failed_check_changes_nothing(
+    w: World,
+    monkeypatch: pytest.MonkeyPatch,
+    setup: Callable[[World, pytest.MonkeyPatch], None],
+    code: ExitCode,
+    message: str,
+) -> None:
+    setup(w, monkeypatch)
+    before, origin_before = snapshot(w.repo.path), refs(w.origin)
+
+    done = w.publish()
+
+    assert_refused(w, done, code, message)
+    assert snapshot(w.repo.path) == before
+    assert refs(w.origin) == origin_before
+
+
+def assert_refused(w: World, done: Published, code: ExitCode, message: str) -> None:
+    assert done.code == code, done.err
+    (line,) = done.error_lines
+    assert message in line
+    assert " — " in line  # and what to do about it
+    assert done.report["failure"]["step"] == "check"
+    assert [s["name"] for s in done.report["steps"]] == ["check"]
+    assert w.index_files() == {}
+    assert w.github.requests == []
+
+
+def test_a_version_already_on_the_index_is_refused(w: World, sample_110: list[Path]) -> None:
+    upload(sample_110, resolve_target(w.index.url))
+    before, origin_before, held = snapshot(w.repo.path), refs(w.origin), w.index_files()
+
+    done = w.publish()
+
+    assert done.code == ExitCode.ALREADY_ON_INDEX, done.err
+    (line,) = done.error_lines
+    where = w.index.url.removeprefix("http://").rstrip("/")
+    assert f"sample-pkg 1.1.0 is already on {where} ({WHEEL}, {SDIST})" in line
+    assert "release the next version" in line
+    assert snapshot(w.repo.path) == before
+    assert refs(w.origin) == origin_before
+    assert w.index_files() == held
+    assert w.github.requests == []
+
+
+# --- dry run, shallow clones --------------------------------------------------------------------
+
+
+def test_dry_run_changes_nothing(w: World, capsys: pytest.CaptureFixture[str]) -> None:
+    before, origin_before = snapshot(w.repo.path), refs(w.origin)
+    capsys.readouterr()
+
+    from autorelease.cli import main
+
+    code = main(["-C", str(w.repo.path), "publish", "--dry-run", "--repository", w.index.url])
+
+    out = capsys.readouterr().out
+    assert code == ExitCode.OK
+    assert "1.1.0" in out
+    assert "push the release commit and v1.1.0 atomically" in out
+    assert f"upload to {w.index.url}" in out
+    assert snapshot(w.repo.path) == before
+    assert refs(w.origin) == origin_before
+    assert w.index_files() == {}
+    assert {r.method for r in w.github.requests} <= {"GET"}  # it may look, never write
+    assert w.github.releases == {}
+
+
+def test_a_shallow_clone_is_deepened_before_planning(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shallow = w.repo.path.parent / "shallow"
+    url = f"file://{w.origin}"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", url, str(shallow)], check=True)
+    assert git_out(shallow, "rev-parse", "--is-shallow-repository") == "true"
+    monkeypatch.setenv("AUTORELEASE_STOP_AFTER", "check")
+
+    done = w.publish(path=shallow)
+
+    assert done.code == ExitCode.INTERRUPTED, done.err
+    assert "fetched the full history and tags of this shallow clone" in done.err
+    assert git_out(shallow, "rev-parse", "--is-shallow-repository") == "false"
+    assert done.report["version"] == "1.1.0"  # v1.0.0 is known: not a first release
+    assert done.report["failure"]["step"] == "after check"
+
+
+# --- pre-releases -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_test_releases_then_the_final_release(w: World) -> None:
+    first = w.publish("--test")
+    assert first.code == ExitCode.OK, first.err
+    w.repo.commit("fix: greet politely", ("src/sample_pkg/greet.py", GREET_POLITELY))
+    w.repo.git("push", "-q", "origin", "main")
+    second = w.publish("--test")
+    assert second.code == ExitCode.OK, second.err
+    final = w.publish()
+    assert final.code == ExitCode.OK, final.err
+
+    assert [r.report["version"] for r in (first, second, final)] == ["1.1.0a1", "1.1.0a2", "1.1.0"]
+    assert [r.report["previous_tag"] for r in (first, second, final)] == [
+        "v1.0.0",
+        "v1.1.0a1",
+        "v1.0.0",
+    ]
+    tags = [t for t in refs(w.origin) if t.startswith("refs/tags/")]
+    assert sorted(tags) == [f"refs/tags/v{v}" for v in ("1.0.0", "1.1.0", "1.1.0a1", "1.1.0a2")]
+    assert sorted(w.index_files()) == sorted(
+        f"sample_pkg-{v}{end}"
+        for v in ("1.1.0a1", "1.1.0a2", "1.1.0")
+        for end in ("-py3-none-any.whl", ".tar.gz")
+    )
+    flags = {}
+    for tag in ("v1.1.0a1", "v1.1.0a2", "v1.1.0"):
+        release = w.github.release(tag)
+        assert release is not None
+        assert len(release.assets) == 2
+        flags[tag] = release.prerelease
+    assert flags == {"v1.1.0a1": True, "v1.1.0a2": True, "v1.1.0": False}
+    assert 'version = "1.1.0"' in (w.repo.path / "pyproject.toml").read_text()
+    changelog = (w.repo.path / "CHANGELOG.md").read_text()
+    final_section = changelog.split("## 1.1.0 ")[1].split("\n## ")[0]
+    assert "greet people" in final_section
+    assert "greet politely" in final_section
+
+
+GREET_POLITELY = 'def greet(name: str) -> str:\n    return f"Good day, {name}."\n'

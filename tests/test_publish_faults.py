@@ -1,0 +1,360 @@
+"""`autorelease publish` when things go wrong: before the push everything is undone; after it, a
+re-run finishes exactly what is missing. Real git, pypiserver, build and twine; GitHub faked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from autorelease.errors import ExitCode
+from conftest import GitRepo
+from index_server import TWINE_POST_TRIES, FaultyProxy, LocalIndex
+from publish_world import HOOK_ENV, Published, World, git_out, refs, snapshot, world
+
+pytest_plugins = ["index_server"]
+
+WHEEL = "sample_pkg-1.1.0-py3-none-any.whl"
+SDIST = "sample_pkg-1.1.0.tar.gz"
+STOP_AFTER = "AUTORELEASE_STOP_AFTER"
+# A test command that says it has started, then waits for the test to let it go on.
+GATE = """\
+import pathlib, sys, time
+folder = pathlib.Path(sys.argv[1])
+(folder / "started").touch()
+deadline = time.monotonic() + 60
+while not (folder / "go").exists() and time.monotonic() < deadline:
+    time.sleep(0.02)
+"""
+# A test command that waits until N runs have reached it: both runs are past their checks.
+RENDEZVOUS = """\
+import os, pathlib, sys, time
+folder, count = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+(folder / str(os.getpid())).touch()
+deadline = time.monotonic() + 60
+while len(list(folder.iterdir())) < count and time.monotonic() < deadline:
+    time.sleep(0.02)
+"""
+
+
+@pytest.fixture
+def w(
+    repo: GitRepo,
+    origin: Path,
+    pypiserver_index: LocalIndex,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[World]:
+    with world(
+        repo=repo, origin=origin, index=pypiserver_index, upload_url=pypiserver_index.url,
+        capsys=capsys, monkeypatch=monkeypatch,
+    ) as it:  # fmt: skip
+        yield it
+
+
+@pytest.fixture
+def faulty(
+    repo: GitRepo,
+    origin: Path,
+    faulty_index: FaultyProxy,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[World, FaultyProxy]]:
+    """The world, uploading through a proxy that fails the POSTs it is told to."""
+    with world(
+        repo=repo, origin=origin, index=faulty_index.upstream, upload_url=faulty_index.url,
+        capsys=capsys, monkeypatch=monkeypatch,
+    ) as it:  # fmt: skip
+        yield it, faulty_index
+
+
+def script(tmp: Path, name: str, text: str, *args: str) -> str:
+    """A shell command that runs TEXT as a Python script with ARGS."""
+    path = tmp / f"{name}.py"
+    path.write_text(text)
+    return " ".join([sys.executable, str(path), *args])
+
+
+def assert_completed(w: World, tag: str = "v1.1.0") -> None:
+    """Origin, index and GitHub each hold the release exactly once, complete."""
+    head = w.repo.head()
+    assert refs(w.origin)["refs/heads/main"] == head
+    assert git_out(w.origin, "rev-parse", f"{tag}^{{}}") == head
+    assert git_out(w.origin, "log", "--format=%s", "main").count("chore(release)") == 1
+    assert sorted(w.index_files()) == [WHEEL, SDIST]
+    release = w.github.release(tag)
+    assert release is not None
+    assert sorted(a.name for a in release.assets) == [WHEEL, SDIST]
+    assert len(w.github.releases) == 1
+    assert {a.state for a in release.assets} == {"uploaded"}
+
+
+def assert_untouched(w: World, before: dict[str, object], origin_before: dict[str, str]) -> None:
+    assert snapshot(w.repo.path) == before
+    assert refs(w.origin) == origin_before
+    assert w.index_files() == {}
+    assert w.github.releases == {}
+
+
+# --- failures before the push: everything is undone ---------------------------------------------
+
+
+def test_failing_tests_undo_the_release_commit_and_tag(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(HOOK_ENV, "exit 1")  # the sample's test command is eval "$HOOK"
+    before, origin_before = snapshot(w.repo.path), refs(w.origin)
+
+    done = w.publish()
+
+    assert done.code == ExitCode.TESTS_FAILED, done.err
+    (line,) = done.error_lines
+    assert "the tests failed (exit 1)" in line
+    assert "undone: the local release commit and tag v1.1.0" in done.err
+    assert done.report["failure"]["step"] == "tests"
+    assert done.report["outcome"] == "failed"
+    assert_untouched(w, before, origin_before)
+
+
+HATCH_HOOK = """\
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+class RefusingHook(BuildHookInterface):
+    def initialize(self, version, build_data):
+        raise RuntimeError("this build hook refuses to build")
+"""
+
+
+@pytest.mark.slow
+def test_a_failing_build_undoes_the_release_commit_and_tag(w: World) -> None:
+    pyproject = (w.repo.path / "pyproject.toml").read_text()
+    pyproject += '\n[tool.hatch.build.hooks.custom]\npath = "hatch_build.py"\n'
+    w.repo.commit(
+        "build: a build hook", ("hatch_build.py", HATCH_HOOK), ("pyproject.toml", pyproject)
+    )
+    w.repo.git("push", "-q", "origin", "main")
+    before, origin_before = snapshot(w.repo.path), refs(w.origin)
+
+    done = w.publish()
+
+    assert done.code == ExitCode.BUILD_FAILED, done.err
+    (line,) = done.error_lines
+    assert "RuntimeError: this build hook refuses to build" in line
+    assert done.report["failure"]["step"] == "build"
+    assert_untouched(w, before, origin_before)
+
+
+@pytest.mark.parametrize("step", ["check", "commit", "tests", "build"])
+def test_an_interrupt_before_the_push_undoes_everything(
+    w: World, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    monkeypatch.setenv(STOP_AFTER, step)
+    before, origin_before = snapshot(w.repo.path), refs(w.origin)
+
+    done = w.publish()
+
+    assert done.code == ExitCode.INTERRUPTED, done.err
+    assert "autorelease: interrupted" in done.err
+    assert done.report["outcome"] == "interrupted"
+    assert done.report["failure"]["step"] == f"after {step}"
+    assert_untouched(w, before, origin_before)
+
+
+# --- failures after the push: a re-run finishes the release -------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["push", "upload"])
+def test_an_interrupt_after_the_push_is_finished_by_a_rerun(
+    w: World, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    monkeypatch.setenv(STOP_AFTER, step)
+    stopped = w.publish()
+    assert stopped.code == ExitCode.INTERRUPTED, stopped.err
+    assert git_out(w.origin, "rev-parse", "v1.1.0^{}") == w.repo.head()  # pushed, not undone
+    assert w.github.releases == {}
+    monkeypatch.delenv(STOP_AFTER)
+
+    again = w.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert "v1.1.0 is tagged here: finishing what is missing" in again.err
+    assert_completed(w)
+    steps = {s["name"]: s for s in again.report["steps"]}
+    assert steps["push"]["detail"] == "already on the remote"
+    sent = "sent 0, already there 2" if step == "upload" else "sent 2, already there 0"
+    assert steps["upload"]["detail"].startswith(sent)
+    assert again.report["previous_tag"] == "v1.0.0"
+
+
+@pytest.mark.slow
+def test_an_index_failing_mid_upload_is_finished_by_a_rerun(
+    faulty: tuple[World, FaultyProxy],
+) -> None:
+    w, proxy = faulty
+    # The wheel goes first and gets through; the sdist then fails every try (twine sends each
+    # file up to TWINE_POST_TRIES times, and autorelease runs twine three times).
+    failing = range(2, 2 + 3 * TWINE_POST_TRIES)
+    proxy.fail_posts = set(failing)
+
+    failed = w.publish()
+
+    assert failed.code == ExitCode.UPLOAD_FAILED, failed.err
+    assert failed.report["failure"]["step"] == "upload"
+    assert git_out(w.origin, "rev-parse", "v1.1.0^{}") == w.repo.head()
+    assert sorted(w.index_files()) == [WHEEL]
+    assert w.github.releases == {}
+    wheel_sha = w.index_files()[WHEEL]
+
+    again = w.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert_completed(w)
+    assert proxy.posts == len(failing) + 2  # the wheel once, the sdist once more: no duplicate
+    assert w.index_files()[WHEEL] == wheel_sha  # the rebuilt wheel is the same file
+    upload = next(s for s in again.report["steps"] if s["name"] == "upload")
+    assert upload["detail"].startswith("sent 1, already there 1")
+
+
+@pytest.mark.slow
+def test_github_failures_are_finished_by_reruns(w: World) -> None:
+    refused = {
+        "message": "Validation Failed",
+        "errors": [{"resource": "Release", "code": "custom", "field": "body"}],
+    }
+    w.github.fail("POST", r"/releases$", status=422, body=refused)
+
+    first = w.publish()
+
+    assert first.code == ExitCode.GITHUB_FAILED, first.err
+    (line,) = first.error_lines
+    assert "422 Validation Failed (Release body custom)" in line
+    assert first.report["failure"]["step"] == "github"
+    assert w.github.releases == {}
+    assert sorted(w.index_files()) == [WHEEL, SDIST]
+    # Next, GitHub answers 500 to every try of the wheel: the sdist is attached, the wheel not.
+    pattern = rf"/releases/\d+/assets\?(.*&)?name={re.escape(WHEEL)}(&|$)"
+    w.github.fail("POST", pattern, status=500, times=3)
+
+    second = w.publish()
+
+    assert second.code == ExitCode.GITHUB_FAILED, second.err
+    release = w.github.release("v1.1.0")
+    assert release is not None
+    assert [a.name for a in release.assets] == [SDIST]
+
+    third = w.publish()
+
+    assert third.code == ExitCode.OK, third.err
+    assert_completed(w)
+    assert len(w.github.asset_posts(SDIST)) == 1
+    assert len(w.github.asset_posts(WHEEL)) == 4  # three refused, then the one that worked
+    assert len(w.github.release_posts()) == 2  # refused once, made once
+
+
+# --- races: the remote is the lock --------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_release_made_elsewhere_meanwhile_rejects_the_push(
+    w: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    other = w.clone("other")
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    monkeypatch.setenv(HOOK_ENV, script(tmp_path, "gate", GATE, str(gate)))
+    before, origin_before = snapshot(w.repo.path), refs(w.origin)
+    results: list[Published] = []
+    ours = threading.Thread(target=lambda: results.append(w.publish()))
+    ours.start()
+    try:
+        wait_for(gate / "started")  # our run is past its checks, running its tests
+        env = {k: v for k, v in os.environ.items() if k != HOOK_ENV}
+        theirs = w.publish_process(other, env)
+        out, _ = theirs.communicate(timeout=120)
+        assert theirs.returncode == ExitCode.OK, out
+    finally:
+        (gate / "go").touch()
+        ours.join(timeout=120)
+    (done,) = results
+    their_files = w.index_files()
+
+    assert done.code == ExitCode.PUSH_REJECTED, done.err
+    (line,) = done.error_lines
+    assert "origin rejected the release push of v1.1.0" in line
+    assert "git pull --tags origin main and run autorelease publish again" in line
+    assert done.report["failure"]["step"] == "push"
+    assert snapshot(w.repo.path) == before
+    assert refs(w.origin) != origin_before
+    assert refs(w.origin)["refs/heads/main"] == git_out(other, "rev-parse", "HEAD")
+    assert sorted(their_files) == [WHEEL, SDIST]
+    assert len(w.github.release_posts()) == 1
+    # Pull their release as the hint says, add a fix, and the next release follows theirs.
+    w.repo.git("pull", "-q", "--tags", "--ff-only", "origin", "main")
+    w.repo.commit("fix: greet politely", ("src/sample_pkg/greet.py", "def greet(n): ...\n"))
+    w.repo.git("push", "-q", "origin", "main")
+    monkeypatch.delenv(HOOK_ENV)
+
+    nxt = w.publish()
+
+    assert nxt.code == ExitCode.OK, nxt.err
+    assert (nxt.report["version"], nxt.report["previous_tag"]) == ("1.1.1", "v1.1.0")
+    files = w.index_files()
+    assert {k: v for k, v in files.items() if "1.1.0" in k} == their_files
+    assert sorted(files) == sorted([*their_files, "sample_pkg-1.1.1-py3-none-any.whl",
+                                    "sample_pkg-1.1.1.tar.gz"])  # fmt: skip
+    changelog = (w.repo.path / "CHANGELOG.md").read_text()
+    assert changelog.index("## 1.1.1 ") < changelog.index("## 1.1.0 ")
+    assert "greet politely" in changelog.split("## 1.1.0 ")[0]
+    assert sorted(t for t in refs(w.origin) if "tags" in t) == [
+        "refs/tags/v1.0.0",
+        "refs/tags/v1.1.0",
+        "refs/tags/v1.1.1",
+    ]
+
+
+@pytest.mark.slow
+def test_two_runs_at_the_same_moment_make_one_release(w: World, tmp_path: Path) -> None:
+    other = w.clone("other")
+    meeting = tmp_path / "meeting"
+    meeting.mkdir()
+    hook = script(tmp_path, "rendezvous", RENDEZVOUS, str(meeting), "2")
+    clones = [w.repo.path, other]
+    befores = {path: snapshot(path) for path in clones}
+    runs = []
+    for n, path in enumerate(clones):
+        # Two machines make different commits; one identical to the byte (same second, same
+        # author) would make the second push a no-op that finishes the same release instead.
+        date = f"@{1_700_100_000 + 1000 * n} +0000"
+        env = {**os.environ, HOOK_ENV: hook, "GIT_COMMITTER_DATE": date}
+        runs.append(w.publish_process(path, env))
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    codes = [run.returncode for run in runs]
+
+    assert sorted(codes) == [ExitCode.OK, ExitCode.PUSH_REJECTED], outputs
+    winner, loser = (0, 1) if codes[0] == ExitCode.OK else (1, 0)
+    assert "rejected the release push of v1.1.0" in outputs[loser]
+    assert snapshot(clones[loser]) == befores[clones[loser]]
+    assert refs(w.origin)["refs/heads/main"] == git_out(clones[winner], "rev-parse", "HEAD")
+    assert git_out(w.origin, "log", "--format=%s", "main").count("chore(release)") == 1
+    assert sorted(w.index_files()) == [WHEEL, SDIST]
+    assert len(w.github.releases) == 1
+    assert len(w.github.release_posts()) == 1
+    release = w.github.release("v1.1.0")
+    assert release is not None
+    assert sorted(a.name for a in release.assets) == [WHEEL, SDIST]
+
+
+def wait_for(path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.02)
