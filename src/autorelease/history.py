@@ -73,7 +73,10 @@ def read(root: Path, tag_format: str) -> History:
     by_commit: dict[str, list[ReleaseTag]] = {}
     for tag in tags:
         by_commit.setdefault(tag.commit, []).append(tag)
-    final_commits = {t.commit for t in tags if not t.version.is_prerelease}
+    # Only releases HEAD descends from bound the range: `^tag` of a tag on a side branch would
+    # also hide main's unreleased commits that the side branch shares.
+    reachable = _reachable_tags(root, head) if tags else set()
+    final_commits = {t.commit for t in tags if not t.version.is_prerelease and t.name in reachable}
     head_tags = tuple(by_commit.get(head, ()))
     commits: list[git.RawCommit] = []
     frontier: set[str] = {head} if head in final_commits else set()
@@ -95,6 +98,13 @@ def read(root: Path, tag_format: str) -> History:
         commits=tuple(commits),
         since_pending=_since(commits, pending.commit) if pending else frozenset(),
     )
+
+
+def _reachable_tags(root: Path, head: str) -> set[str]:
+    """The names of the tags whose commits are HEAD or its ancestors."""
+    out = git.output(["for-each-ref", f"--merged={head}", "--format=%(refname:strip=2)",
+                      "refs/tags"], root)  # fmt: skip
+    return set(out.splitlines())
 
 
 def _pending(

@@ -1,0 +1,187 @@
+"""history.read: the last release by ancestry, the commit range, tags, and shallow clones."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from autorelease import git, history
+from autorelease.errors import ExitCode, GitError
+from conftest import GitRepo
+
+
+def subjects(hist: history.History) -> list[str]:
+    return [c.message.split("\n")[0] for c in hist.commits]
+
+
+@pytest.mark.parametrize(
+    ("tag_format", "names", "expected"),
+    [
+        ("v{version}", ["v1.0.0", "1.1.0", "v1.2", "vnext", "v1.3.0rc1", "docs-v2", "v1.x"],
+         ["v1.0.0", "v1.2", "v1.3.0rc1"]),
+        ("{version}", ["v1.0.0", "1.1.0", "1.2.0-rc.1", "latest"], ["1.1.0", "1.2.0-rc.1"]),
+        ("pkg-v{version}", ["pkg-v1.0.0", "v1.0.0", "other-v1.0.0"], ["pkg-v1.0.0"]),
+    ],
+)  # fmt: skip
+def test_release_tags(tag_format: str, names: list[str], expected: list[str]) -> None:
+    refs = [git.TagRef(name, "0" * 40, "2024-01-01") for name in names]
+    assert [t.name for t in history.release_tags(refs, tag_format)] == expected
+
+
+def test_no_tags_means_the_whole_history(repo: GitRepo) -> None:
+    repo.history([("chore: init", None), ("feat: a", None)])
+    hist = history.read(repo.path, "v{version}")
+    assert (hist.last_final, hist.pending, hist.branch) == (None, None, "main")
+    assert subjects(hist) == ["feat: a", "chore: init"]
+
+
+def test_no_commits_is_an_error(repo: GitRepo) -> None:
+    with pytest.raises(GitError, match="has no commits yet"):
+        history.read(repo.path, "v{version}")
+
+
+@pytest.mark.parametrize("annotated", [False, True])
+def test_range_since_the_last_tag(repo: GitRepo, annotated: bool) -> None:
+    repo.commit("chore: init")
+    repo.tag("v1.0.0", annotated=annotated)
+    repo.history([("fix: a", None), ("feat: b", None)])
+    hist = history.read(repo.path, "v{version}")
+    assert hist.last_final is not None
+    assert (hist.last_final.name, hist.last_final.version.render()) == ("v1.0.0", "1.0.0")
+    assert hist.last_final.commit == repo.git("rev-parse", "v1.0.0^{commit}")
+    assert subjects(hist) == ["feat: b", "fix: a"]
+    assert hist.head_tags == ()
+
+
+def test_head_is_released(repo: GitRepo) -> None:
+    repo.history([("chore: init", None), ("feat: a", "v1.1.0")])
+    hist = history.read(repo.path, "v{version}")
+    assert hist.commits == ()
+    assert [t.name for t in hist.head_tags] == ["v1.1.0"]
+
+
+def test_tag_format_without_prefix(repo: GitRepo) -> None:
+    repo.history([("chore: init", "v9.0.0"), ("feat: a", "1.0.0"), ("fix: b", None)])
+    hist = history.read(repo.path, "{version}")
+    assert hist.last_final is not None
+    assert hist.last_final.name == "1.0.0"
+    assert subjects(hist) == ["fix: b"]
+
+
+def test_tags_that_do_not_parse_are_skipped(repo: GitRepo) -> None:
+    repo.history([("chore: init", "v1.0.0"), ("feat: a", "vnext"), ("fix: b", "v-broken")])
+    hist = history.read(repo.path, "v{version}")
+    assert hist.last_final is not None
+    assert hist.last_final.name == "v1.0.0"
+    assert subjects(hist) == ["fix: b", "feat: a"]
+
+
+def test_maintenance_branch_tag_is_not_the_last_release(repo: GitRepo) -> None:
+    """v1.5.1 lives on a maintenance branch, not reachable from main: v2.0.0 is the last."""
+    repo.history([("chore: init", "v1.5.0"), ("feat!: two", "v2.0.0")])
+    repo.git("switch", "-q", "-c", "maint-1.5", "v1.5.0")
+    repo.history([("fix: backport", "v1.5.1")])
+    repo.git("switch", "-q", "main")
+    repo.history([("fix: c", None)])
+    hist = history.read(repo.path, "v{version}")
+    assert hist.last_final is not None
+    assert hist.last_final.name == "v2.0.0"
+    assert subjects(hist) == ["fix: c"]
+
+
+def test_maintenance_branch_release_after_a_higher_one_on_main(repo: GitRepo) -> None:
+    """On the maintenance branch, the last release is v1.5.1 even though v2.0.0 is higher."""
+    repo.history([("chore: init", "v1.5.0"), ("feat!: two", "v2.0.0")])
+    repo.git("switch", "-q", "-c", "maint-1.5", "v1.5.0")
+    repo.history([("fix: backport", "v1.5.1"), ("fix: another", None)])
+    hist = history.read(repo.path, "v{version}")
+    assert hist.last_final is not None
+    assert hist.last_final.name == "v1.5.1"
+    assert subjects(hist) == ["fix: another"]
+
+
+def test_higher_tag_on_a_side_branch_is_ignored(repo: GitRepo) -> None:
+    """A side branch tagged v3.0.0 from main's unreleased commits must not hide them."""
+    repo.history([("chore: init", "v1.0.0"), ("feat: x", None), ("fix: y", None)])
+    repo.git("switch", "-q", "-c", "experiment")
+    repo.history([("feat!: experiment", "v3.0.0")])
+    repo.git("switch", "-q", "main")
+    repo.history([("fix: z", None)])
+    hist = history.read(repo.path, "v{version}")
+    assert hist.last_final is not None
+    assert hist.last_final.name == "v1.0.0"
+    assert subjects(hist) == ["fix: z", "fix: y", "feat: x"]
+
+
+def test_merges_are_in_the_range(repo: GitRepo) -> None:
+    repo.history([("chore: init", "v1.0.0")])
+    repo.git("switch", "-q", "-c", "feature")
+    repo.history([("feat: on a branch", None)])
+    repo.git("switch", "-q", "main")
+    repo.history([("fix: on main", None)])
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge branch 'feature'", "feature")
+    hist = history.read(repo.path, "v{version}")
+    assert sorted(subjects(hist)) == ["Merge branch 'feature'", "feat: on a branch", "fix: on main"]
+    merge = hist.commits[0]
+    assert len(merge.parents) == 2
+
+
+def test_merged_release_branch_tags(repo: GitRepo) -> None:
+    """A release tagged on a branch that was then merged back is an ancestor: it counts."""
+    repo.history([("chore: init", "v1.0.0")])
+    repo.git("switch", "-q", "-c", "release")
+    repo.history([("fix: on release", "v1.0.1")])
+    repo.git("switch", "-q", "main")
+    repo.history([("feat: on main", None)])
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge branch 'release'", "release")
+    hist = history.read(repo.path, "v{version}")
+    assert hist.last_final is not None
+    assert hist.last_final.name == "v1.0.1"
+    assert sorted(subjects(hist)) == ["Merge branch 'release'", "feat: on main"]
+
+
+def test_pending_prerelease(repo: GitRepo) -> None:
+    repo.history([("chore: init", "v1.0.0"), ("feat!: a", "v2.0.0a1"), ("fix: b", None)])
+    hist = history.read(repo.path, "v{version}")
+    assert hist.last_final is not None
+    assert hist.pending is not None
+    assert (hist.last_final.name, hist.pending.name) == ("v1.0.0", "v2.0.0a1")
+    assert subjects(hist) == ["fix: b", "feat!: a"]
+    since = {c.message for c in hist.commits if c.sha in hist.since_pending}
+    assert since == {"fix: b"}
+
+
+def test_prerelease_older_than_the_last_final_is_not_pending(repo: GitRepo) -> None:
+    repo.history([("feat: a", "v1.0.0rc1"), ("chore: release", "v1.0.0"), ("fix: b", None)])
+    hist = history.read(repo.path, "v{version}")
+    assert hist.pending is None
+
+
+def shallow_clone(repo: GitRepo, tmp_path: Path, *args: str) -> Path:
+    target = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", *args, f"file://{repo.path}", str(target)],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+def test_shallow_clone_without_the_tags_is_refused(repo: GitRepo, tmp_path: Path) -> None:
+    repo.history([("chore: init", "v1.0.0"), ("feat: a", None), ("fix: b", None)])
+    clone = shallow_clone(repo, tmp_path, "--depth", "1")
+    with pytest.raises(GitError, match="shallow clone") as info:
+        history.read(clone, "v{version}")
+    assert info.value.code == ExitCode.SHALLOW
+    assert info.value.hint is not None
+    assert "fetch --unshallow" in info.value.hint
+
+
+def test_shallow_clone_deep_enough_is_fine(repo: GitRepo, tmp_path: Path) -> None:
+    repo.history([("chore: init", None), ("chore: more", "v1.0.0"), ("feat: a", None)])
+    clone = shallow_clone(repo, tmp_path, "--depth", "3")
+    hist = history.read(clone, "v{version}")
+    assert hist.last_final is not None
+    assert subjects(hist) == ["feat: a"]
