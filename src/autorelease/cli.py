@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +213,23 @@ def cmd_changelog(args: argparse.Namespace) -> int:
     return changelog_init.main(args)
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a command runs; restore it afterwards.
+
+    A plan allocates a few objects per commit and frees almost none before the process ends,
+    so the collector would rescan them all again and again: a third of the CPU time of
+    `--dry-run` on 100,000 commits, for cycles that do not exist.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run autorelease; return the process exit code."""
     parser = build_parser()
@@ -223,7 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ExitCode.USAGE
         handler = cmd_publish
     try:
-        return int(handler(args))
+        with _collector_paused():
+            return int(handler(args))
     except AutoreleaseError as exc:
         if args.traceback:
             raise
