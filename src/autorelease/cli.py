@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import gc
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -76,7 +77,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module in ("cli_check", "cli_init"):
         _mount(module, sub)
+    _defer_to_main_parser(parser, sub)
     return parser
+
+
+def _defer_to_main_parser(
+    parser: argparse.ArgumentParser, sub: argparse._SubParsersAction[argparse.ArgumentParser]
+) -> None:
+    """Let `autorelease --dry-run publish` mean `autorelease publish --dry-run`.
+
+    argparse lets a subcommand's defaults overwrite what was given before the subcommand, so an
+    option both parsers know would be silently dropped; a subcommand option that was not given
+    now leaves the main parser's value alone.
+    """
+    shared = {action.dest for action in parser._actions}
+    for subparser in sub.choices.values():
+        for action in subparser._actions:
+            if action.dest in shared and action.dest != "help":
+                action.default = argparse.SUPPRESS
 
 
 def _optional(module: str) -> Any:
@@ -253,6 +271,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("autorelease: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # The reader (`| head`) has gone: not an error of ours. Keep Python from
+        # complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
     except Exception as exc:
         if args.traceback:
             raise
