@@ -143,9 +143,9 @@ def _versions(
 
 def _check_agreement(found: list[version_files.Found]) -> None:
     values = {f.declaration: parse_version(f.value) for f in found}
-    for decl, value in values.items():
-        if value is None:
-            raise VersionError(f"{decl}: {found[0].value!r} is not a version")
+    for item in found:
+        if values[item.declaration] is None:
+            raise VersionError(f"{item.declaration}: {item.value!r} is not a version")
     distinct = {v.render() for v in values.values() if v is not None}
     if len(distinct) > 1:
         listing = ", ".join(f"{f.declaration} = {f.value}" for f in found)
@@ -187,6 +187,15 @@ def classify(
     if special:
         return ClassifiedCommit(raw.sha, header, special), None
     parsed = commits.parse(raw.message)
+    if isinstance(parsed, commits.ParseError) and cfg.parse_squash_bodies:
+        # GitHub titles a squash merge with the PR title, conventional or not.
+        items = commits.squashed_items(body)
+        if items:
+            level = max(_level(item, cfg) for item in items)
+            breaking = any(item.breaking for item in items)
+            squash = ClassifiedCommit(raw.sha, header, "conventional", level.name.lower(),
+                                      breaking=breaking)  # fmt: skip
+            return squash, items[0]
     if isinstance(parsed, commits.ParseError):
         problems = tuple(p.message for p in parsed.problems)
         return ClassifiedCommit(raw.sha, header, "invalid", problems=problems), None
@@ -204,7 +213,9 @@ def classify(
 def _level(commit: commits.Commit, cfg: config.Config) -> Bump:
     if commit.breaking:
         return Bump.MAJOR
-    return Bump.parse(str(cfg.bump_map.get(commit.type, "none")))
+    # Types are case-insensitive (rule 15): `Docs = "patch"` in bump_map matches `docs:`.
+    levels = {str(k).lower(): str(v) for k, v in cfg.bump_map.items()}
+    return Bump.parse(levels.get(commit.type, "none"))
 
 
 def release_subject(commit_message: str) -> re.Pattern[str]:
@@ -294,17 +305,18 @@ def _classify_all(
 ) -> tuple[list[ClassifiedCommit], list[commits.Commit | None]]:
     subject = release_subject(str(cfg.commit_message))
     pairs = [classify(raw, subject, cfg) for raw in raws]
-    reverted = {
-        sha
-        for raw, (item, _) in zip(raws, pairs, strict=True)
-        if item.kind == "revert"
-        for sha in [commits.reverted_sha(raw.message)]
-        if sha
-    }
+    # Newest first, so a revert that a later revert undid cancels nothing (revert of a revert).
+    reverted: set[str] = set()
     items: list[ClassifiedCommit] = []
     parsed: list[commits.Commit | None] = []
-    for item, commit in pairs:
-        cancelled = item.kind == "conventional" and any(item.sha.startswith(s) for s in reverted)
+    for raw, (item, commit) in zip(raws, pairs, strict=True):
+        cancelled = any(item.sha.startswith(s) for s in reverted)
+        if (
+            not cancelled
+            and item.kind == "revert"
+            and (target := commits.reverted_sha(raw.message))
+        ):
+            reverted.add(target)
         items.append(ClassifiedCommit(item.sha, item.header, "reverted") if cancelled else item)
         parsed.append(None if cancelled else commit)
     return items, parsed
@@ -355,6 +367,13 @@ def _next(
 ) -> tuple[Version | None, str]:
     if forced_version is not None:
         since = hist.last_final.version if hist.last_final else Version(0, 0, 0)
+        if hist.last_final and forced_version.sort_key() <= since.sort_key():
+            raise VersionError(
+                f"a Release-As: {forced_version} footer asks for a version not newer than the "
+                f"last release {hist.last_final.name}",
+                "name a higher version in the footer, or revert the commit that carries it",
+                ExitCode.VERSION_CONFLICT,
+            )
         return forced_version, _distance(since, forced_version)
     taken = frozenset(t.version for t in hist.tags)
     pending = hist.pending.version if hist.pending else None
