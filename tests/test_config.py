@@ -159,3 +159,18 @@ def test_with_values_records_the_command_line(tmp_path: Path) -> None:
     assert (cfg.tag_format, cfg.origin["tag_format"]) == ("{version}", "command line")
     with pytest.raises(AttributeError):
         _ = cfg.no_such_key
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "spec"),
+    [
+        (".cz.toml", '[tool.commitizen]\nversion = "0.3.0"\n', ".cz.toml:tool.commitizen.version"),
+        (".cz.toml", '[commitizen]\nversion = "0.3.0"\n', ".cz.toml:commitizen.version"),
+        ("cz.toml", '[commitizen]\nversion = "0.3.0"\n', "cz.toml:commitizen.version"),
+    ],
+)
+def test_commitizen_version_provider_points_at_its_own_table(
+    tmp_path: Path, name: str, text: str, spec: str
+) -> None:
+    write(tmp_path, {name: text})
+    assert config.load(tmp_path).version_files == [spec]

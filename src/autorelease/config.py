@@ -149,9 +149,10 @@ def _check_contents(table: dict[str, Any], filename: str, section: str) -> None:
 def _commitizen_table(root: Path, pyproject: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
     for name in (".cz.toml", "cz.toml"):
         data = _read_toml(root / name)
-        table = data.get("tool", {}).get("commitizen", data.get("commitizen"))
-        if table is not None:
-            return f"{name} [tool.commitizen]", table
+        if "commitizen" in data.get("tool", {}):
+            return f"{name} [tool.commitizen]", data["tool"]["commitizen"]
+        if "commitizen" in data:
+            return f"{name} [commitizen]", data["commitizen"]
     table = pyproject.get("tool", {}).get("commitizen")
     return "pyproject.toml [tool.commitizen]", table
 
@@ -170,7 +171,8 @@ def from_commitizen(cz: dict[str, Any], where: str) -> dict[str, Any]:
     elif provider == "poetry":
         files.insert(0, "pyproject.toml:tool.poetry.version")
     elif provider == "commitizen" and "version" in cz:
-        files.insert(0, f"{where.split(maxsplit=1)[0]}:tool.commitizen.version")
+        filename, _, table = where.partition(" ")
+        files.insert(0, f"{filename}:{table.strip('[]')}.version")
     if files:
         out["version_files"] = files
     if "major_version_zero" in cz:
