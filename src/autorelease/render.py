@@ -84,7 +84,11 @@ def status(plan: ReleasePlan) -> str:
         f"last tag       {plan.last_tag or 'none'}",
         f"unreleased     {_counts_line(plan)}",
         f"next version   {plan.next_version or 'nothing to release'}"
-        + (f" ({plan.bump})" if plan.next_version else ""),
+        + (
+            f" ({plan.bump_reason if plan.bump == 'none' else plan.bump})"
+            if plan.next_version
+            else ""
+        ),
         f"HEAD released  {released}",
     ]
     return "\n".join(lines) + "\n"
