@@ -251,8 +251,8 @@ def decide(
     if _already_released(hist, options):
         decision_version, bump_name = None, "none"
     first = decision_version is not None and hist.last_final is None and hist.pending is None
-    if first and not options.bump and not forced_version and found:
-        reason, causes = f"first release: the declared {found[0].value} as it stands", []
+    if first and not options.bump and not forced_version:
+        reason, causes = _first_reason(found, level), ([] if found or not level else causes)
     scheme = str(cfg.version_scheme)
     next_text = decision_version.render(scheme) if decision_version else None
     tag = str(cfg.tag_format).format(version=next_text) if next_text else None
@@ -336,6 +336,14 @@ def _bump_level(
     level = max((Bump.parse(i.level) for i in items), default=Bump.NONE)
     causes = [i for i in items if level and Bump.parse(i.level) == level]
     return level, "commits" if level else "no releasable commits", causes, None
+
+
+def _first_reason(found: list[version_files.Found], level: Bump) -> str:
+    if found:
+        return f"first release: the declared {found[0].value} as it stands"
+    if level:
+        return "first release: 0.0.0 bumped by the commits"
+    return "first release of a tag-versioned project: 0.1.0"
 
 
 def _already_released(hist: history.History, options: PlanOptions) -> bool:
