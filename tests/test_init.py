@@ -86,7 +86,7 @@ def test_init_detects_version_declarations(repo: GitRepo) -> None:
     repo.write("legacy/__init__.py", '__version__ = "2.3.4"\n')
     repo.commit("chore: legacy project", ("setup.cfg", "[metadata]\nversion = 2.3.4\n"))
     settings = adopt.settings_for(repo.path, config.load(repo.path))
-    assert settings["version_files"] == ["setup.cfg"]
+    assert settings["version_files"] == ["setup.cfg", "legacy/__init__.py:__version__"]
     assert settings["tag_format"] == "v{version}"
 
 
