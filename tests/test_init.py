@@ -229,3 +229,11 @@ def test_composite_action_passes_actionlint(actionlint: Path, tmp_path: Path) ->
     outputs = {k: v["value"] for k, v in action["outputs"].items()}
     assert set(outputs) == {"released", "version", "tag", "previous_version", "release_url"}
     assert all("steps.publish.outputs." in v for v in outputs.values())
+
+
+def test_workflow_releases_from_the_projects_branch(repo: GitRepo) -> None:
+    repo.git("checkout", "-q", "-b", "trunk")
+    repo.commit("feat: start", ("pyproject.toml", '[project]\nname = "t"\nversion = "0.1.0"\n'))
+    assert init(repo, "--yes") == 0
+    flow = yaml.safe_load((repo.path / adopt.WORKFLOW).read_text())
+    assert flow[True]["push"]["branches"] == ["trunk"]

@@ -199,13 +199,25 @@ def _has_hooks(data: Any) -> bool:
 # --- the release workflow --------------------------------------------------------------------
 
 
-def workflow_text() -> str:
-    """The GitHub Actions workflow that releases on every push to main."""
-    return resources.files("autorelease").joinpath("data/release.yml").read_text()
+def workflow_text(branch: str = "main") -> str:
+    """The GitHub Actions workflow that releases on every push to BRANCH."""
+    text = resources.files("autorelease").joinpath("data/release.yml").read_text()
+    return text.replace("branches: [main]", f"branches: [{branch}]")
+
+
+def release_branch(root: Path, cfg: config.Config) -> str:
+    """The branch releases are made from: configured, the remote's default, or the current one."""
+    return (
+        str(cfg.release_branch)
+        or git.remote_default_branch(root, str(cfg.remote))
+        or git.current_branch(root)
+        or "main"
+    )
 
 
 def _workflow_change(root: Path) -> Change | None:
     path = root / WORKFLOW
     if path.exists():
         return None  # never clobber a workflow the project already has
-    return Change(WORKFLOW, None, workflow_text(), "release on push to main")
+    branch = release_branch(root, config.load(root))
+    return Change(WORKFLOW, None, workflow_text(branch), f"release on push to {branch}")
