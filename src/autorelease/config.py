@@ -157,6 +157,11 @@ def _commitizen_table(root: Path, pyproject: dict[str, Any]) -> tuple[str, dict[
     return "pyproject.toml [tool.commitizen]", table
 
 
+def commitizen_settings(root: Path, pyproject: Mapping[str, Any]) -> dict[str, Any]:
+    """commitizen's own table as written (empty if none), for rule sets commitizen interprets."""
+    return dict(_commitizen_table(root, dict(pyproject))[1] or {})
+
+
 def from_commitizen(cz: dict[str, Any], where: str) -> dict[str, Any]:
     """The subset of commitizen's settings that autorelease honours, in its own terms."""
     out: dict[str, Any] = {}

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autorelease import changelog, commits, config, git, history, version_files
+from autorelease import changelog, commits, config, git, history, rules, version_files
 from autorelease.errors import ExitCode, VersionError
 from autorelease.version import Bump, Version, next_version, parse_version
 
@@ -187,6 +187,8 @@ def classify(
     if special:
         return ClassifiedCommit(raw.sha, header, special), None
     parsed = commits.parse(raw.message)
+    if cfg.commit_rules:
+        return _by_rules(raw, header, parsed, cfg)
     if isinstance(parsed, commits.ParseError) and cfg.parse_squash_bodies:
         # GitHub titles a squash merge with the PR title, conventional or not.
         items = commits.squashed_items(body)
@@ -208,6 +210,23 @@ def classify(
         parsed.breaking,
     )  # fmt: skip
     return item, parsed
+
+
+def _by_rules(
+    raw: git.RawCommit, header: str, parsed: commits.Commit | commits.ParseError, cfg: config.Config
+) -> tuple[ClassifiedCommit, commits.Commit | None]:
+    """Classify with a commitizen rule set: its bump_pattern and bump_map decide the level."""
+    ruleset = rules.load(cfg.root, str(cfg.commit_rules), cfg.pyproject)
+    level = ruleset.level(raw.message, major_version_zero=not cfg.major_on_zero)
+    commit = parsed if isinstance(parsed, commits.Commit) else None
+    if commit is None and level is Bump.NONE:
+        problems = (f"matches no rule of {ruleset.name}",)
+        return ClassifiedCommit(raw.sha, header, "invalid", problems=problems), None
+    item = ClassifiedCommit(
+        raw.sha, header, "conventional", level.name.lower(), commit.type if commit else None,
+        commit.scope if commit else None, level is Bump.MAJOR,
+    )  # fmt: skip
+    return item, commit
 
 
 def _level(commit: commits.Commit, cfg: config.Config) -> Bump:

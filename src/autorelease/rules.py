@@ -1,0 +1,107 @@
+"""Bump rules of a commitizen rule set other than Conventional Commits, taken from commitizen.
+
+When `.cz.toml` or `[tool.commitizen]` names a rule set such as `cz_customize` or a plugin,
+commitizen itself builds it (so plugins and `[tool.commitizen.customize]` mean what they mean
+to `cz bump`), and its `bump_pattern` and `bump_map` decide each commit's level. commitizen is
+imported only for such projects.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autorelease import config
+from autorelease.errors import ConfigError
+from autorelease.version import Bump
+
+_LEVELS = {"MAJOR": Bump.MAJOR, "MINOR": Bump.MINOR, "PATCH": Bump.PATCH}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A rule set's bump pattern and its maps (regex on the pattern's first group → level)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    bump_map: tuple[tuple[re.Pattern[str], Bump], ...]
+    zero_map: tuple[tuple[re.Pattern[str], Bump], ...]
+
+    def level(self, message: str, *, major_version_zero: bool = False) -> Bump:
+        """The highest level any line of MESSAGE earns, as `cz bump` computes it."""
+        rules = self.zero_map if major_version_zero else self.bump_map
+        best = Bump.NONE
+        for line in message.split("\n"):
+            found = self.pattern.search(line)
+            if found is None:
+                continue
+            token = found.group(1) if found.re.groups else found.group(0)
+            level = next((lvl for key, lvl in rules if key.match(token or "")), Bump.NONE)
+            best = max(best, level)
+        return best
+
+
+def load(root: Path, name: str, pyproject: Mapping[str, Any]) -> Rules:
+    """The rule set NAME as commitizen builds it for the project at ROOT.
+
+    Raises ConfigError when commitizen is missing, does not know NAME, or NAME cannot bump.
+    """
+    settings = config.commitizen_settings(root, pyproject)
+    return _load(name, json.dumps(settings, sort_keys=True, default=str))
+
+
+@functools.lru_cache(maxsize=8)
+def _load(name: str, settings_json: str) -> Rules:
+    cz = _commitizen_rule_set(name, json.loads(settings_json))
+    pattern, bump_map = getattr(cz, "bump_pattern", None), getattr(cz, "bump_map", None)
+    if not pattern or not bump_map:
+        raise ConfigError(
+            f"the commitizen rule set {name!r} defines no bump_pattern and bump_map",
+            "add them to [tool.commitizen.customize], or use the plugin's documented settings",
+        )
+    zero_map = getattr(cz, "bump_map_major_version_zero", None) or bump_map
+    try:
+        return Rules(name, re.compile(pattern, re.MULTILINE), _compile(bump_map),
+                     _compile(zero_map))  # fmt: skip
+    except re.error as exc:
+        raise ConfigError(
+            f"the commitizen rule set {name!r} has an invalid regex: {exc}",
+            "fix bump_pattern / bump_map in [tool.commitizen.customize]",
+        ) from None
+
+
+def _compile(mapping: Mapping[str, Any]) -> tuple[tuple[re.Pattern[str], Bump], ...]:
+    return tuple((re.compile(key), _LEVELS.get(str(value).upper(), Bump.NONE))
+                 for key, value in mapping.items())  # fmt: skip
+
+
+def _commitizen_rule_set(name: str, settings: dict[str, Any]) -> Any:
+    try:
+        from commitizen import factory
+        from commitizen.config.base_config import BaseConfig
+        from commitizen.exceptions import CommitizenException
+    except ImportError:
+        raise ConfigError(
+            f"the commitizen configuration names the rule set {name!r}, which only commitizen "
+            "can read, and commitizen is not installed",
+            "pip install commitizen (or pip install 'conventional-autorelease[commitizen]')",
+        ) from None
+    conf = BaseConfig()
+    conf.update({**settings, "name": name})  # type: ignore[typeddict-item]
+    # commitizen 3 spells it commiter_factory; 4 added committer_factory.
+    make: Any = getattr(factory, "committer_factory", None) or getattr(
+        factory, "commiter_factory", None
+    )
+    try:
+        return make(conf)
+    except CommitizenException as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise ConfigError(
+            f"commitizen cannot build the rule set {name!r}: {detail}",
+            "check name and [tool.commitizen.customize], or install the plugin",
+        ) from None

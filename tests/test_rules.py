@@ -1,0 +1,113 @@
+"""A commitizen rule set other than Conventional Commits decides the bump, through commitizen."""
+
+from __future__ import annotations
+
+import builtins
+from pathlib import Path
+
+import pytest
+
+from autorelease import rules
+from autorelease.errors import ConfigError, ExitCode
+from autorelease.plan import plan_release
+from autorelease.version import Bump
+from conftest import GitRepo
+
+CUSTOMIZE = """\
+[tool.commitizen]
+name = "cz_customize"
+{extra}
+
+[tool.commitizen.customize]
+bump_pattern = "^(breaking|feature|bugfix)"
+bump_map = {{"breaking" = "MAJOR", "feature" = "MINOR", "bugfix" = "PATCH"}}
+"""
+
+
+def project(repo: GitRepo, version: str = "1.0.0", extra: str = "") -> GitRepo:
+    repo.write("pyproject.toml", f'[project]\nname = "p"\nversion = "{version}"\n')
+    repo.write(".cz.toml", CUSTOMIZE.format(extra=extra))
+    repo.git("add", ".")
+    repo.git("commit", "-q", "-m", "chore: init")
+    return repo
+
+
+@pytest.mark.parametrize(
+    ("messages", "version", "bump"),
+    [
+        (["bugfix: mend it"], "1.0.1", "patch"),
+        (["bugfix: mend it", "feature: add it"], "1.1.0", "minor"),
+        (["feature: add it", "breaking: drop it"], "2.0.0", "major"),
+        # the conventional types mean nothing to this rule set
+        (["feat: add it", "fix!: mend it"], None, "none"),
+        (["just words"], None, "none"),
+    ],
+)
+def test_custom_rule_set_decides(
+    repo: GitRepo, messages: list[str], version: str | None, bump: str
+) -> None:
+    project(repo).tag("v1.0.0")
+    repo.history([(m, None) for m in messages])
+    p = plan_release(repo.path)
+    assert (p.next_version, p.bump) == (version, bump)
+
+
+def test_messages_the_rule_set_ignores_are_reported(repo: GitRepo) -> None:
+    project(repo).tag("v1.0.0")
+    repo.history([("just words", None), ("feature: add", None)])
+    p = plan_release(repo.path)
+    invalid = [c for c in p.commits if c.kind == "invalid"]
+    assert [c.problems for c in invalid] == [("matches no rule of cz_customize",)]
+
+
+def test_major_version_zero_uses_the_zero_map(repo: GitRepo) -> None:
+    project(repo, "0.3.0", "major_version_zero = true").tag("v0.3.0")
+    repo.history([("breaking: drop it", None)])
+    assert plan_release(repo.path).next_version == "0.4.0"
+
+
+def test_rules_level_follows_commitizen(tmp_path: Path) -> None:
+    (tmp_path / ".cz.toml").write_text(CUSTOMIZE.format(extra=""))
+    ruleset = rules.load(tmp_path, "cz_customize", {})
+    assert ruleset.level("feature: x\n\nbreaking: in the body too") is Bump.MAJOR
+    assert ruleset.level("bugfix: x") is Bump.PATCH
+    assert ruleset.level("docs: x") is Bump.NONE
+
+
+def test_the_default_customize_rules_are_commitizens(tmp_path: Path) -> None:
+    (tmp_path / ".cz.toml").write_text(
+        '[tool.commitizen]\nname = "cz_customize"\n[tool.commitizen.customize]\n'
+        'message_template = "{{change_type}}: {{message}}"\n'
+    )
+    ruleset = rules.load(tmp_path, "cz_customize", {})
+    assert ruleset.level("feat(x)!: y") is Bump.MAJOR
+    assert ruleset.level("refactor: y") is Bump.PATCH  # commitizen's own default map
+
+
+def test_unknown_rule_set(tmp_path: Path) -> None:
+    (tmp_path / ".cz.toml").write_text('[tool.commitizen]\nname = "cz_nonexistent"\n')
+    with pytest.raises(ConfigError, match="cannot build the rule set 'cz_nonexistent'") as info:
+        rules.load(tmp_path, "cz_nonexistent", {})
+    assert info.value.code == ExitCode.CONFIG
+
+
+def test_customize_without_its_table(tmp_path: Path) -> None:
+    (tmp_path / ".cz.toml").write_text('[tool.commitizen]\nname = "cz_customize"\n')
+    with pytest.raises(ConfigError, match="cz_customize"):
+        rules.load(tmp_path, "cz_customize", {})
+
+
+def test_commitizen_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = builtins.__import__
+
+    def no_commitizen(name: str, *args: object, **kwargs: object) -> object:
+        if name.startswith("commitizen"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_commitizen)
+    (tmp_path / ".cz.toml").write_text('[tool.commitizen]\nname = "cz_other"\n')
+    with pytest.raises(ConfigError, match="commitizen is not installed") as info:
+        rules.load(tmp_path, "cz_other", {})
+    assert info.value.hint is not None
+    assert "pip install commitizen" in info.value.hint
