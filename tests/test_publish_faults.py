@@ -168,6 +168,21 @@ def test_an_interrupt_before_the_push_undoes_everything(
     assert_untouched(w, before, origin_before)
 
 
+@pytest.mark.slow
+def test_skipped_tests_are_announced_loudly(w: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(HOOK_ENV, "exit 1")  # would fail, were it run
+    monkeypatch.setenv(STOP_AFTER, "build")
+    before, origin_before = snapshot(w.repo.path), refs(w.origin)
+
+    done = w.publish("--skip-tests")
+
+    assert done.code == ExitCode.INTERRUPTED, done.err
+    assert "WARNING: --skip-tests: the release is NOT tested by autorelease" in done.err
+    tests = next(s for s in done.report["steps"] if s["name"] == "tests")
+    assert (tests["status"], tests["detail"]) == ("skipped", "--skip-tests")
+    assert_untouched(w, before, origin_before)
+
+
 # --- failures after the push: a re-run finishes the release -------------------------------------
 
 
@@ -278,7 +293,7 @@ def test_a_release_made_elsewhere_meanwhile_rejects_the_push(
     try:
         wait_for(gate / "started")  # our run is past its checks, running its tests
         env = {k: v for k, v in os.environ.items() if k != HOOK_ENV}
-        theirs = w.publish_process(other, env)
+        theirs = w.publish_process(other, env | machine_dates(1))
         out, _ = theirs.communicate(timeout=120)
         assert theirs.returncode == ExitCode.OK, out
     finally:
@@ -321,8 +336,17 @@ def test_a_release_made_elsewhere_meanwhile_rejects_the_push(
     ]
 
 
+def machine_dates(n: int) -> dict[str, str]:
+    """Commit and tag dates for machine N: two runs in one second make *identical* commits."""
+    date = f"@{1_700_100_000 + 1000 * n} +0000"
+    return {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+
+
 @pytest.mark.slow
-def test_two_runs_at_the_same_moment_make_one_release(w: World, tmp_path: Path) -> None:
+@pytest.mark.parametrize("identical", [False, True], ids=["own-commits", "identical-commits"])
+def test_two_runs_at_the_same_moment_make_one_release(
+    w: World, tmp_path: Path, identical: bool
+) -> None:
     other = w.clone("other")
     meeting = tmp_path / "meeting"
     meeting.mkdir()
@@ -331,18 +355,21 @@ def test_two_runs_at_the_same_moment_make_one_release(w: World, tmp_path: Path) 
     befores = {path: snapshot(path) for path in clones}
     runs = []
     for n, path in enumerate(clones):
-        # Two machines make different commits; one identical to the byte (same second, same
-        # author) would make the second push a no-op that finishes the same release instead.
-        date = f"@{1_700_100_000 + 1000 * n} +0000"
-        env = {**os.environ, HOOK_ENV: hook, "GIT_COMMITTER_DATE": date}
+        env = {**os.environ, HOOK_ENV: hook, **machine_dates(0 if identical else n)}
         runs.append(w.publish_process(path, env))
     outputs = [run.communicate(timeout=120)[0] for run in runs]
     codes = [run.returncode for run in runs]
 
-    assert sorted(codes) == [ExitCode.OK, ExitCode.PUSH_REJECTED], outputs
     winner, loser = (0, 1) if codes[0] == ExitCode.OK else (1, 0)
-    assert "rejected the release push of v1.1.0" in outputs[loser]
-    assert snapshot(clones[loser]) == befores[clones[loser]]
+    if identical:
+        # The same release commit and tag, byte for byte: the second push has nothing to add
+        # (or loses the ref race), and that run finishes the one release or is rejected.
+        assert codes[winner] == ExitCode.OK, outputs
+        assert codes[loser] in (ExitCode.OK, ExitCode.PUSH_REJECTED), outputs
+    else:
+        assert sorted(codes) == [ExitCode.OK, ExitCode.PUSH_REJECTED], outputs
+        assert "rejected the release push of v1.1.0" in outputs[loser]
+        assert snapshot(clones[loser]) == befores[clones[loser]]
     assert refs(w.origin)["refs/heads/main"] == git_out(clones[winner], "rev-parse", "HEAD")
     assert git_out(w.origin, "log", "--format=%s", "main").count("chore(release)") == 1
     assert sorted(w.index_files()) == [WHEEL, SDIST]
