@@ -86,8 +86,9 @@ def output(args: Sequence[str], cwd: Path) -> str:
 
 def toplevel(path: Path) -> Path:
     """The root of the work tree containing PATH; raises if it is not a git repository."""
-    proc = run(["rev-parse", "--show-toplevel"], path, check=False)
-    if proc.returncode != 0:
+    # Without this check a missing directory surfaces as "git is not installed".
+    proc = run(["rev-parse", "--show-toplevel"], path, check=False) if path.is_dir() else None
+    if proc is None or proc.returncode != 0:
         raise GitError(
             f"{path} is not a git repository",
             "run autorelease inside a clone of your project, or pass --repo PATH",

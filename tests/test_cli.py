@@ -1,0 +1,199 @@
+"""The command line on real repositories: dry-run writes nothing, JSON, status, version, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from autorelease.cli import main
+from autorelease.errors import ExitCode, VersionError
+from conftest import GitRepo
+
+Run = tuple[int, str, str]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Run:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(repo: GitRepo) -> dict[str, str]:
+    """Everything a dry run must leave alone: files, index, refs, status."""
+    files = {
+        str(p.relative_to(repo.path)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(repo.path.rglob("*"))
+        if p.is_file() and "objects" not in p.parts
+    }
+    return {
+        **files,
+        "status": repo.git("status", "--porcelain", "--untracked-files=all"),
+        "refs": repo.git("for-each-ref"),
+    }
+
+
+@pytest.fixture
+def released(project: GitRepo) -> GitRepo:
+    project.git("remote", "add", "origin", "https://github.com/o/r.git")
+    project.history([("feat: a", "v1.0.0"), ("fix: b\n\nCloses #4", None), ("feat(x): c", None)])
+    return project
+
+
+def test_dry_run_prints_everything_and_writes_nothing(
+    released: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(released)
+    code, out, err = run(capsys, "-C", released.path, "--dry-run")
+    assert (code, err) == (ExitCode.OK, "")
+    assert snapshot(released) == before
+    for expected in [
+        "Dry run: nothing will be written.",
+        "Current        1.0.0 (from tag v1.0.0)",
+        "Bump           minor (commits)",
+        "Next version   1.1.0",
+        "Tag            v1.1.0",
+        '+version = "1.1.0"',
+        "+++ b/CHANGELOG.md",
+        "https://github.com/o/r/issues/4",
+        "Steps publish would take:",
+    ]:
+        assert expected in out
+
+
+def test_dry_run_json(released: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(released)
+    code, out, _ = run(capsys, "-C", released.path, "--dry-run", "--json")
+    data = json.loads(out)
+    assert code == ExitCode.OK
+    assert snapshot(released) == before
+    assert (data["current_version"], data["next_version"], data["bump"], data["tag"]) == (
+        "1.0.0", "1.1.0", "minor", "v1.1.0"
+    )  # fmt: skip
+    assert data["changelog"].startswith(
+        "## [1.1.0](https://github.com/o/r/compare/v1.0.0...v1.1.0)"
+    )
+
+
+def test_dry_run_lists_ignored_messages(
+    released: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    released.commit("updated things")
+    _, out, _ = run(capsys, "-C", released.path, "--dry-run")
+    assert "Not conventional (ignored):" in out
+    assert "updated things" in out
+
+
+@pytest.mark.parametrize(("pre", "version"), [("a", "1.1.0a1"), ("rc", "1.1.0rc1")])
+def test_pre(released: GitRepo, capsys: pytest.CaptureFixture[str], pre: str, version: str) -> None:
+    _, out, _ = run(capsys, "-C", released.path, "--dry-run", "--json", "--pre", pre)
+    assert json.loads(out)["next_version"] == version
+
+
+def test_status(released: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "-C", released.path, "status")
+    assert code == ExitCode.OK
+    assert "version        1.0.0 (from tag v1.0.0)" in out
+    assert "next version   1.1.0 (minor)" in out
+    code, out, _ = run(capsys, "-C", released.path, "status", "--json")
+    assert json.loads(out)["counts"] == {"feat": 1, "fix": 1}
+
+
+def test_version_print(released: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "-C", released.path, "version", "--print") == (ExitCode.OK, "1.1.0\n", "")
+    assert run(capsys, "-C", released.path, "version", "--print", "--bump", "major")[1] == "2.0.0\n"
+    assert run(capsys, "-C", released.path, "version")[1] == "1.0.0 -> 1.1.0\n"
+
+
+def test_version_print_with_nothing_to_release(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.history([("feat: a", "v1.0.0"), ("docs: b", None)])
+    assert run(capsys, "-C", project.path, "version", "--print") == (
+        ExitCode.NOTHING_TO_RELEASE, "", ""
+    )  # fmt: skip
+    code, out, err = run(capsys, "-C", project.path, "version")
+    assert (code, out) == (ExitCode.NOTHING_TO_RELEASE, "")
+    assert "nothing to release" in err
+
+
+def test_changelog_preview_and_init(released: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "-C", released.path, "changelog")
+    assert code == ExitCode.OK
+    assert out.startswith("## [1.1.0]")
+    code, out, _ = run(capsys, "-C", released.path, "changelog", "--init", "--dry-run")
+    assert not (released.path / "CHANGELOG.md").exists()
+    assert "## [1.0.0]" in out
+    code, _, err = run(capsys, "-C", released.path, "changelog", "--init")
+    assert (code, err) == (ExitCode.OK, "wrote CHANGELOG.md\n")
+    assert (released.path / "CHANGELOG.md").read_text() == out
+
+
+def one_line_error(result: Run, code: ExitCode, *needles: str) -> None:
+    status, out, err = result
+    assert (status, out) == (code, "")
+    assert err.count("\n") == 1, err
+    assert err.startswith("autorelease: error: ")
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in err
+
+
+def test_not_a_git_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run(capsys, "-C", tmp_path, "--dry-run")
+    one_line_error(result, ExitCode.NOT_A_REPO, "is not a git repository", "--repo PATH")
+
+
+def test_missing_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run(capsys, "-C", tmp_path / "nope", "status")
+    one_line_error(result, ExitCode.NOT_A_REPO, "nope")
+
+
+def test_shallow_clone_without_tags(
+    released: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{released.path}", str(clone)],
+                   check=True, capture_output=True)  # fmt: skip
+    result = run(capsys, "-C", clone, "--dry-run")
+    one_line_error(result, ExitCode.SHALLOW, "shallow clone", "git fetch --unshallow --tags")
+
+
+def test_no_version_found(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.commit("feat: a", ("README.md", "hi\n"))
+    result = run(capsys, "-C", repo.path, "version", "--print")
+    one_line_error(result, ExitCode.NO_VERSION, "no version found", "pyproject.toml")
+
+
+def test_declarations_disagree(project: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    project.commit("fix: a", ("src/sample_pkg/__init__.py", '__version__ = "0.9.0"\n'))
+    result = run(capsys, "-C", project.path, "--dry-run")
+    one_line_error(result, ExitCode.VERSION_CONFLICT, "disagree", "0.9.0", "make them equal")
+
+
+def test_malformed_toml(project: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    project.write("pyproject.toml", "[project\nname = 'x'\n")
+    result = run(capsys, "-C", project.path, "status")
+    one_line_error(result, ExitCode.CONFIG, "pyproject.toml is not valid TOML", "fix the syntax")
+
+
+def test_unknown_config_key(project: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (project.path / "pyproject.toml").read_text()
+    project.write("pyproject.toml", text + "\n[tool.autorelease]\ntag_fromat = 'v{version}'\n")
+    result = run(capsys, "-C", project.path, "--dry-run")
+    one_line_error(result, ExitCode.CONFIG, "tag_fromat", "did you mean 'tag_format'?")
+
+
+def test_traceback_on_request(project: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    project.commit("fix: a", ("src/sample_pkg/__init__.py", '__version__ = "0.9.0"\n'))
+    with pytest.raises(VersionError):
+        main(["-C", str(project.path), "--traceback", "--dry-run"])
+
+
+def test_no_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys)
+    assert code == ExitCode.USAGE
+    assert "autorelease --dry-run" in err
