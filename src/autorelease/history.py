@@ -73,17 +73,19 @@ def read(root: Path, tag_format: str) -> History:
     by_commit: dict[str, list[ReleaseTag]] = {}
     for tag in tags:
         by_commit.setdefault(tag.commit, []).append(tag)
-    # Only releases HEAD descends from bound the range: `^tag` of a tag on a side branch would
-    # also hide main's unreleased commits that the side branch shares.
-    reachable = _reachable_tags(root, head) if tags else set()
-    final_commits = {t.commit for t in tags if not t.version.is_prerelease and t.name in reachable}
     head_tags = tuple(by_commit.get(head, ()))
-    commits: list[git.RawCommit] = []
-    frontier: set[str] = {head} if head in final_commits else set()
-    if head not in final_commits:
-        for commit in git.iter_commits(root, head, sorted(final_commits)):
-            commits.append(commit)
-            frontier.update(p for p in commit.parents if p in final_commits)
+    final_commits = {t.commit for t in tags if not t.version.is_prerelease}
+    commits, frontier = _range(root, head, final_commits)
+    # Only releases HEAD descends from bound the range: `^tag` of a tag on a side branch would
+    # also hide main's unreleased commits that the side branch shares. Such a hidden commit
+    # shows as a range that stops at a commit with no release tag; only then ask git which
+    # tags HEAD descends from (`--merged` walks the whole history: 0.5 s on 100,000 commits).
+    if tags and not _stops_at_releases(head, commits, final_commits):
+        reachable = _reachable_tags(root, head)
+        final_commits = {
+            t.commit for t in tags if not t.version.is_prerelease and t.name in reachable
+        }
+        commits, frontier = _range(root, head, final_commits)
     _check_not_shallow(root, commits, tags)
     finals = [t for c in frontier for t in by_commit[c] if not t.version.is_prerelease]
     last_final = max(finals, key=lambda t: t.version.sort_key(), default=None)
@@ -97,6 +99,31 @@ def read(root: Path, tag_format: str) -> History:
         head_tags=head_tags,
         commits=tuple(commits),
         since_pending=_since(commits, pending.commit) if pending else frozenset(),
+    )
+
+
+def _range(root: Path, head: str, final_commits: set[str]) -> tuple[list[git.RawCommit], set[str]]:
+    """The commits from HEAD back to FINAL_COMMITS, and the final commits the range stops at."""
+    commits: list[git.RawCommit] = []
+    frontier: set[str] = {head} if head in final_commits else set()
+    if head not in final_commits:
+        for commit in git.iter_commits(root, head, sorted(final_commits)):
+            commits.append(commit)
+            frontier.update(p for p in commit.parents if p in final_commits)
+    return commits, frontier
+
+
+def _stops_at_releases(head: str, commits: list[git.RawCommit], final_commits: set[str]) -> bool:
+    """Every parent outside COMMITS is a final release's commit, so HEAD descends from it.
+
+    Then no tag outside HEAD's history hid anything: a hidden commit on the way from HEAD
+    would be the parent of a listed commit and carry no release tag.
+    """
+    if head in final_commits:
+        return True
+    listed = {c.sha for c in commits}
+    return bool(commits) and all(
+        p in listed or p in final_commits for c in commits for p in c.parents
     )
 
 
