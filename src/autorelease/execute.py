@@ -11,7 +11,6 @@ exactly the missing steps (upload of missing files, GitHub release or its missin
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import subprocess
@@ -19,11 +18,10 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from autorelease import changelog, config, git, history
+from autorelease import changelog, config, git, history, outputs, preflight
 from autorelease.errors import AutoreleaseError, ExitCode
 from autorelease.fileio import write_atomic
 from autorelease.plan import PlanOptions, ReleasePlan, plan_release
@@ -31,9 +29,6 @@ from autorelease.version import parse_version
 
 # Test-only fault point: "stop" (as if interrupted) right after the named step.
 STOP_AFTER_ENV = "AUTORELEASE_STOP_AFTER"
-# For tests and CI against local fakes: PACING_ENV=fast drops GitHub's throttling and the pauses
-# before retries (to GitHub and the index); the number of retries stays the same.
-PACING_ENV = "AUTORELEASE_PACING"
 # Credentials the project's own test command has no business seeing.
 _SECRET_VARS = frozenset(
     {"TWINE_PASSWORD", "PYPI_API_TOKEN", "GITHUB_TOKEN", "GH_TOKEN"}
@@ -112,21 +107,15 @@ def describe_steps(plan: ReleasePlan, args: argparse.Namespace) -> list[str]:
         if args.no_push
         else f"push the release commit and {plan.tag} atomically (the remote is the lock)"
     )
-    steps.append("no upload (--no-upload)" if args.no_upload else f"upload to {_repo_spec(args)}")
+    steps.append(
+        "no upload (--no-upload)" if args.no_upload else f"upload to {preflight.repo_spec(args)}"
+    )
     steps.append(
         "no GitHub release (--no-github)"
         if args.no_github
         else f"GitHub release {plan.tag} with the changelog section and the built files"
     )
     return steps
-
-
-def _repo_spec(args: argparse.Namespace, cfg: config.Config | None = None) -> str:
-    if args.repository:
-        return str(args.repository)
-    if getattr(args, "test", False):
-        return "testpypi"
-    return str(cfg.repository) if cfg is not None else "pypi"
 
 
 def main(args: argparse.Namespace) -> int:
@@ -155,7 +144,7 @@ def main(args: argparse.Namespace) -> int:
         if failure is not None:
             failure["step"] = _failure_point(run)
             _rollback_if_local(run)
-        _finish(run, outcome, failure, time.monotonic() - started)
+        outputs.finish(run, outcome, failure, time.monotonic() - started)
 
 
 def _failure_point(run: Run) -> str:
@@ -168,7 +157,7 @@ def _failure_point(run: Run) -> str:
 
 
 def _publish(run: Run) -> int:
-    if _deepen_if_shallow(run):
+    if preflight.deepen_if_shallow(run):
         run.say("fetched the full history and tags of this shallow clone")
     resume = _resumable_tag(run)
     if resume is None:
@@ -178,13 +167,13 @@ def _publish(run: Run) -> int:
             return ExitCode.OK
         _adopt_plan(run, plan)
         with run.step("check") as record:
-            _preflight(run, resuming=False)
+            preflight.check(run, resuming=False)
             record.detail = f"releasing {run.version} as {run.tag}"
         _release_locally(run, plan)
     else:
         _adopt_tag(run, resume)
         with run.step("check") as record:
-            _preflight(run, resuming=True)
+            preflight.check(run, resuming=True)
             record.detail = f"{run.tag} is tagged here: finishing what is missing"
     _tests(run)
     _build(run)
@@ -250,159 +239,6 @@ def _notes_from_changelog(run: Run) -> str:
     except OSError:
         return ""
     return changelog.section_of(text, run.version)
-
-
-# --- safety checks -------------------------------------------------------------------------
-
-
-def _deepen_if_shallow(run: Run) -> bool:
-    if not git.shallow_boundary(run.root):
-        return False
-    git.run(["fetch", "--quiet", "--unshallow", "--tags", str(run.cfg.remote)], run.root)
-    return True
-
-
-def _preflight(run: Run, *, resuming: bool) -> None:
-    dirty = git.is_dirty(run.root)
-    if dirty:
-        raise AutoreleaseError(
-            f"the working tree has uncommitted changes ({', '.join(dirty[:3])}"
-            + (", ..." if len(dirty) > 3 else "")
-            + ")",
-            "commit or stash them, then run again",
-            ExitCode.DIRTY_TREE,
-        )
-    run.start_head = git.head(run.root) or ""
-    run.branch = _check_branch(run)
-    if not run.args.no_push:
-        _check_remote(run, resuming=resuming)
-    elif not resuming and git.run(["tag", "--list", run.tag], run.root).stdout.strip():
-        raise AutoreleaseError(f"tag {run.tag} already exists", code=ExitCode.TAG_EXISTS)
-    if not run.args.no_upload:
-        _check_index(run, resuming=resuming)
-    if _wants_github(run):
-        _github_target(run)
-
-
-def _check_branch(run: Run) -> str:
-    branch = git.current_branch(run.root)
-    remote = str(run.cfg.remote)
-    wanted = str(run.cfg.release_branch) or git.remote_default_branch(run.root, remote)
-    # Not "whatever is checked out": a clone made by `git remote add` (CI checkouts) has no
-    # refs/remotes/origin/HEAD, and that must not turn a topic branch into the release branch.
-    wanted = wanted or _remote_head_branch(run) or ("master" if branch == "master" else "main")
-    if branch != wanted:
-        raise AutoreleaseError(
-            f"on {branch or 'a detached HEAD'}, not on the release branch {wanted}",
-            f"git switch {wanted}, or set release_branch in [tool.autorelease]",
-            ExitCode.WRONG_BRANCH,
-        )
-    return wanted
-
-
-def _remote_head_branch(run: Run) -> str | None:
-    """The branch the remote's HEAD names, asked of the remote itself (None if unknown)."""
-    if run.args.no_push:
-        return None
-    proc = git.run(["ls-remote", "--symref", str(run.cfg.remote), "HEAD"], run.root, check=False)
-    for line in proc.stdout.splitlines():
-        ref, _, name = line.partition("\t")
-        if name == "HEAD" and ref.startswith("ref: refs/heads/"):
-            return ref.removeprefix("ref: refs/heads/")
-    return None
-
-
-def _check_remote(run: Run, *, resuming: bool) -> None:
-    remote = str(run.cfg.remote)
-    if git.config_value(run.root, f"remote.{remote}.url") is None:
-        raise AutoreleaseError(
-            f"there is no remote named {remote} to push the release to",
-            f"git remote add {remote} URL, set remote in [tool.autorelease], or pass --no-push",
-            ExitCode.NOT_UP_TO_DATE,
-        )
-    remote_head = git.fetch_branch(run.root, remote, run.branch)
-    local_head = run.start_head
-    if resuming:
-        # The release commit may be pushed already (then equal) or not yet (then one ahead).
-        parent = git.output(["rev-parse", "HEAD^"], run.root) if remote_head != local_head else ""
-        if remote_head not in (local_head, parent):
-            raise _not_up_to_date(run, remote)
-    elif remote_head is not None and remote_head != local_head:
-        raise _not_up_to_date(run, remote)
-    on_remote = git.remote_tag(run.root, remote, run.tag)
-    if on_remote is not None and (not resuming or on_remote != local_head):
-        raise AutoreleaseError(
-            f"tag {run.tag} already exists on {remote} (another release made it)",
-            f"git fetch {remote} --tags and look at {run.tag}; bump with --bump if needed",
-            ExitCode.TAG_EXISTS,
-        )
-    if not resuming and git.run(["tag", "--list", run.tag], run.root).stdout.strip():
-        raise AutoreleaseError(
-            f"tag {run.tag} already exists in this clone",
-            f"delete it (git tag -d {run.tag}) if it is a leftover, or choose another version",
-            ExitCode.TAG_EXISTS,
-        )
-
-
-def _not_up_to_date(run: Run, remote: str) -> AutoreleaseError:
-    return AutoreleaseError(
-        f"{run.branch} is not equal to {remote}/{run.branch}",
-        f"git pull --rebase --tags {remote} {run.branch} (or push your commits) and run again",
-        ExitCode.NOT_UP_TO_DATE,
-    )
-
-
-def _index_target(run: Run) -> Any:
-    from autorelease import pypi
-
-    target = pypi.resolve_target(_repo_spec(run.args, run.cfg))
-    run.index_url = pypi.sanitize_url(target.upload_url)
-    run.simple_url = pypi.sanitize_url(target.simple_url)
-    return target
-
-
-def _check_index(run: Run, *, resuming: bool) -> None:
-    from autorelease import pypi
-
-    target = _index_target(run)
-    pypi.require_credentials(target)
-    if resuming:
-        return
-    held = pypi.index_files(
-        target.simple_url, _project_name(run), run.version, log=run.say, backoff=_pause(1.0)
-    )
-    if held:
-        raise AutoreleaseError(
-            f"{_project_name(run)} {run.version} is already on {target.name} "
-            f"({', '.join(sorted(held))})",
-            "an index never accepts a version twice: release the next version (--bump patch)",
-            ExitCode.ALREADY_ON_INDEX,
-        )
-
-
-def _fast() -> bool:
-    return os.environ.get(PACING_ENV) == "fast"
-
-
-def _pause(seconds: float) -> float:
-    """SECONDS before the first retry, or none at all under PACING_ENV=fast."""
-    return 0.0 if _fast() else seconds
-
-
-def _project_name(run: Run) -> str:
-    name = run.cfg.pyproject.get("project", {}).get("name") or run.root.name
-    return str(name)
-
-
-def _wants_github(run: Run) -> bool:
-    return not run.args.no_github and bool(run.cfg.github_release)
-
-
-def _github_target(run: Run) -> Any:
-    from autorelease import github
-
-    url = git.config_value(run.root, f"remote.{run.cfg.remote}.url")
-    return github.resolve_target(os.environ, url)
 
 
 # --- the local part: undone on any failure ---------------------------------------------------
@@ -509,7 +345,9 @@ def _upload(run: Run) -> None:
         run.steps.append(StepRecord("upload", "skipped", 0.0, "--no-upload"))
         return
     with run.step("upload") as record:
-        result = pypi.upload(run.dists, _index_target(run), log=run.say, backoff=_pause(2.0))
+        result = pypi.upload(
+            run.dists, preflight.index_target(run), log=run.say, backoff=preflight.pause(2.0)
+        )
         record.detail = (
             f"sent {len(result.uploaded)}, already there {len(result.already_there)}"
             f" ({run.index_url})"
@@ -519,11 +357,11 @@ def _upload(run: Run) -> None:
 def _github(run: Run) -> None:
     from autorelease import github
 
-    if not _wants_github(run):
+    if not preflight.wants_github(run):
         why = "--no-github" if run.args.no_github else "github_release = false"
         run.steps.append(StepRecord("github", "skipped", 0.0, why))
         return
-    target = _github_target(run)
+    target = preflight.github_target(run)
     if target is None:
         run.steps.append(StepRecord("github", "skipped", 0.0, "origin is not on GitHub"))
         run.say("no GitHub release: origin is not a GitHub repository (set GITHUB_REPOSITORY)")
@@ -532,72 +370,15 @@ def _github(run: Run) -> None:
         run.release_url = github.ensure_release(
             target, run.tag, title=run.tag, notes=_release_notes(run),
             prerelease=run.prerelease, files=run.dists, log=run.say,
-            pacing=github.NO_WAIT if _fast() else github.Pacing(),
+            pacing=github.NO_WAIT if preflight.fast() else github.Pacing(),
         )  # fmt: skip
         record.detail = run.release_url
 
 
 def _release_notes(run: Run) -> str:
-    name = _project_name(run)
-    simple = run.simple_url if _repo_spec(run.args, run.cfg) != "pypi" else None
+    name = preflight.project_name(run)
+    simple = run.simple_url if preflight.repo_spec(run.args, run.cfg) != "pypi" else None
     index = f" --index-url {simple}" if simple else ""
     install = f"pip install{index} {shlex.quote(f'{name}=={run.version}')}"
     body = run.notes.split("\n", 1)[1].strip() if run.notes.startswith("## ") else run.notes
     return f"{body}\n\n### Install\n\n```sh\n{install}\n```\n"
-
-
-# --- the end of a run: summary, report, GitHub Actions outputs ---------------------------------
-
-
-def _finish(run: Run, outcome: str, failure: dict[str, Any] | None, seconds: float) -> None:
-    if run.version:
-        run.say(
-            f"{outcome}: {run.version} ({run.tag})"
-            + (f", index {run.index_url}" if run.index_url and run.pushed else "")
-            + (f", {run.release_url}" if run.release_url else "")
-            + f" in {seconds:.1f} s"
-        )
-    report = {
-        "outcome": outcome,
-        "version": run.version or None,
-        "tag": run.tag or None,
-        "previous_tag": run.previous_tag,
-        "index_url": run.index_url,
-        "release_url": run.release_url,
-        "seconds": round(seconds, 3),
-        "steps": [asdict(s) for s in run.steps],
-        "failure": failure,
-    }
-    if run.args.report:
-        write_atomic(Path(run.args.report), json.dumps(report, indent=2) + "\n")
-    _github_actions(run, outcome, report)
-
-
-def _github_actions(run: Run, outcome: str, report: dict[str, Any]) -> None:
-    output_file = os.environ.get("GITHUB_OUTPUT")
-    released = outcome == "released"
-    if output_file:
-        previous = run.previous_tag or ""
-        lines = {
-            "released": str(released).lower(),
-            "version": run.version if released else "",
-            "tag": run.tag if released else "",
-            "previous_version": _version_of(run, previous),
-            "release_url": run.release_url or "",
-        }
-        with open(output_file, "a", encoding="utf-8") as out:
-            out.writelines(f"{k}={v}\n" for k, v in lines.items())
-    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary_file:
-        rows = "".join(
-            f"| {s['name']} | {s['status']} | {s['seconds']:.1f} s | {s['detail']} |\n"
-            for s in report["steps"]
-        )
-        title = f"### autorelease: {outcome} {run.version or ''}\n\n"
-        with open(summary_file, "a", encoding="utf-8") as out:
-            out.write(title + "| step | status | time | detail |\n|---|---|---|---|\n" + rows)
-
-
-def _version_of(run: Run, tag: str) -> str:
-    match = history.tag_pattern(str(run.cfg.tag_format)).fullmatch(tag) if tag else None
-    return match["version"] if match else ""

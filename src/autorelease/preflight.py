@@ -1,0 +1,179 @@
+"""The safety checks of `autorelease publish`: everything verified before anything changes.
+
+Each failure is one AutoreleaseError with the fix and its own exit code; none of these
+functions writes anything except `deepen_if_shallow`, which only fetches history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TYPE_CHECKING, Any
+
+from autorelease import config, git
+from autorelease.errors import AutoreleaseError, ExitCode
+
+if TYPE_CHECKING:
+    from autorelease.execute import Run
+
+# For tests and CI against local fakes: PACING_ENV=fast drops GitHub's throttling and the pauses
+# before retries (to GitHub and the index); the number of retries stays the same.
+PACING_ENV = "AUTORELEASE_PACING"
+
+
+def repo_spec(args: argparse.Namespace, cfg: config.Config | None = None) -> str:
+    if args.repository:
+        return str(args.repository)
+    if getattr(args, "test", False):
+        return "testpypi"
+    return str(cfg.repository) if cfg is not None else "pypi"
+
+
+def deepen_if_shallow(run: Run) -> bool:
+    if not git.shallow_boundary(run.root):
+        return False
+    git.run(["fetch", "--quiet", "--unshallow", "--tags", str(run.cfg.remote)], run.root)
+    return True
+
+
+def check(run: Run, *, resuming: bool) -> None:
+    dirty = git.is_dirty(run.root)
+    if dirty:
+        raise AutoreleaseError(
+            f"the working tree has uncommitted changes ({', '.join(dirty[:3])}"
+            + (", ..." if len(dirty) > 3 else "")
+            + ")",
+            "commit or stash them, then run again",
+            ExitCode.DIRTY_TREE,
+        )
+    run.start_head = git.head(run.root) or ""
+    run.branch = _check_branch(run)
+    if not run.args.no_push:
+        _check_remote(run, resuming=resuming)
+    elif not resuming and git.run(["tag", "--list", run.tag], run.root).stdout.strip():
+        raise AutoreleaseError(f"tag {run.tag} already exists", code=ExitCode.TAG_EXISTS)
+    if not run.args.no_upload:
+        _check_index(run, resuming=resuming)
+    if wants_github(run):
+        github_target(run)
+
+
+def _check_branch(run: Run) -> str:
+    branch = git.current_branch(run.root)
+    remote = str(run.cfg.remote)
+    wanted = str(run.cfg.release_branch) or git.remote_default_branch(run.root, remote)
+    # Not "whatever is checked out": a clone made by `git remote add` (CI checkouts) has no
+    # refs/remotes/origin/HEAD, and that must not turn a topic branch into the release branch.
+    wanted = wanted or _remote_head_branch(run) or ("master" if branch == "master" else "main")
+    if branch != wanted:
+        raise AutoreleaseError(
+            f"on {branch or 'a detached HEAD'}, not on the release branch {wanted}",
+            f"git switch {wanted}, or set release_branch in [tool.autorelease]",
+            ExitCode.WRONG_BRANCH,
+        )
+    return wanted
+
+
+def _remote_head_branch(run: Run) -> str | None:
+    """The branch the remote's HEAD names, asked of the remote itself (None if unknown)."""
+    if run.args.no_push:
+        return None
+    proc = git.run(["ls-remote", "--symref", str(run.cfg.remote), "HEAD"], run.root, check=False)
+    for line in proc.stdout.splitlines():
+        ref, _, name = line.partition("\t")
+        if name == "HEAD" and ref.startswith("ref: refs/heads/"):
+            return ref.removeprefix("ref: refs/heads/")
+    return None
+
+
+def _check_remote(run: Run, *, resuming: bool) -> None:
+    remote = str(run.cfg.remote)
+    if git.config_value(run.root, f"remote.{remote}.url") is None:
+        raise AutoreleaseError(
+            f"there is no remote named {remote} to push the release to",
+            f"git remote add {remote} URL, set remote in [tool.autorelease], or pass --no-push",
+            ExitCode.NOT_UP_TO_DATE,
+        )
+    remote_head = git.fetch_branch(run.root, remote, run.branch)
+    local_head = run.start_head
+    if resuming:
+        # The release commit may be pushed already (then equal) or not yet (then one ahead).
+        parent = git.output(["rev-parse", "HEAD^"], run.root) if remote_head != local_head else ""
+        if remote_head not in (local_head, parent):
+            raise _not_up_to_date(run, remote)
+    elif remote_head is not None and remote_head != local_head:
+        raise _not_up_to_date(run, remote)
+    on_remote = git.remote_tag(run.root, remote, run.tag)
+    if on_remote is not None and (not resuming or on_remote != local_head):
+        raise AutoreleaseError(
+            f"tag {run.tag} already exists on {remote} (another release made it)",
+            f"git fetch {remote} --tags and look at {run.tag}; bump with --bump if needed",
+            ExitCode.TAG_EXISTS,
+        )
+    if not resuming and git.run(["tag", "--list", run.tag], run.root).stdout.strip():
+        raise AutoreleaseError(
+            f"tag {run.tag} already exists in this clone",
+            f"delete it (git tag -d {run.tag}) if it is a leftover, or choose another version",
+            ExitCode.TAG_EXISTS,
+        )
+
+
+def _not_up_to_date(run: Run, remote: str) -> AutoreleaseError:
+    return AutoreleaseError(
+        f"{run.branch} is not equal to {remote}/{run.branch}",
+        f"git pull --rebase --tags {remote} {run.branch} (or push your commits) and run again",
+        ExitCode.NOT_UP_TO_DATE,
+    )
+
+
+def index_target(run: Run) -> Any:
+    from autorelease import pypi
+
+    target = pypi.resolve_target(repo_spec(run.args, run.cfg))
+    run.index_url = pypi.sanitize_url(target.upload_url)
+    run.simple_url = pypi.sanitize_url(target.simple_url)
+    return target
+
+
+def _check_index(run: Run, *, resuming: bool) -> None:
+    from autorelease import pypi
+
+    target = index_target(run)
+    pypi.require_credentials(target)
+    if resuming:
+        return
+    held = pypi.index_files(
+        target.simple_url, project_name(run), run.version, log=run.say, backoff=pause(1.0)
+    )
+    if held:
+        raise AutoreleaseError(
+            f"{project_name(run)} {run.version} is already on {target.name} "
+            f"({', '.join(sorted(held))})",
+            "an index never accepts a version twice: release the next version (--bump patch)",
+            ExitCode.ALREADY_ON_INDEX,
+        )
+
+
+def fast() -> bool:
+    return os.environ.get(PACING_ENV) == "fast"
+
+
+def pause(seconds: float) -> float:
+    """SECONDS before the first retry, or none at all under PACING_ENV=fast."""
+    return 0.0 if fast() else seconds
+
+
+def project_name(run: Run) -> str:
+    name = run.cfg.pyproject.get("project", {}).get("name") or run.root.name
+    return str(name)
+
+
+def wants_github(run: Run) -> bool:
+    return not run.args.no_github and bool(run.cfg.github_release)
+
+
+def github_target(run: Run) -> Any:
+    from autorelease import github
+
+    url = git.config_value(run.root, f"remote.{run.cfg.remote}.url")
+    return github.resolve_target(os.environ, url)
