@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 # Bump this when the generated content changes, so that cached repositories are rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 REPOS = Path(__file__).resolve().parent / ".repos"
 META = "autorelease-bench.json"  # inside .git, so the work tree stays clean
 EPOCH = 1_577_836_800  # 2020-01-01T00:00:00Z; commit i is dated EPOCH + 600 * i
@@ -326,6 +326,8 @@ def generate(params: Params, out: Path | None = None, force: bool = False) -> Re
     if proc.wait() != 0:
         raise SystemExit(f"git fast-import failed in {path}")
     _git(["reset", "--quiet", "--hard", "main"], path)
+    # A clone has its tags in packed-refs, not in one loose file each as fast-import leaves them.
+    _git(["pack-refs", "--all"], path)
     _git(["remote", "add", "origin", REMOTE], path)
     expected = None
     if state.pending != "none" or state.last_tag is None:
