@@ -340,3 +340,25 @@ def test_test_releases_then_the_final_release(w: World) -> None:
 
 
 GREET_POLITELY = 'def greet(name: str) -> str:\n    return f"Good day, {name}."\n'
+
+
+@pytest.mark.slow
+def test_a_rerun_of_a_finished_release_changes_nothing_and_says_so(
+    w: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert w.publish().code == 0
+    files, posts = w.index_files(), len(w.github.requests_matching("POST", ".*"))
+    outputs = tmp_path / "github-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    monkeypatch.setenv(HOOK_ENV, "exit 1")  # the tests must not run again: they would fail
+
+    again = w.publish()
+
+    assert again.code == 0, again.err
+    assert again.report["outcome"] == "already released"
+    steps = {s["name"]: s for s in again.report["steps"]}
+    assert steps["tests"]["status"] == "skipped"
+    assert steps["github"]["status"] == "skipped"
+    assert w.index_files() == files
+    assert len(w.github.requests_matching("POST", ".*")) == posts
+    assert "released=false" in outputs.read_text().splitlines()

@@ -62,6 +62,8 @@ class Run:
     branch: str = ""
     pushed: bool = False
     local_changes: bool = False
+    resuming: bool = False  # HEAD already carries the release tag: finish what is missing
+    changed: bool = False  # this run pushed, uploaded or made something on GitHub
     dists: list[Path] = field(default_factory=list)
     index_url: str | None = None
     simple_url: str | None = None
@@ -127,7 +129,7 @@ def main(args: argparse.Namespace) -> int:
     outcome, failure = "released", None
     try:
         code = _publish(run)
-        outcome = "released" if code == ExitCode.OK and run.version else "nothing to release"
+        outcome = _outcome(run, code)
         return code
     except AutoreleaseError as exc:
         outcome, failure = "failed", {"code": int(exc.code), "message": exc.message}
@@ -145,6 +147,12 @@ def main(args: argparse.Namespace) -> int:
             failure["step"] = _failure_point(run)
             _rollback_if_local(run)
         outputs.finish(run, outcome, failure, time.monotonic() - started)
+
+
+def _outcome(run: Run, code: int) -> str:
+    if code != ExitCode.OK or not run.version:
+        return "nothing to release"
+    return "already released" if run.resuming and not run.changed else "released"
 
 
 def _failure_point(run: Run) -> str:
@@ -172,6 +180,7 @@ def _publish(run: Run) -> int:
         _release_locally(run, plan)
     else:
         _adopt_tag(run, resume)
+        run.resuming = True
         with run.step("check") as record:
             preflight.check(run, resuming=True)
             record.detail = f"{run.tag} is tagged here: finishing what is missing"
@@ -272,6 +281,10 @@ def _tests(run: Run) -> None:
         run.say("WARNING: --skip-tests: the release is NOT tested by autorelease")
         run.steps.append(StepRecord("tests", "skipped", 0.0, "--skip-tests"))
         return
+    if run.resuming and _tag_on_remote(run):
+        # Tests run before the push, so a pushed release tag was tested: do not run them again.
+        run.steps.append(StepRecord("tests", "skipped", 0.0, f"{run.tag} was tested before"))
+        return
     command = _test_command(run)
     if command is None:
         run.steps.append(StepRecord("tests", "skipped", 0.0, "no test command or tests/ found"))
@@ -312,12 +325,18 @@ def _build(run: Run) -> None:
 # --- the public part: idempotent, resumable ------------------------------------------------
 
 
+def _tag_on_remote(run: Run) -> bool:
+    if run.args.no_push:
+        return False
+    return git.remote_tag(run.root, str(run.cfg.remote), run.tag) == git.head(run.root)
+
+
 def _push(run: Run) -> None:
     if run.args.no_push:
         run.steps.append(StepRecord("push", "skipped", 0.0, "--no-push"))
         return
     remote = str(run.cfg.remote)
-    if git.remote_tag(run.root, remote, run.tag) == git.head(run.root):
+    if _tag_on_remote(run):
         run.pushed = True
         run.steps.append(StepRecord("push", "done", 0.0, "already on the remote"))
         return
@@ -334,7 +353,7 @@ def _push(run: Run) -> None:
                 f"git pull --tags {remote} {run.branch} and run autorelease publish again",
                 ExitCode.PUSH_REJECTED,
             )
-        run.pushed = True
+        run.pushed = run.changed = True
         record.detail = f"{run.branch} and {run.tag} to {remote}"
 
 
@@ -348,6 +367,7 @@ def _upload(run: Run) -> None:
         result = pypi.upload(
             run.dists, preflight.index_target(run), log=run.say, backoff=preflight.pause(2.0)
         )
+        run.changed = run.changed or bool(result.uploaded)
         record.detail = (
             f"sent {len(result.uploaded)}, already there {len(result.already_there)}"
             f" ({run.index_url})"
@@ -366,12 +386,19 @@ def _github(run: Run) -> None:
         run.steps.append(StepRecord("github", "skipped", 0.0, "origin is not on GitHub"))
         run.say("no GitHub release: origin is not a GitHub repository (set GITHUB_REPOSITORY)")
         return
+    pacing = github.NO_WAIT if preflight.fast() else github.Pacing()
     with run.step("github") as record:
+        # Only a re-run can find the release complete; a first run must not spend a request.
+        state = github.release_state(target, run.tag, pacing=pacing) if run.resuming else None
+        if state is not None and state.exists and not state.missing(run.dists):
+            run.release_url = state.html_url
+            record.status, record.detail = "skipped", f"complete already: {run.release_url}"
+            return
         run.release_url = github.ensure_release(
             target, run.tag, title=run.tag, notes=_release_notes(run),
-            prerelease=run.prerelease, files=run.dists, log=run.say,
-            pacing=github.NO_WAIT if preflight.fast() else github.Pacing(),
+            prerelease=run.prerelease, files=run.dists, log=run.say, pacing=pacing,
         )  # fmt: skip
+        run.changed = True
         record.detail = run.release_url
 
 
