@@ -116,6 +116,19 @@ def _check_remote(run: Run, *, resuming: bool) -> None:
             f"delete it (git tag -d {run.tag}) if it is a leftover, or choose another version",
             ExitCode.TAG_EXISTS,
         )
+    if not resuming and run.previous_tag:
+        _check_previous_tag_is_public(run, remote, run.previous_tag)
+
+
+def _check_previous_tag_is_public(run: Run, remote: str, tag: str) -> None:
+    """The release the plan counts from must be a real one, not a tag only this clone has."""
+    if git.remote_tag(run.root, remote, tag) is None:
+        raise AutoreleaseError(
+            f"the last release tag {tag} is only in this clone, not on {remote}",
+            f"if {tag} was released, push it (git push {remote} {tag}); if not, delete it "
+            f"(git tag -d {tag}) and run again",
+            ExitCode.NOT_UP_TO_DATE,
+        )
 
 
 def _not_up_to_date(run: Run, remote: str) -> AutoreleaseError:
