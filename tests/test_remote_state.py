@@ -112,3 +112,16 @@ def test_an_unreachable_index_is_reported_not_fatal(
     out = capsys.readouterr().out
     assert "index: unknown:" in out or "index 127.0.0.1" in out
     assert "git remote origin: v1.1.0 is not there yet" in out
+
+
+def test_simple_url_setting_says_where_the_index_is_read(
+    released: GitRepo, pypiserver_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (pypiserver_index.packages / "sample_pkg-1.1.0-py3-none-any.whl").write_bytes(b"PK")
+    upload = pypiserver_index.url + "upload/"  # derived reads would go to .../upload/simple/
+    with (released.path / "pyproject.toml").open("a") as out:
+        out.write(f'\n[tool.autorelease]\nsimple_url = "{pypiserver_index.simple_url}"\n')
+    released.git("commit", "-qam", "chore: read the index where it is")
+    released.git("push", "-q", "origin", "main")
+    assert main(["-C", str(released.path), "publish", "--dry-run", "-r", upload]) == 0
+    assert "BLOCKS index" in capsys.readouterr().out

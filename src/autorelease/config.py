@@ -38,6 +38,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "test_command": (str, "", "a shell command, or '' to detect pytest"),
     "build_isolation": (bool, True, "true or false"),
     "repository": (str, "pypi", "pypi, testpypi, a name in ~/.pypirc, or an upload URL"),
+    "simple_url": (str, "", "the index's simple API URL, e.g. http://host/root/pypi/+simple/"),
     "github_release": (bool, True, "true or false"),
     "parse_squash_bodies": (bool, False, "true or false"),
     "repository_url": (str, "", "the project's web URL, e.g. https://github.com/o/r"),

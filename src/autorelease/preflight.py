@@ -142,7 +142,9 @@ def _not_up_to_date(run: Run, remote: str) -> AutoreleaseError:
 def index_target(run: Run) -> Any:
     from autorelease import pypi
 
-    target = pypi.resolve_target(repo_spec(run.args, run.cfg))
+    target = pypi.resolve_target(
+        repo_spec(run.args, run.cfg), simple_url=str(run.cfg.simple_url) or None
+    )
     run.index_url = pypi.sanitize_url(target.upload_url)
     run.simple_url = pypi.sanitize_url(target.simple_url)
     return target

@@ -31,7 +31,7 @@ def gather(
     """Look up TAG on the git remote, VERSION of PROJECT on index REPO, and the GitHub release."""
     lookups: list[tuple[str, Callable[[], Fact]]] = [
         ("git remote", lambda: _git_remote(root, cfg, tag)),
-        ("index", lambda: _index(repo, project, version)),
+        ("index", lambda: _index(repo, project, version, str(cfg.simple_url) or None)),
         ("GitHub", lambda: _github(root, cfg, tag)),
     ]
     facts = []
@@ -59,10 +59,10 @@ def _git_remote(root: Path, cfg: Config, tag: str) -> Fact:
     return Fact(f"git remote {remote}", f"{tag} already exists on another commit", True)
 
 
-def _index(repo: str, project: str, version: str) -> Fact:
+def _index(repo: str, project: str, version: str, simple_url: str | None) -> Fact:
     from autorelease import pypi
 
-    target = pypi.resolve_target(repo)
+    target = pypi.resolve_target(repo, simple_url=simple_url)
     where = f"index {target.name} ({pypi.sanitize_url(target.simple_url)})"
     held = pypi.index_files(target.simple_url, project, version, log=lambda _line: None, attempts=1)
     credentials = f"credentials: {target.credentials.value}"
