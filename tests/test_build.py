@@ -16,6 +16,7 @@ from autorelease.build import (
     ToolFailed,
     ToolResult,
     build,
+    build_env,
     check_versions,
     fresh_outdir,
     run_tool,
@@ -197,3 +198,13 @@ def test_build_without_isolation_names_missing_backend(tmp_path: Path) -> None:
         build(project, "1.0.0", EPOCH, tmp_path / "dist", isolation=False)
     assert info.value.message.endswith("failed: build requirements not installed: nope-x")
     assert "build with isolation" in (info.value.hint or "")
+
+
+def test_the_build_backend_never_sees_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TWINE_PASSWORD", "PYPI_API_TOKEN", "GITHUB_TOKEN"):
+        monkeypatch.setenv(name, "pypi-secret-value-0123456789")
+    monkeypatch.setenv("TWINE_USERNAME", "uploader")
+    env = build_env(1_700_000_000)
+    assert "pypi-secret-value-0123456789" not in env.values()
+    assert env["TWINE_USERNAME"] == "uploader"
+    assert env["SOURCE_DATE_EPOCH"] == "1700000000"

@@ -8,7 +8,6 @@ child gets SOURCE_DATE_EPOCH without our own os.environ changing.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
+from autorelease.envvars import without_secrets
 from autorelease.errors import AutoreleaseError, ExitCode
 
 Log = Callable[[str], None]
@@ -153,7 +153,7 @@ def _build_args(project_dir: Path, out: Path, isolation: bool) -> list[str]:
 
 def build_env(source_date_epoch: int) -> dict[str, str]:
     """Our environment, with SOURCE_DATE_EPOCH pinned so archive timestamps are reproducible."""
-    return {**os.environ, "SOURCE_DATE_EPOCH": str(int(source_date_epoch)), "NO_COLOR": "1"}
+    return without_secrets(SOURCE_DATE_EPOCH=str(int(source_date_epoch)), NO_COLOR="1")
 
 
 def fresh_outdir(outdir: Path | None) -> Path:
@@ -263,7 +263,7 @@ def twine_check(dists: Sequence[Path]) -> ToolResult:
     """`twine check --strict` on DISTS: a description PyPI could not render fails the build."""
     result = run_tool(
         [sys.executable, "-m", "twine", "--no-color", "check", "--strict", *map(str, dists)],
-        env={**os.environ, "NO_COLOR": "1"},
+        env=without_secrets(NO_COLOR="1"),
     )
     if not result.ok:
         raise ToolFailed(

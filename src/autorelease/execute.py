@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autorelease import changelog, config, git, history, outputs, preflight
+from autorelease.envvars import without_secrets
 from autorelease.errors import AutoreleaseError, ExitCode
 from autorelease.fileio import write_atomic
 from autorelease.plan import PlanOptions, ReleasePlan, plan_release
@@ -29,11 +30,6 @@ from autorelease.version import parse_version
 
 # Test-only fault point: "stop" (as if interrupted) right after the named step.
 STOP_AFTER_ENV = "AUTORELEASE_STOP_AFTER"
-# Credentials the project's own test command has no business seeing.
-_SECRET_VARS = frozenset(
-    {"TWINE_PASSWORD", "PYPI_API_TOKEN", "GITHUB_TOKEN", "GH_TOKEN"}
-    | {"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL"}
-)
 
 
 @dataclass
@@ -291,7 +287,7 @@ def _tests(run: Run) -> None:
         run.say("no tests found (set test_command in [tool.autorelease]); skipping them")
         return
     with run.step("tests") as record:
-        env = {k: v for k, v in os.environ.items() if k not in _SECRET_VARS}
+        env = without_secrets()  # the project's tests have no business seeing credentials
         proc = subprocess.run(command, shell=True, cwd=run.root, env=env, check=False)
         if proc.returncode != 0:
             raise AutoreleaseError(
