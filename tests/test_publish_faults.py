@@ -374,7 +374,9 @@ def test_two_runs_at_the_same_moment_make_one_release(
     assert git_out(w.origin, "log", "--format=%s", "main").count("chore(release)") == 1
     assert sorted(w.index_files()) == [WHEEL, SDIST]
     assert len(w.github.releases) == 1
-    assert len(w.github.release_posts()) == 1
+    # Two runs of the identical release may both ask GitHub to create it: the second gets 422
+    # and adopts the release the first made. Either way there is one release, two assets.
+    assert len(w.github.release_posts()) in ((1, 2) if identical else (1,))
     release = w.github.release("v1.1.0")
     assert release is not None
     assert sorted(a.name for a in release.assets) == [WHEEL, SDIST]
