@@ -41,6 +41,7 @@ def full_changelog(root: Path) -> str:
     )  # fmt: skip
     repo_url = plan._repo_url(root, cfg)
     subject = plan.release_subject(str(cfg.commit_message))
+    levels = plan.level_table(cfg)
     sections = []
     previous: history.ReleaseTag | None = None
     template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
@@ -48,7 +49,7 @@ def full_changelog(root: Path) -> str:
         exclude = [previous.commit] if previous else []
         pairs = []
         for raw in git.iter_commits(root, tag.commit, exclude):
-            item, parsed = plan.classify(raw, subject, cfg)
+            item, parsed = plan.classify(raw, subject, cfg, levels)
             if parsed is not None and item.kind == "conventional":
                 pairs.append((raw.sha, parsed))
         release = changelog.Release(

@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from autorelease.errors import ExitCode, GitError
 
@@ -151,8 +152,7 @@ def list_tags(root: Path) -> list[TagRef]:
     return tags
 
 
-@dataclass(frozen=True)
-class RawCommit:
+class RawCommit(NamedTuple):
     """A commit as git stores it: hash, parent hashes and the full message."""
 
     sha: str

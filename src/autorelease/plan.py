@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from autorelease import changelog, commits, config, git, history, rules, version_files
 from autorelease.errors import ExitCode, VersionError
@@ -28,9 +28,8 @@ class PlanOptions:
     date: str | None = None
 
 
-@dataclass(frozen=True)
-class ClassifiedCommit:
-    """A commit of the range and what it means for the release."""
+class ClassifiedCommit(NamedTuple):
+    """A commit of the range and what it means for the release (a NamedTuple: one per commit)."""
 
     sha: str
     header: str
@@ -82,7 +81,10 @@ class ReleasePlan:
         return self.next_version is not None
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["commits"] = [c._asdict() for c in self.commits]
+        data["bump_commits"] = [c._asdict() for c in self.bump_commits]
+        data["file_changes"] = [asdict(c) for c in self.file_changes]
         data["releasable"] = self.releasable
         data["counts"] = kind_counts(self.commits)
         return data
@@ -178,10 +180,22 @@ def web_url(remote: str) -> str | None:
 # --- the decision (pure) ------------------------------------------------------------------
 
 
+def level_table(cfg: config.Config) -> dict[str, Bump]:
+    """bump_map as commit type -> Bump; types are case-insensitive (rule 15)."""
+    return {str(k).lower(): Bump.parse(str(v)) for k, v in cfg.bump_map.items()}
+
+
 def classify(
-    raw: git.RawCommit, release_subject: re.Pattern[str] | None, cfg: config.Config
+    raw: git.RawCommit,
+    release_subject: re.Pattern[str] | None,
+    cfg: config.Config,
+    levels: dict[str, Bump] | None = None,
 ) -> tuple[ClassifiedCommit, commits.Commit | None]:
-    """What one commit means: its kind, and the bump level its type and breaking flag give."""
+    """What one commit means: its kind, and the bump level its type and breaking flag give.
+
+    LEVELS is `level_table(cfg)`, computed once by callers that classify many commits.
+    """
+    levels = level_table(cfg) if levels is None else levels
     header, _, body = raw.message.partition("\n")
     special = commits.special_kind(header.strip(), body, release_subject)
     if special:
@@ -193,7 +207,7 @@ def classify(
         # GitHub titles a squash merge with the PR title, conventional or not.
         items = commits.squashed_items(body)
         if items:
-            level = max(_level(item, cfg) for item in items)
+            level = max(_level(item, levels) for item in items)
             breaking = any(item.breaking for item in items)
             squash = ClassifiedCommit(raw.sha, header, "conventional", level.name.lower(),
                                       breaking=breaking)  # fmt: skip
@@ -201,10 +215,10 @@ def classify(
     if isinstance(parsed, commits.ParseError):
         problems = tuple(p.message for p in parsed.problems)
         return ClassifiedCommit(raw.sha, header, "invalid", problems=problems), None
-    level = _level(parsed, cfg)
+    level = _level(parsed, levels)
     if cfg.parse_squash_bodies:
         for listed in commits.squashed_items(parsed.body):
-            level = max(level, _level(listed, cfg))
+            level = max(level, _level(listed, levels))
     item = ClassifiedCommit(
         raw.sha, header, "conventional", level.name.lower(), parsed.type, parsed.scope,
         parsed.breaking,
@@ -229,12 +243,10 @@ def _by_rules(
     return item, commit
 
 
-def _level(commit: commits.Commit, cfg: config.Config) -> Bump:
+def _level(commit: commits.Commit, levels: dict[str, Bump]) -> Bump:
     if commit.breaking:
         return Bump.MAJOR
-    # Types are case-insensitive (rule 15): `Docs = "patch"` in bump_map matches `docs:`.
-    levels = {str(k).lower(): str(v) for k, v in cfg.bump_map.items()}
-    return Bump.parse(levels.get(commit.type, "none"))
+    return levels.get(commit.type, Bump.NONE)
 
 
 def release_subject(commit_message: str) -> re.Pattern[str]:
@@ -323,7 +335,8 @@ def _classify_all(
     raws: list[git.RawCommit], cfg: config.Config
 ) -> tuple[list[ClassifiedCommit], list[commits.Commit | None]]:
     subject = release_subject(str(cfg.commit_message))
-    pairs = [classify(raw, subject, cfg) for raw in raws]
+    levels = level_table(cfg)
+    pairs = [classify(raw, subject, cfg, levels) for raw in raws]
     # Newest first, so a revert that a later revert undid cancels nothing (revert of a revert).
     reverted: set[str] = set()
     items: list[ClassifiedCommit] = []
@@ -341,6 +354,9 @@ def _classify_all(
     return items, parsed
 
 
+_BY_NAME = {bump.name.lower(): bump for bump in Bump}
+
+
 def _bump_level(
     items: list[ClassifiedCommit],
     parsed: list[commits.Commit | None],
@@ -352,8 +368,8 @@ def _bump_level(
             return Bump.NONE, f"Release-As: {forced} footer", [item], parse_version(forced)
     if options.bump:
         return Bump.parse(options.bump), f"--bump {options.bump}", [], None
-    level = max((Bump.parse(i.level) for i in items), default=Bump.NONE)
-    causes = [i for i in items if level and Bump.parse(i.level) == level]
+    level = max((_BY_NAME[i.level] for i in items), default=Bump.NONE)
+    causes = [i for i in items if level and _BY_NAME[i.level] == level]
     return level, "commits" if level else "no releasable commits", causes, None
 
 
