@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autorelease.errors import ChangelogError
 
@@ -158,12 +159,7 @@ def entries_from(commits: Sequence[tuple[str, object]]) -> tuple[Entry, ...]:
     for sha, commit in commits:
         if not isinstance(commit, Commit):
             continue
-        refs = tuple(
-            dict.fromkeys(
-                m for f in commit.footers if f.token.lower() in _REF_TOKENS or f.separator == " #"
-                for m in re.findall(r"#?(\d+)", f.value)
-            )
-        )  # fmt: skip
+        refs = _refs(commit) if _REF_HINT.search(commit.rest) else ()
         result.append(
             Entry(commit.type, commit.description, sha, commit.scope, commit.breaking_notes, refs)
         )
@@ -171,6 +167,20 @@ def entries_from(commits: Sequence[tuple[str, object]]) -> tuple[Entry, ...]:
 
 
 _REF_TOKENS = frozenset({"refs", "closes", "fixes", "resolves", "close", "fix", "resolve"})
+# A cheap test that a message may have a reference footer, before its footers are parsed.
+_REF_HINT = re.compile(
+    r"^(?:[\w-]+ #|(?:refs|close|fix|resolve)\w*:)", re.IGNORECASE | re.MULTILINE
+)
+
+
+def _refs(commit: Any) -> tuple[str, ...]:
+    """Issue and PR numbers named in the commit's reference footers (Refs, Closes, `Token #N`)."""
+    return tuple(
+        dict.fromkeys(
+            m for f in commit.footers if f.token.lower() in _REF_TOKENS or f.separator == " #"
+            for m in re.findall(r"#?(\d+)", f.value)
+        )
+    )  # fmt: skip
 
 
 def section_of(text: str, version: str) -> str:

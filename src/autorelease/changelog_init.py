@@ -40,8 +40,7 @@ def full_changelog(root: Path) -> str:
         key=lambda t: t.version.sort_key(),
     )  # fmt: skip
     repo_url = plan._repo_url(root, cfg)
-    subject = plan.release_subject(str(cfg.commit_message))
-    levels = plan.level_table(cfg)
+    classify = plan.Classifier(cfg)
     sections = []
     previous: history.ReleaseTag | None = None
     template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
@@ -49,7 +48,7 @@ def full_changelog(root: Path) -> str:
         exclude = [previous.commit] if previous else []
         pairs = []
         for raw in git.iter_commits(root, tag.commit, exclude):
-            item, parsed = plan.classify(raw, subject, cfg, levels)
+            item, parsed = classify(raw)
             if parsed is not None and item.kind == "conventional":
                 pairs.append((raw.sha, parsed))
         release = changelog.Release(

@@ -185,68 +185,84 @@ def level_table(cfg: config.Config) -> dict[str, Bump]:
     return {str(k).lower(): Bump.parse(str(v)) for k, v in cfg.bump_map.items()}
 
 
-def classify(
-    raw: git.RawCommit,
-    release_subject: re.Pattern[str] | None,
-    cfg: config.Config,
-    levels: dict[str, Bump] | None = None,
-) -> tuple[ClassifiedCommit, commits.Commit | None]:
-    """What one commit means: its kind, and the bump level its type and breaking flag give.
+_NAME = {bump: bump.name.lower() for bump in Bump}
+_BY_NAME = {name: bump for bump, name in _NAME.items()}
 
-    LEVELS is `level_table(cfg)`, computed once by callers that classify many commits.
+
+class Classifier:
+    """What each commit means for a release, under one configuration.
+
+    Everything that depends only on the configuration (the level table, the release commit
+    subject, a commitizen rule set) is worked out once here, not once per commit.
     """
-    levels = level_table(cfg) if levels is None else levels
-    header, _, body = raw.message.partition("\n")
-    special = commits.special_kind(header.strip(), body, release_subject)
-    if special:
-        return ClassifiedCommit(raw.sha, header, special), None
-    parsed = commits.parse(raw.message)
-    if cfg.commit_rules:
-        return _by_rules(raw, header, parsed, cfg)
-    if isinstance(parsed, commits.ParseError) and cfg.parse_squash_bodies:
+
+    def __init__(self, cfg: config.Config):
+        self.levels = level_table(cfg)
+        self.subject = release_subject(str(cfg.commit_message))
+        self.squash = bool(cfg.parse_squash_bodies)
+        self.rules = (
+            rules.load(cfg.root, str(cfg.commit_rules), cfg.pyproject) if cfg.commit_rules else None
+        )
+        self.major_version_zero = not cfg.major_on_zero
+
+    def __call__(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
+        """The commit's kind, and the bump level its type and breaking flag give."""
+        header, _, body = raw.message.partition("\n")
+        special = commits.special_kind(header.strip(), body, self.subject)
+        if special:
+            return ClassifiedCommit(raw.sha, header, special), None
+        parsed = commits.parse(raw.message)
+        if self.rules is not None:
+            return self._by_rules(raw, header, parsed, self.rules)
+        if isinstance(parsed, commits.ParseError):
+            return self._not_conventional(raw, header, body, parsed)
+        level = self.level(parsed)
+        if self.squash:
+            for listed in commits.squashed_items(parsed.body):
+                level = max(level, self.level(listed))
+        item = ClassifiedCommit(
+            raw.sha, header, "conventional", _NAME[level], parsed.type, parsed.scope,
+            parsed.breaking,
+        )  # fmt: skip
+        return item, parsed
+
+    def level(self, commit: commits.Commit) -> Bump:
+        if commit.bang or commit.breaking:
+            return Bump.MAJOR
+        return self.levels.get(commit.type, Bump.NONE)
+
+    def _not_conventional(
+        self, raw: git.RawCommit, header: str, body: str, parsed: commits.ParseError
+    ) -> tuple[ClassifiedCommit, commits.Commit | None]:
         # GitHub titles a squash merge with the PR title, conventional or not.
-        items = commits.squashed_items(body)
+        items = commits.squashed_items(body) if self.squash else []
         if items:
-            level = max(_level(item, levels) for item in items)
+            level = max(self.level(item) for item in items)
             breaking = any(item.breaking for item in items)
-            squash = ClassifiedCommit(raw.sha, header, "conventional", level.name.lower(),
+            squash = ClassifiedCommit(raw.sha, header, "conventional", _NAME[level],
                                       breaking=breaking)  # fmt: skip
             return squash, items[0]
-    if isinstance(parsed, commits.ParseError):
         problems = tuple(p.message for p in parsed.problems)
         return ClassifiedCommit(raw.sha, header, "invalid", problems=problems), None
-    level = _level(parsed, levels)
-    if cfg.parse_squash_bodies:
-        for listed in commits.squashed_items(parsed.body):
-            level = max(level, _level(listed, levels))
-    item = ClassifiedCommit(
-        raw.sha, header, "conventional", level.name.lower(), parsed.type, parsed.scope,
-        parsed.breaking,
-    )  # fmt: skip
-    return item, parsed
 
-
-def _by_rules(
-    raw: git.RawCommit, header: str, parsed: commits.Commit | commits.ParseError, cfg: config.Config
-) -> tuple[ClassifiedCommit, commits.Commit | None]:
-    """Classify with a commitizen rule set: its bump_pattern and bump_map decide the level."""
-    ruleset = rules.load(cfg.root, str(cfg.commit_rules), cfg.pyproject)
-    level = ruleset.level(raw.message, major_version_zero=not cfg.major_on_zero)
-    commit = parsed if isinstance(parsed, commits.Commit) else None
-    if commit is None and level is Bump.NONE:
-        problems = (f"matches no rule of {ruleset.name}",)
-        return ClassifiedCommit(raw.sha, header, "invalid", problems=problems), None
-    item = ClassifiedCommit(
-        raw.sha, header, "conventional", level.name.lower(), commit.type if commit else None,
-        commit.scope if commit else None, level is Bump.MAJOR,
-    )  # fmt: skip
-    return item, commit
-
-
-def _level(commit: commits.Commit, levels: dict[str, Bump]) -> Bump:
-    if commit.breaking:
-        return Bump.MAJOR
-    return levels.get(commit.type, Bump.NONE)
+    def _by_rules(
+        self,
+        raw: git.RawCommit,
+        header: str,
+        parsed: commits.Commit | commits.ParseError,
+        ruleset: rules.Rules,
+    ) -> tuple[ClassifiedCommit, commits.Commit | None]:
+        """A commitizen rule set's bump_pattern and bump_map decide the level."""
+        level = ruleset.level(raw.message, major_version_zero=self.major_version_zero)
+        commit = parsed if isinstance(parsed, commits.Commit) else None
+        if commit is None and level is Bump.NONE:
+            problems = (f"matches no rule of {ruleset.name}",)
+            return ClassifiedCommit(raw.sha, header, "invalid", problems=problems), None
+        item = ClassifiedCommit(
+            raw.sha, header, "conventional", _NAME[level], commit.type if commit else None,
+            commit.scope if commit else None, level is Bump.MAJOR,
+        )  # fmt: skip
+        return item, commit
 
 
 def release_subject(commit_message: str) -> re.Pattern[str]:
@@ -334,9 +350,8 @@ def decide(
 def _classify_all(
     raws: list[git.RawCommit], cfg: config.Config
 ) -> tuple[list[ClassifiedCommit], list[commits.Commit | None]]:
-    subject = release_subject(str(cfg.commit_message))
-    levels = level_table(cfg)
-    pairs = [classify(raw, subject, cfg, levels) for raw in raws]
+    classify = Classifier(cfg)
+    pairs = [classify(raw) for raw in raws]
     # Newest first, so a revert that a later revert undid cancels nothing (revert of a revert).
     reverted: set[str] = set()
     items: list[ClassifiedCommit] = []
@@ -352,9 +367,6 @@ def _classify_all(
         items.append(ClassifiedCommit(item.sha, item.header, "reverted") if cancelled else item)
         parsed.append(None if cancelled else commit)
     return items, parsed
-
-
-_BY_NAME = {bump.name.lower(): bump for bump in Bump}
 
 
 def _bump_level(
