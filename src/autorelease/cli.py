@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -45,7 +44,17 @@ def _publish_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose modules are imported only when the command line names them: every other
+# command starts faster. name -> (module, help shown by --help before it is mounted).
+_LAZY_COMMANDS = {
+    "check": ("cli_check", "check commit messages: a PR title, or every commit of a range"),
+    "hook": ("cli_check", "run as a git hook (see .pre-commit-hooks.yaml)"),
+    "init": ("cli_init", "set up [tool.autorelease], commit hooks and the release workflow"),
+}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command-line parser; ARGV (default: all) says which lazy commands to mount."""
     parser = argparse.ArgumentParser(
         prog="autorelease",
         description="Conventional commits in; version, changelog, tag, PyPI and GitHub out.",
@@ -75,8 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("--dry-run", action="store_true")
     log.set_defaults(handler=cmd_changelog)
 
-    for module in ("cli_check", "cli_init"):
+    words = set(argv) if argv is not None else set(_LAZY_COMMANDS)
+    modules = {_LAZY_COMMANDS[w][0] for w in words & _LAZY_COMMANDS.keys()}
+    for module in sorted(modules):
         _mount(module, sub)
+    for name, (module, help_text) in _LAZY_COMMANDS.items():
+        if module not in modules:  # listed by --help; never chosen, or it would be mounted
+            sub.add_parser(name, help=help_text, add_help=False)
     _defer_to_main_parser(parser, sub)
     return parser
 
@@ -144,12 +158,14 @@ def cmd_publish(args: argparse.Namespace) -> int:
     plan = _plan(args)
     facts = _remote_facts(plan, args)
     if args.json:
+        import json
+
         data = plan.to_json()
         if facts is not None:
             data["remote_state"] = [vars(f) for f in facts]
         print(json.dumps(data, indent=2))
         return ExitCode.OK
-    print(render.preview(plan, publish_steps(plan, args), args.verbose), end="")
+    print(render.preview(plan, render.publish_steps(plan, args), args.verbose), end="")
     if facts is not None:
         from autorelease import remote_state
 
@@ -173,39 +189,13 @@ def _remote_facts(plan: Any, args: argparse.Namespace) -> list[Any] | None:
     )
 
 
-def publish_steps(plan: object, args: argparse.Namespace) -> list[str]:
-    """The steps publish would take, for the preview."""
-    execute = _optional("execute")
-    if execute is None:
-        return _default_steps(plan, args)
-    return list(execute.describe_steps(plan, args))
-
-
-def _default_steps(plan: object, args: argparse.Namespace) -> list[str]:
-    from autorelease.plan import ReleasePlan
-
-    assert isinstance(plan, ReleasePlan)
-    files = ", ".join(c.path for c in plan.file_changes) or "no files"
-    steps = [
-        "check: clean working tree, release branch, up to date with the remote, tag is free",
-        f"write {files}; commit and tag {plan.tag} locally",
-    ]
-    steps.append("skip the tests (--skip-tests)" if args.skip_tests else "run the tests")
-    steps.append("build sdist and wheel; twine check --strict")
-    if not args.no_push:
-        steps.append(f"push the release commit and {plan.tag} atomically")
-    if not args.no_upload:
-        steps.append(f"upload to {args.repository or ('testpypi' if args.test else 'pypi')}")
-    if not args.no_github:
-        steps.append(f"create the GitHub release {plan.tag} with the built files")
-    return steps
-
-
 def cmd_status(args: argparse.Namespace) -> int:
     from autorelease import render
 
     plan = _plan(args)
     if args.json:
+        import json
+
         data = plan.to_json()
         keys = ("current_version", "current_source", "last_tag", "next_version", "bump", "tag",
                 "head_released", "counts")  # fmt: skip
@@ -250,7 +240,8 @@ def _collector_paused() -> Iterator[None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run autorelease; return the process exit code."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

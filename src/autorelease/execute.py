@@ -90,32 +90,6 @@ class Run:
             raise KeyboardInterrupt
 
 
-def describe_steps(plan: ReleasePlan, args: argparse.Namespace) -> list[str]:
-    """The steps publish would take for PLAN, in order, for --dry-run."""
-    files = ", ".join(c.path for c in plan.file_changes) or "no files"
-    steps = [
-        "check: clean working tree, release branch, HEAD equal to the remote branch, "
-        f"tag {plan.tag} free locally and on the remote, version not on the index, credentials",
-        f"write {files}; commit and tag {plan.tag} locally",
-        "SKIP the tests (--skip-tests)" if args.skip_tests else "run the tests",
-        "build sdist and wheel into a fresh directory; twine check --strict; check the version",
-    ]
-    steps.append(
-        "no push (--no-push)"
-        if args.no_push
-        else f"push the release commit and {plan.tag} atomically (the remote is the lock)"
-    )
-    steps.append(
-        "no upload (--no-upload)" if args.no_upload else f"upload to {preflight.repo_spec(args)}"
-    )
-    steps.append(
-        "no GitHub release (--no-github)"
-        if args.no_github
-        else f"GitHub release {plan.tag} with the changelog section and the built files"
-    )
-    return steps
-
-
 def main(args: argparse.Namespace) -> int:
     """Publish; returns an exit code. Errors propagate as AutoreleaseError after cleanup."""
     root = git.toplevel(args.repo)

@@ -11,11 +11,14 @@ import os
 import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from autorelease import changelog, commits, config, git, history, rules, version_files
+from autorelease import changelog, commits, config, git, history, version_files
 from autorelease.errors import ExitCode, VersionError
 from autorelease.version import Bump, Version, next_version, parse_version
+
+if TYPE_CHECKING:
+    from autorelease import rules
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class ReleasePlan:
     declarations: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     config_origin: dict[str, str] = field(default_factory=dict)
+    repository: str = "pypi"  # where publish uploads unless the command line says otherwise
 
     @property
     def releasable(self) -> bool:
@@ -189,6 +193,12 @@ _NAME = {bump: bump.name.lower() for bump in Bump}
 _BY_NAME = {name: bump for bump, name in _NAME.items()}
 
 
+def _load_rules(cfg: config.Config) -> rules.Rules:
+    from autorelease import rules  # commitizen's rule sets, only for projects that name one
+
+    return rules.load(cfg.root, str(cfg.commit_rules), cfg.pyproject)
+
+
 class Classifier:
     """What each commit means for a release, under one configuration.
 
@@ -200,9 +210,7 @@ class Classifier:
         self.levels = level_table(cfg)
         self.subject = release_subject(str(cfg.commit_message))
         self.squash = bool(cfg.parse_squash_bodies)
-        self.rules = (
-            rules.load(cfg.root, str(cfg.commit_rules), cfg.pyproject) if cfg.commit_rules else None
-        )
+        self.rules = _load_rules(cfg) if cfg.commit_rules else None
         self.major_version_zero = not cfg.major_on_zero
 
     def __call__(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
@@ -344,6 +352,7 @@ def decide(
         declarations=tuple(str(d) for d in (declarations or [])),
         warnings=tuple(warnings),
         config_origin=dict(cfg.origin),
+        repository=str(cfg.repository),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from typing import Any
 
 from autorelease.plan import ClassifiedCommit, ReleasePlan, kind_counts
 
@@ -62,6 +63,26 @@ def preview(plan: ReleasePlan, steps: Sequence[str], verbose: bool = False) -> s
         out += ["", "Steps publish would take:"]
         out += [f"  {n}. {step}" for n, step in enumerate(steps, 1)]
     return "\n".join(out) + "\n"
+
+
+def publish_steps(plan: ReleasePlan, args: Any) -> list[str]:
+    """The steps `publish` would take for PLAN with the command line ARGS, in order."""
+    files = ", ".join(c.path for c in plan.file_changes) or "no files"
+    repository = args.repository or ("testpypi" if args.test else plan.repository)
+    return [
+        "check: clean working tree, release branch, HEAD equal to the remote branch, "
+        f"tag {plan.tag} free locally and on the remote, version not on the index, credentials",
+        f"write {files}; commit and tag {plan.tag} locally",
+        "SKIP the tests (--skip-tests)" if args.skip_tests else "run the tests",
+        "build sdist and wheel into a fresh directory; twine check --strict; check the version",
+        "no push (--no-push)"
+        if args.no_push
+        else f"push the release commit and {plan.tag} atomically (the remote is the lock)",
+        "no upload (--no-upload)" if args.no_upload else f"upload to {repository}",
+        "no GitHub release (--no-github)"
+        if args.no_github
+        else f"GitHub release {plan.tag} with the changelog section and the built files",
+    ]
 
 
 def _ignored(plan: ReleasePlan, verbose: bool) -> list[str]:
