@@ -7,10 +7,10 @@ hot path); a user template is rendered with Jinja2, the commit text passed as da
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from autorelease.errors import ChangelogError
 
@@ -20,13 +20,13 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("fix", "Bug fixes"),
     ("perf", "Performance"),
 )
+SECTION_KINDS = frozenset(kind for kind, _ in SECTIONS)
 # Markers other tools leave in changelogs they manage; new sections go right below them.
 FOREIGN_MARKERS = ("<!-- version list -->", "<!-- insertion marker -->")
 _ISSUE = re.compile(r"(?<![\w/\[])#(\d+)\b")
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One changelog line: a commit's kind, scope and text, and what it links to."""
 
     kind: str
@@ -90,7 +90,8 @@ def _line(release: Release, entry: Entry, text: str) -> str:
     links = []
     url = release.repo_url
     if url:
-        text = _ISSUE.sub(lambda m: f"[#{m[1]}]({url}/issues/{m[1]})", text)
+        if "#" in text:
+            text = _ISSUE.sub(lambda m: f"[#{m[1]}]({url}/issues/{m[1]})", text)
         links = [f"[#{ref}]({url}/issues/{ref})" for ref in entry.refs if f"#{ref}" not in text]
         links.append(f"[{entry.sha[:7]}]({url}/commit/{entry.sha})")
     else:
@@ -151,14 +152,18 @@ def has_version(text: str, version: str) -> bool:
     return re.search(pattern, text, re.MULTILINE) is not None
 
 
-def entries_from(commits: Sequence[tuple[str, object]]) -> tuple[Entry, ...]:
-    """Changelog entries from (sha, Commit) pairs; kinds outside SECTIONS only list breaks."""
+def entries_from(
+    commits: Sequence[tuple[str, object]], kinds: Collection[str] | None = None
+) -> tuple[Entry, ...]:
+    """Changelog entries from (sha, Commit) pairs, of KINDS (default: all) or breaking."""
     from autorelease.commits import Commit
 
     result = []
     for sha, commit in commits:
         if not isinstance(commit, Commit):
             continue
+        if kinds is not None and commit.type not in kinds and not commit.breaking:
+            continue  # the section would not show it: spare the footer parsing
         refs = _refs(commit) if _REF_HINT.search(commit.rest) else ()
         result.append(
             Entry(commit.type, commit.description, sha, commit.scope, commit.breaking_notes, refs)

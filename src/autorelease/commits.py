@@ -135,6 +135,11 @@ class ParseError:
 def parse(message: str) -> Commit | ParseError:
     """Parse a full commit message (header, body, footers)."""
     header, _, rest = message.strip("\n").partition("\n")
+    return parse_parts(header, rest)
+
+
+def parse_parts(header: str, rest: str) -> Commit | ParseError:
+    """parse() for a message already split into its first line and the rest."""
     header = header.rstrip()
     match = _VALID_HEADER.fullmatch(header)
     if match is None:  # the common case skips the detailed diagnosis below

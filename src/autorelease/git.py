@@ -183,12 +183,14 @@ def iter_commits(root: Path, include: str, exclude: Iterable[str] = ()) -> Itera
     finished = False
     try:
         while chunk := proc.stdout.read(1 << 16):
-            records = (pending + chunk).split(b"\0")
-            pending = records.pop()
-            for record in records:
+            # Decode up to the last record end only: a character may straddle two chunks.
+            buffer = pending + chunk
+            end = buffer.rfind(b"\0") + 1
+            pending = buffer[end:]
+            for record in buffer[:end].decode("utf-8", errors="replace").split("\0")[:-1]:
                 yield _parse_record(record)
         if pending.strip():
-            yield _parse_record(pending)
+            yield _parse_record(pending.decode("utf-8", errors="replace"))
         finished = True
     finally:
         if not finished:
@@ -201,8 +203,8 @@ def iter_commits(root: Path, include: str, exclude: Iterable[str] = ()) -> Itera
             raise GitError(f"git log failed: {(stderr.strip().splitlines() or ['?'])[-1]}")
 
 
-def _parse_record(record: bytes) -> RawCommit:
-    ids, _, message = record.decode("utf-8", errors="replace").partition("\n")
+def _parse_record(record: str) -> RawCommit:
+    ids, _, message = record.partition("\n")
     sha, *parents = ids.split()
     return RawCommit(sha, tuple(parents), message.rstrip("\n"))
 

@@ -215,11 +215,11 @@ class Classifier:
 
     def __call__(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
         """The commit's kind, and the bump level its type and breaking flag give."""
-        header, _, body = raw.message.partition("\n")
+        header, _, body = raw.message.lstrip("\n").partition("\n")
         special = commits.special_kind(header.strip(), body, self.subject)
         if special:
             return ClassifiedCommit(raw.sha, header, special), None
-        parsed = commits.parse(raw.message)
+        parsed = commits.parse_parts(header, body)
         if self.rules is not None:
             return self._by_rules(raw, header, parsed, self.rules)
         if isinstance(parsed, commits.ParseError):
@@ -323,11 +323,13 @@ def decide(
             if p is not None and (not options.pre or not hist.pending or c.sha in
                                   hist.since_pending or c.sha.startswith("("))
         ]  # fmt: skip
+        template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
+        # A user's template may show any type; the built-in one shows SECTIONS only.
+        kinds = None if template else changelog.SECTION_KINDS
         release = changelog.Release(
-            next_text, tag, date, changelog.entries_from(in_section),
+            next_text, tag, date, changelog.entries_from(in_section, kinds),
             previous.name if previous else None, repo_url,
         )  # fmt: skip
-        template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
         section = changelog.render(release, template)
         file_changes, changelog_path = _file_changes(root, cfg, found, next_text, section)
     return ReleasePlan(
