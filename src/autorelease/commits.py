@@ -30,24 +30,12 @@ _VALID_HEADER = re.compile(
 _FOOTER = re.compile(
     r"(?P<token>BREAKING CHANGE|[A-Za-z0-9][A-Za-z0-9-]*)(?P<sep>: | #)(?P<value>.*)"
 )
+# The usual types: commitlint's config-conventional list (its type-enum).
+CONVENTIONAL_TYPES = (
+    "feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore", "revert",
+)  # fmt: skip
 # Words that, first in a header without a colon, show the writer meant a type.
-_COMMON_TYPES = frozenset(
-    [
-        "feat",
-        "fix",
-        "docs",
-        "style",
-        "refactor",
-        "perf",
-        "test",
-        "build",
-        "ci",
-        "chore",
-        "revert",
-        "feature",
-        "bugfix",
-    ]
-)
+_COMMON_TYPES = frozenset((*CONVENTIONAL_TYPES, "feature", "bugfix"))
 _BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
 _SQUASH_ITEM = re.compile(
     r"^[ \t]*[*-][ \t]+(?P<header>[A-Za-z][\w-]*(?:\([^()\n]*\))?!?:[ \t]+\S.*)$"

@@ -11,22 +11,16 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from autorelease.commits import Commit, ParseError, Problem, parse, special_kind
-
-# The same list as commitlint's config-conventional (type-enum).
-DEFAULT_TYPES = (
-    "feat",
-    "fix",
-    "docs",
-    "style",
-    "refactor",
-    "perf",
-    "test",
-    "build",
-    "ci",
-    "chore",
-    "revert",
+from autorelease.commits import (
+    CONVENTIONAL_TYPES,
+    Commit,
+    ParseError,
+    Problem,
+    parse,
+    special_kind,
 )
+
+DEFAULT_TYPES = CONVENTIONAL_TYPES
 # commitlint's header-max-length default; the specification itself sets no limit.
 DEFAULT_MAX_HEADER_LENGTH = 100
 SCISSORS = "# ------------------------ >8 ------------------------"
