@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from autorelease import changelog, config, git, history, plan
+from autorelease.classify import Classifier
 from autorelease.errors import ExitCode
 from autorelease.fileio import write_atomic
 
@@ -40,7 +41,7 @@ def full_changelog(root: Path) -> str:
         key=lambda t: t.version.sort_key(),
     )  # fmt: skip
     repo_url = plan._repo_url(root, cfg)
-    classify = plan.Classifier(cfg)
+    classify = Classifier(cfg)
     sections = []
     previous: history.ReleaseTag | None = None
     template = Path(root, cfg.changelog_template) if cfg.changelog_template else None

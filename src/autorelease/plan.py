@@ -11,14 +11,17 @@ import os
 import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any
 
 from autorelease import changelog, commits, config, git, history, version_files
+from autorelease.classify import (
+    LEVEL_BY_NAME,
+    ClassifiedCommit,
+    classify_all,
+    kind_counts,
+)
 from autorelease.errors import ExitCode, VersionError
 from autorelease.version import Bump, Version, next_version, parse_version
-
-if TYPE_CHECKING:
-    from autorelease import rules
 
 
 @dataclass(frozen=True)
@@ -29,19 +32,6 @@ class PlanOptions:
     pre: str | None = None  # a|b|rc: make a pre-release
     extra_messages: tuple[str, ...] = ()  # treated as committed on top of HEAD (PR titles)
     date: str | None = None
-
-
-class ClassifiedCommit(NamedTuple):
-    """A commit of the range and what it means for the release (a NamedTuple: one per commit)."""
-
-    sha: str
-    header: str
-    kind: str  # conventional | merge | revert | reverted | fixup | release | invalid
-    level: str = "none"
-    type: str | None = None
-    scope: str | None = None
-    breaking: bool = False
-    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,15 +82,6 @@ class ReleasePlan:
         data["releasable"] = self.releasable
         data["counts"] = kind_counts(self.commits)
         return data
-
-
-def kind_counts(items: tuple[ClassifiedCommit, ...]) -> dict[str, int]:
-    """How many commits of each type (conventional) or kind (everything else)."""
-    counts: dict[str, int] = {}
-    for item in items:
-        key = item.type if item.kind == "conventional" and item.type else item.kind
-        counts[key] = counts.get(key, 0) + 1
-    return counts
 
 
 def plan_release(root: Path, options: PlanOptions = PlanOptions()) -> ReleasePlan:
@@ -184,102 +165,6 @@ def web_url(remote: str) -> str | None:
 # --- the decision (pure) ------------------------------------------------------------------
 
 
-def level_table(cfg: config.Config) -> dict[str, Bump]:
-    """bump_map as commit type -> Bump; types are case-insensitive (rule 15)."""
-    return {str(k).lower(): Bump.parse(str(v)) for k, v in cfg.bump_map.items()}
-
-
-_NAME = {bump: bump.name.lower() for bump in Bump}
-_BY_NAME = {name: bump for bump, name in _NAME.items()}
-
-
-def _load_rules(cfg: config.Config) -> rules.Rules:
-    from autorelease import rules  # commitizen's rule sets, only for projects that name one
-
-    return rules.load(cfg.root, str(cfg.commit_rules), cfg.pyproject)
-
-
-class Classifier:
-    """What each commit means for a release, under one configuration.
-
-    Everything that depends only on the configuration (the level table, the release commit
-    subject, a commitizen rule set) is worked out once here, not once per commit.
-    """
-
-    def __init__(self, cfg: config.Config):
-        self.levels = level_table(cfg)
-        self.subject = release_subject(str(cfg.commit_message))
-        self.squash = bool(cfg.parse_squash_bodies)
-        self.rules = _load_rules(cfg) if cfg.commit_rules else None
-        self.major_version_zero = not cfg.major_on_zero
-
-    def __call__(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
-        """The commit's kind, and the bump level its type and breaking flag give."""
-        header, _, body = raw.message.lstrip("\n").partition("\n")
-        special = commits.special_kind(header.strip(), body, self.subject)
-        if special:
-            return ClassifiedCommit(raw.sha, header, special), None
-        parsed = commits.parse_parts(header, body)
-        if self.rules is not None:
-            return self._by_rules(raw, header, parsed, self.rules)
-        if isinstance(parsed, commits.ParseError):
-            return self._not_conventional(raw, header, body, parsed)
-        level = self.level(parsed)
-        if self.squash:
-            for listed in commits.squashed_items(parsed.body):
-                level = max(level, self.level(listed))
-        item = ClassifiedCommit(
-            raw.sha, header, "conventional", _NAME[level], parsed.type, parsed.scope,
-            parsed.breaking,
-        )  # fmt: skip
-        return item, parsed
-
-    def level(self, commit: commits.Commit) -> Bump:
-        if commit.bang or commit.breaking:
-            return Bump.MAJOR
-        return self.levels.get(commit.type, Bump.NONE)
-
-    def _not_conventional(
-        self, raw: git.RawCommit, header: str, body: str, parsed: commits.ParseError
-    ) -> tuple[ClassifiedCommit, commits.Commit | None]:
-        # GitHub titles a squash merge with the PR title, conventional or not.
-        items = commits.squashed_items(body) if self.squash else []
-        if items:
-            level = max(self.level(item) for item in items)
-            breaking = any(item.breaking for item in items)
-            squash = ClassifiedCommit(raw.sha, header, "conventional", _NAME[level],
-                                      breaking=breaking)  # fmt: skip
-            return squash, items[0]
-        problems = tuple(p.message for p in parsed.problems)
-        return ClassifiedCommit(raw.sha, header, "invalid", problems=problems), None
-
-    def _by_rules(
-        self,
-        raw: git.RawCommit,
-        header: str,
-        parsed: commits.Commit | commits.ParseError,
-        ruleset: rules.Rules,
-    ) -> tuple[ClassifiedCommit, commits.Commit | None]:
-        """A commitizen rule set's bump_pattern and bump_map decide the level."""
-        level = ruleset.level(raw.message, major_version_zero=self.major_version_zero)
-        commit = parsed if isinstance(parsed, commits.Commit) else None
-        if commit is None and level is Bump.NONE:
-            problems = (f"matches no rule of {ruleset.name}",)
-            return ClassifiedCommit(raw.sha, header, "invalid", problems=problems), None
-        item = ClassifiedCommit(
-            raw.sha, header, "conventional", _NAME[level], commit.type if commit else None,
-            commit.scope if commit else None, level is Bump.MAJOR,
-        )  # fmt: skip
-        return item, commit
-
-
-def release_subject(commit_message: str) -> re.Pattern[str]:
-    """A regex for the subject line of the release commits autorelease itself makes."""
-    subject = commit_message.split("\n", 1)[0]
-    before, _, after = subject.partition("{version}")
-    return re.compile(re.escape(before) + r"v?\d+\.\d+\.\d+\S*" + re.escape(after.rstrip()))
-
-
 def decide(
     root: Path,
     cfg: config.Config,
@@ -296,7 +181,7 @@ def decide(
     raws[:0] = [
         git.RawCommit(f"(message {i + 1})", (), m) for i, m in enumerate(options.extra_messages)
     ]
-    items, parsed = _classify_all(raws, cfg)
+    items, parsed = classify_all(raws, cfg)
     level, reason, causes, forced_version = _bump_level(items, parsed, options)
     current, source = _current(hist, found)
     warnings = _warnings(hist, found, items)
@@ -358,28 +243,6 @@ def decide(
     )
 
 
-def _classify_all(
-    raws: list[git.RawCommit], cfg: config.Config
-) -> tuple[list[ClassifiedCommit], list[commits.Commit | None]]:
-    classify = Classifier(cfg)
-    pairs = [classify(raw) for raw in raws]
-    # Newest first, so a revert that a later revert undid cancels nothing (revert of a revert).
-    reverted: set[str] = set()
-    items: list[ClassifiedCommit] = []
-    parsed: list[commits.Commit | None] = []
-    for raw, (item, commit) in zip(raws, pairs, strict=True):
-        cancelled = any(item.sha.startswith(s) for s in reverted)
-        if (
-            not cancelled
-            and item.kind == "revert"
-            and (target := commits.reverted_sha(raw.message))
-        ):
-            reverted.add(target)
-        items.append(ClassifiedCommit(item.sha, item.header, "reverted") if cancelled else item)
-        parsed.append(None if cancelled else commit)
-    return items, parsed
-
-
 def _bump_level(
     items: list[ClassifiedCommit],
     parsed: list[commits.Commit | None],
@@ -391,8 +254,8 @@ def _bump_level(
             return Bump.NONE, f"Release-As: {forced} footer", [item], parse_version(forced)
     if options.bump:
         return Bump.parse(options.bump), f"--bump {options.bump}", [], None
-    level = max((_BY_NAME[i.level] for i in items), default=Bump.NONE)
-    causes = [i for i in items if level and _BY_NAME[i.level] == level]
+    level = max((LEVEL_BY_NAME[i.level] for i in items), default=Bump.NONE)
+    causes = [i for i in items if level and LEVEL_BY_NAME[i.level] == level]
     return level, "commits" if level else "no releasable commits", causes, None
 
 

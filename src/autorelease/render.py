@@ -6,7 +6,8 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
-from autorelease.plan import ClassifiedCommit, ReleasePlan, kind_counts
+from autorelease.classify import ClassifiedCommit, kind_counts
+from autorelease.plan import ReleasePlan
 
 
 def diff(path: str, before: str | None, after: str) -> str:
