@@ -63,14 +63,21 @@ class Classifier:
     def __init__(self, cfg: config.Config):
         self.levels = level_table(cfg)
         self.subject = release_subject(str(cfg.commit_message))
+        self.subject_prefix = str(cfg.commit_message).split("\n", 1)[0].partition("{version}")[0]
         self.squash = bool(cfg.parse_squash_bodies)
         self.rules = _load_rules(cfg) if cfg.commit_rules else None
         self.major_version_zero = not cfg.major_on_zero
 
     def __call__(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
         """The commit's kind, and the bump level its type and breaking flag give."""
-        header, _, body = raw.message.lstrip("\n").partition("\n")
-        special = commits.special_kind(header.strip(), body, self.subject)
+        message = raw.message
+        if message[:1] == "\n":
+            message = message.lstrip("\n")
+        header, _, body = message.partition("\n")
+        stripped = header.strip()
+        # The release-commit pattern is tried only on headers that start like one.
+        subject = self.subject if stripped.startswith(self.subject_prefix) else None
+        special = commits.special_kind(stripped, body, subject)
         if special:
             return ClassifiedCommit(raw.sha, header, special), None
         parsed = commits.parse_parts(header, body)
@@ -78,13 +85,16 @@ class Classifier:
             return self._by_rules(raw, header, parsed, self.rules)
         if isinstance(parsed, commits.ParseError):
             return self._not_conventional(raw, header, body, parsed)
-        level = self.level(parsed)
+        if parsed.bang or ("BREAKING" in body and parsed.breaking):
+            level = Bump.MAJOR
+        else:
+            level = self.levels.get(parsed.type, Bump.NONE)
         if self.squash:
             for listed in commits.squashed_items(parsed.body):
                 level = max(level, self.level(listed))
         item = ClassifiedCommit(
             raw.sha, header, "conventional", _NAME[level], parsed.type, parsed.scope,
-            parsed.breaking,
+            level is Bump.MAJOR and parsed.breaking,
         )  # fmt: skip
         return item, parsed
 
