@@ -1,4 +1,4 @@
-"""The GitHub release step: find the repository, then make the release and its assets idempotently.
+"""The GitHub release step: make the release and its assets idempotently.
 
 PyGithub is imported inside functions so that `import autorelease.github` stays cheap for the
 commands that never publish.
@@ -8,40 +8,23 @@ from __future__ import annotations
 
 import re
 import time
-import urllib.parse
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.github_target import TOKEN_HINT, GitHubTarget
 
 if TYPE_CHECKING:
     from github.GitRelease import GitRelease
     from github.GitReleaseAsset import GitReleaseAsset
     from github.Repository import Repository
 
-DEFAULT_API_URL = "https://api.github.com"
-# Hosts under which a remote URL means github.com itself (ssh.github.com is ssh over port 443).
-_GITHUB_HOSTS = frozenset({"github.com", "www.github.com", "ssh.github.com"})
-_REMOTE_SCHEMES = frozenset({"https", "http", "ssh", "git", "git+ssh", "ssh+git"})
-# scp-like syntax, user@host:owner/name.git; a one-letter "host" would be a Windows drive.
-_SCP_REMOTE = re.compile(r"(?:[^@/]+@)?(?P<host>[\w.-]{2,}):(?!//)(?P<path>[^\\]+)")
-_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 _NESTED_TAIL = re.compile(r"""["']\)+$""")
-_TOKEN_HINT = "GITHUB_TOKEN needs `contents: write` on the repository"
 
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class GitHubTarget:
-    """Where a release goes: the API root, "owner/name", and the token (kept out of repr)."""
-
-    api_url: str
-    repository: str
-    token: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -83,98 +66,6 @@ class ReleaseState:
     def missing(self, files: Sequence[Path]) -> list[Path]:
         """The FILES that ensure_release would still upload."""
         return [path for path in files if path.name not in self.asset_names]
-
-
-# --- where to publish ---------------------------------------------------------------------------
-
-
-def parse_remote(url: str) -> tuple[str, str] | None:
-    """Split a remote URL into (host, "owner/name"), or None for a local path or another shape."""
-    url = url.strip()
-    if "://" in url:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme.lower() not in _REMOTE_SCHEMES or not parts.hostname:
-            return None
-        host, path = parts.hostname, parts.path
-    else:
-        match = _SCP_REMOTE.fullmatch(url)
-        if match is None:
-            return None
-        host, path = match["host"], match["path"]
-    repository = _owner_and_name(path)
-    return (host.lower(), repository) if repository else None
-
-
-def _owner_and_name(path: str) -> str | None:
-    parts = path.strip("/").removesuffix(".git").split("/")
-    if len(parts) != 2 or not all(_is_name(part) for part in parts):
-        return None
-    return "/".join(parts)
-
-
-def _is_name(part: str) -> bool:
-    return _NAME.fullmatch(part) is not None and part not in (".", "..")
-
-
-def resolve_target(env: Mapping[str, str], origin_url: str | None) -> GitHubTarget | None:
-    """Where to publish the GitHub release; None when the project is not on GitHub.
-
-    The repository comes from GITHUB_REPOSITORY, else from the origin URL: a github.com remote, or
-    any host once GITHUB_API_URL is set (GitHub Enterprise), since a bare host name cannot tell
-    GitHub Enterprise from another forge.
-    Raises AutoreleaseError with code NO_CREDENTIALS when the repository is known but
-    GITHUB_TOKEN is empty, and with code CONFIG when GITHUB_REPOSITORY or GITHUB_API_URL is
-    malformed.
-    """
-    explicit_api = _env(env, "GITHUB_API_URL")
-    repository = _repository(env, origin_url, enterprise=explicit_api is not None)
-    if repository is None:
-        return None
-    token = _env(env, "GITHUB_TOKEN")
-    if token is None:
-        raise AutoreleaseError(
-            f"GITHUB_TOKEN is not set, so the GitHub release of {repository} cannot be made",
-            hint="in GitHub Actions pass `GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}` in `env:`; "
-            + _TOKEN_HINT,
-            code=ExitCode.NO_CREDENTIALS,
-        )
-    return GitHubTarget(_api_url(explicit_api), repository, token)
-
-
-def _env(env: Mapping[str, str], key: str) -> str | None:
-    # CI systems often define a variable as empty rather than leave it out.
-    value = env.get(key, "").strip()
-    return value or None
-
-
-def _repository(env: Mapping[str, str], origin_url: str | None, enterprise: bool) -> str | None:
-    explicit = _env(env, "GITHUB_REPOSITORY")
-    if explicit is not None:
-        repository = _owner_and_name(explicit)
-        if repository is None or explicit.strip("/") != repository:
-            raise AutoreleaseError(
-                f"GITHUB_REPOSITORY={explicit!r} is not of the form owner/name",
-                hint="set it like `octocat/hello-world`, or unset it to use the origin remote",
-                code=ExitCode.CONFIG,
-            )
-        return repository
-    remote = parse_remote(origin_url) if origin_url else None
-    if remote is None or (remote[0] not in _GITHUB_HOSTS and not enterprise):
-        return None
-    return remote[1]
-
-
-def _api_url(explicit: str | None) -> str:
-    if explicit is None:
-        return DEFAULT_API_URL
-    parts = urllib.parse.urlsplit(explicit)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise AutoreleaseError(
-            f"GITHUB_API_URL={explicit!r} is not an http(s) URL",
-            hint="use https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise",
-            code=ExitCode.CONFIG,
-        )
-    return explicit.rstrip("/")
 
 
 # --- talking to GitHub --------------------------------------------------------------------------
@@ -299,7 +190,7 @@ def _hint(exc: Exception) -> str:
     if status == 401:
         return "GITHUB_TOKEN was refused: check that it is current and meant for this host"
     if status in (403, 404):
-        return f"{_TOKEN_HINT}, and GITHUB_REPOSITORY / GITHUB_API_URL must name it"
+        return f"{TOKEN_HINT}, and GITHUB_REPOSITORY / GITHUB_API_URL must name it"
     resume = "re-run the release: it resumes and only does what GitHub does not hold yet"
     return resume if status else f"check the network and GITHUB_API_URL, then {resume}"
 

@@ -188,7 +188,7 @@ def wants_github(run: Run) -> bool:
 
 
 def github_target(run: Run) -> Any:
-    from autorelease import github
+    from autorelease.github_target import resolve_target
 
     url = git.config_value(run.root, f"remote.{run.cfg.remote}.url")
-    return github.resolve_target(os.environ, url)
+    return resolve_target(os.environ, url)

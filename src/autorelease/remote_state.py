@@ -72,10 +72,10 @@ def _index(repo: str, project: str, version: str, simple_url: str | None) -> Fac
 
 
 def _github(root: Path, cfg: Config, tag: str) -> Fact:
-    from autorelease import github
+    from autorelease import github, github_target
 
     url = git.config_value(root, f"remote.{cfg.remote}.url")
-    target = github.resolve_target(os.environ, url)
+    target = github_target.resolve_target(os.environ, url)
     if target is None:
         return Fact("GitHub", "not a GitHub repository: no GitHub release will be made")
     where = f"GitHub {target.repository}"
