@@ -197,3 +197,17 @@ def test_no_command(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys)
     assert code == ExitCode.USAGE
     assert "autorelease --dry-run" in err
+
+
+@pytest.mark.parametrize("text", ["a\nb\n", "x\n", "one\ntwo\nthree", ""])
+def test_the_diff_of_a_new_file_is_what_difflib_writes(text: str) -> None:
+    import difflib
+
+    from autorelease.render import diff
+
+    expected = difflib.unified_diff(
+        [], text.splitlines(keepends=True), fromfile="/dev/null", tofile="b/f"
+    )
+    assert diff("f", None, text) == "".join(
+        line if line.endswith("\n") else line + "\n" for line in expected
+    )

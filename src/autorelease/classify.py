@@ -67,9 +67,20 @@ class Classifier:
         self.squash = bool(cfg.parse_squash_bodies)
         self.rules = _load_rules(cfg) if cfg.commit_rules else None
         self.major_version_zero = not cfg.major_on_zero
+        self._done: dict[str, tuple[ClassifiedCommit, commits.Commit | None]] = {}
 
     def __call__(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
-        """The commit's kind, and the bump level its type and breaking flag give."""
+        """The commit's kind, and the bump level its type and breaking flag give.
+
+        Remembered by sha: history calls this while git is still streaming the range, so the
+        classification runs alongside git's walk, and the plan then finds it done.
+        """
+        done = self._done.get(raw.sha)
+        if done is None:
+            done = self._done[raw.sha] = self._classify(raw)
+        return done
+
+    def _classify(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
         message = raw.message
         if message[:1] == "\n":
             message = message.lstrip("\n")
@@ -145,16 +156,16 @@ def release_subject(commit_message: str) -> re.Pattern[str]:
 
 
 def classify_all(
-    raws: list[git.RawCommit], cfg: config.Config
+    raws: list[git.RawCommit], classify: Classifier
 ) -> tuple[list[ClassifiedCommit], list[commits.Commit | None]]:
-    classify = Classifier(cfg)
+    """Classify RAWS (newest first); a revert of a commit in the range cancels that commit."""
     pairs = [classify(raw) for raw in raws]
     # Newest first, so a revert that a later revert undid cancels nothing (revert of a revert).
     reverted: set[str] = set()
     items: list[ClassifiedCommit] = []
     parsed: list[commits.Commit | None] = []
     for raw, (item, commit) in zip(raws, pairs, strict=True):
-        cancelled = any(item.sha.startswith(s) for s in reverted)
+        cancelled = bool(reverted) and any(item.sha.startswith(s) for s in reverted)
         if (
             not cancelled
             and item.kind == "revert"

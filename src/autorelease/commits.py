@@ -97,9 +97,9 @@ class Commit(NamedTuple):
 
     def footer(self, token: str) -> str | None:
         """The value of the last footer named TOKEN (case-insensitive), if any."""
+        if not self.rest or not _footer_line(token).search(self.rest):
+            return None  # no line starts with TOKEN: no need to split the footers
         wanted = token.lower()
-        if wanted not in self.rest.lower():
-            return None
         values = [f.value for f in self.footers if f.token.lower() == wanted]
         return values[-1] if values else None
 
@@ -179,6 +179,12 @@ def _no_type_problem(header: str) -> Problem:
         "the header does not start with a type such as feat or fix",
         "1: commits are prefixed with a type, e.g. `fix: correct the login redirect`",
     )
+
+
+@functools.lru_cache(maxsize=32)
+def _footer_line(token: str) -> re.Pattern[str]:
+    """A line that starts with TOKEN and a footer separator, in any case."""
+    return re.compile(rf"^{re.escape(token)}(?:: | #)", re.IGNORECASE | re.MULTILINE)
 
 
 @functools.lru_cache(maxsize=1024)

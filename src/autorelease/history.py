@@ -9,7 +9,7 @@ number, so tags on maintenance branches do not count.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +62,13 @@ def release_tags(refs: Iterable[git.TagRef], tag_format: str) -> list[ReleaseTag
     return tags
 
 
-def read(root: Path, tag_format: str) -> History:
-    """Read tags and the commits since the last final release, in one pass over the range."""
+def read(
+    root: Path, tag_format: str, on_commit: Callable[[git.RawCommit], object] | None = None
+) -> History:
+    """Read tags and the commits since the last final release, in one pass over the range.
+
+    ON_COMMIT sees each commit as git streams it, so work on it overlaps with git's walk.
+    """
     head = git.head(root)
     if head is None:
         raise GitError(
@@ -75,7 +80,7 @@ def read(root: Path, tag_format: str) -> History:
         by_commit.setdefault(tag.commit, []).append(tag)
     head_tags = tuple(by_commit.get(head, ()))
     final_commits = {t.commit for t in tags if not t.version.is_prerelease}
-    commits, frontier = _range(root, head, final_commits)
+    commits, frontier = _range(root, head, final_commits, on_commit)
     # Only releases HEAD descends from bound the range: `^tag` of a tag on a side branch would
     # also hide main's unreleased commits that the side branch shares. Such a hidden commit
     # shows as a range that stops at a commit with no release tag; only then ask git which
@@ -85,7 +90,7 @@ def read(root: Path, tag_format: str) -> History:
         final_commits = {
             t.commit for t in tags if not t.version.is_prerelease and t.name in reachable
         }
-        commits, frontier = _range(root, head, final_commits)
+        commits, frontier = _range(root, head, final_commits, on_commit)
     _check_not_shallow(root, commits, tags)
     finals = [t for c in frontier for t in by_commit[c] if not t.version.is_prerelease]
     last_final = max(finals, key=lambda t: t.version.sort_key(), default=None)
@@ -102,13 +107,20 @@ def read(root: Path, tag_format: str) -> History:
     )
 
 
-def _range(root: Path, head: str, final_commits: set[str]) -> tuple[list[git.RawCommit], set[str]]:
+def _range(
+    root: Path,
+    head: str,
+    final_commits: set[str],
+    on_commit: Callable[[git.RawCommit], object] | None,
+) -> tuple[list[git.RawCommit], set[str]]:
     """The commits from HEAD back to FINAL_COMMITS, and the final commits the range stops at."""
     commits: list[git.RawCommit] = []
     frontier: set[str] = {head} if head in final_commits else set()
     if head not in final_commits:
         for commit in git.iter_commits(root, head, sorted(final_commits)):
             commits.append(commit)
+            if on_commit is not None:
+                on_commit(commit)
             frontier.update(p for p in commit.parents if p in final_commits)
     return commits, frontier
 

@@ -17,6 +17,7 @@ from autorelease import changelog, commits, config, git, history, version_files
 from autorelease.classify import (
     LEVEL_BY_NAME,
     ClassifiedCommit,
+    Classifier,
     classify_all,
     kind_counts,
 )
@@ -88,12 +89,13 @@ def plan_release(root: Path, options: PlanOptions = PlanOptions()) -> ReleasePla
     """Gather the facts under ROOT and decide the release. Reads only; writes nothing."""
     root = git.toplevel(root)
     cfg = config.load(root)
-    hist = history.read(root, cfg.tag_format)
+    classifier = Classifier(cfg)
+    hist = history.read(root, cfg.tag_format, on_commit=classifier)
     declarations, found = _versions(root, cfg, hist)
     date = options.date or _today()
     return decide(
         root, cfg, hist, found=found, options=options, date=date,
-        repo_url=_repo_url(root, cfg), declarations=declarations,
+        repo_url=_repo_url(root, cfg), declarations=declarations, classifier=classifier,
     )  # fmt: skip
 
 
@@ -175,13 +177,17 @@ def decide(
     date: str,
     repo_url: str | None,
     declarations: list[version_files.Declaration] | None = None,
+    classifier: Classifier | None = None,
 ) -> ReleasePlan:
-    """Turn facts into a plan: the bump, the next version, the files and the changelog."""
+    """Turn facts into a plan: the bump, the next version, the files and the changelog.
+
+    CLASSIFIER may already know the commits (plan_release classifies them as git streams).
+    """
     raws = list(hist.commits)
     raws[:0] = [
         git.RawCommit(f"(message {i + 1})", (), m) for i, m in enumerate(options.extra_messages)
     ]
-    items, parsed = classify_all(raws, cfg)
+    items, parsed = classify_all(raws, classifier or Classifier(cfg))
     level, reason, causes, forced_version = _bump_level(items, parsed, options)
     current, source = _current(hist, found)
     warnings = _warnings(hist, found, items)

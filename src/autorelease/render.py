@@ -12,10 +12,15 @@ from autorelease.plan import ReleasePlan
 
 def diff(path: str, before: str | None, after: str) -> str:
     """A unified diff of one file, as git would show it."""
+    if before is None:  # a new file: every line added (difflib is slow on a long changelog)
+        added = after.splitlines()
+        count = "" if len(added) == 1 else f",{len(added)}"  # as difflib writes a hunk of one
+        head = f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1{count} @@\n"
+        return head + "".join(f"+{line}\n" for line in added) if added else ""
     lines = difflib.unified_diff(
-        (before or "").splitlines(keepends=True),
+        before.splitlines(keepends=True),
         after.splitlines(keepends=True),
-        fromfile=f"a/{path}" if before is not None else "/dev/null",
+        fromfile=f"a/{path}",
         tofile=f"b/{path}",
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
