@@ -17,7 +17,8 @@ import pytest
 
 from autorelease.build import build
 from autorelease.errors import ExitCode
-from autorelease.pypi import index_files, resolve_target, upload
+from autorelease.index_target import resolve_target
+from autorelease.pypi import index_files, upload
 from conftest import EPOCH, GitRepo
 from index_server import PASSWORD, LocalIndex, sample_project
 from publish_world import HOOK_ENV, TOKEN, Published, World, git_out, refs, snapshot, world

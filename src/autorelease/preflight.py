@@ -140,21 +140,23 @@ def _not_up_to_date(run: Run, remote: str) -> AutoreleaseError:
 
 
 def index_target(run: Run) -> Any:
-    from autorelease import pypi
+    from autorelease.index_target import resolve_target
+    from autorelease.scrub import sanitize_url
 
-    target = pypi.resolve_target(
+    target = resolve_target(
         repo_spec(run.args, run.cfg), simple_url=str(run.cfg.simple_url) or None
     )
-    run.index_url = pypi.sanitize_url(target.upload_url)
-    run.simple_url = pypi.sanitize_url(target.simple_url)
+    run.index_url = sanitize_url(target.upload_url)
+    run.simple_url = sanitize_url(target.simple_url)
     return target
 
 
 def _check_index(run: Run, *, resuming: bool) -> None:
     from autorelease import pypi
+    from autorelease.index_target import require_credentials
 
     target = index_target(run)
-    pypi.require_credentials(target)
+    require_credentials(target)
     if resuming:
         return
     held = pypi.index_files(

@@ -1,4 +1,4 @@
-"""Where to upload, with which credentials, what the index already holds, and the upload.
+"""What the index already holds for a release, and the upload of what it lacks.
 
 Reading the index uses the simple API through urllib (PEP 691 JSON when offered, else PEP 503
 HTML). Uploading runs `twine upload` as a process, only for the files that the index does not
@@ -9,8 +9,6 @@ through its environment, never its command line; its output is scrubbed before i
 
 from __future__ import annotations
 
-import configparser
-import enum
 import hashlib
 import json
 import logging
@@ -21,7 +19,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,220 +28,26 @@ from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, canonica
 from packaging.version import InvalidVersion, Version
 
 from autorelease.build import ToolFailed, ToolResult, project_of, run_tool
-from autorelease.errors import AutoreleaseError, ConfigError, ExitCode
+from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.index_target import (
+    CREDENTIAL_VARS,
+    CredentialSource,
+    Target,
+    require_credentials,
+    secrets_in,
+    twine_env,
+)
+from autorelease.scrub import sanitize, sanitize_url
 
 Log = Callable[[str], None]
 
 _log = logging.getLogger(__name__)
 
-PYPI_UPLOAD = "https://upload.pypi.org/legacy/"
-PYPI_SIMPLE = "https://pypi.org/simple/"
-TESTPYPI_UPLOAD = "https://test.pypi.org/legacy/"
-TESTPYPI_SIMPLE = "https://test.pypi.org/simple/"
-TOKEN_USERNAME = "__token__"
-_KNOWN = {"pypi": (PYPI_UPLOAD, PYPI_SIMPLE), "testpypi": (TESTPYPI_UPLOAD, TESTPYPI_SIMPLE)}
 _SIMPLE_ACCEPT = (
     "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
     "text/html;q=0.01"
 )
 _TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
-_CREDENTIAL_VARS = "TWINE_USERNAME and TWINE_PASSWORD, or PYPI_API_TOKEN"
-
-
-class CredentialSource(enum.Enum):
-    """Where twine will find the upload credentials."""
-
-    TWINE_ENV = "TWINE_USERNAME/TWINE_PASSWORD"
-    API_TOKEN = "PYPI_API_TOKEN"
-    PYPIRC = ".pypirc"
-    KEYRING = "keyring"
-    TRUSTED_PUBLISHING = "trusted publishing"
-    MISSING = "none"
-
-
-@dataclass(frozen=True)
-class Target:
-    """An index to upload to and read from, resolved from `pypi | testpypi | NAME | URL`."""
-
-    name: str
-    upload_url: str
-    simple_url: str
-    credentials: CredentialSource
-    pypirc: Path | None = None  # set when NAME is a section there: twine then gets `-r NAME`
-
-    @property
-    def is_pypi(self) -> bool:
-        """PyPI or TestPyPI, where twine defaults the username and can do trusted publishing."""
-        return self.upload_url.startswith((PYPI_UPLOAD, TESTPYPI_UPLOAD))
-
-
-# --- resolving the target ------------------------------------------------------------------
-
-
-def resolve_target(
-    spec: str,
-    *,
-    simple_url: str | None = None,
-    pypirc: Path | None = None,
-    env: Mapping[str, str] | None = None,
-) -> Target:
-    """The Target that SPEC (pypi, testpypi, a ~/.pypirc section, or an upload URL) names.
-
-    SIMPLE_URL overrides the read URL derived from the upload URL. Raises ConfigError when
-    SPEC is neither a URL nor a section of the .pypirc file.
-    """
-    env = os.environ if env is None else env
-    rc_path = pypirc or Path.home() / ".pypirc"
-    sections = read_pypirc(rc_path)
-    if urllib.parse.urlsplit(spec).password:
-        raise ConfigError(
-            f"the repository URL {sanitize_url(spec)} carries a password",
-            f"remove it from the URL and set {_CREDENTIAL_VARS} instead",
-        )
-    if re.match(r"https?://", spec):
-        # A section for this URL holds its credentials, which twine reads only through -r.
-        spec = _section_for_url(sections, spec) or spec
-    if re.match(r"https?://", spec):
-        upload_url, section, name = spec, {}, _host(spec)
-    elif spec in sections or spec.lower() in _KNOWN:
-        name = spec if spec in sections else spec.lower()
-        section = sections.get(name, {})
-        upload_url = section.get("repository") or _KNOWN[name][0]
-    else:
-        raise ConfigError(
-            f"repository {spec!r} is neither pypi, testpypi, a URL, nor a section of {rc_path}",
-            f"add [{spec}] with `repository = URL` to {rc_path}, or pass the upload URL",
-        )
-    simple = simple_url or derive_simple_url(upload_url)
-    source = credential_source(upload_url, section, env)
-    return Target(name, upload_url, simple, source, rc_path if name in sections else None)
-
-
-def read_pypirc(path: Path) -> dict[str, dict[str, str]]:
-    """The index sections of a .pypirc file that twine reads: those its [distutils] lists."""
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read(path, encoding="utf-8")
-    except configparser.Error as exc:
-        raise ConfigError(f"{path} is not a valid .pypirc: {exc}".splitlines()[0]) from exc
-    listed = parser.get("distutils", "index-servers", fallback="").split()
-    return {n: dict(parser.items(n)) for n in listed or _KNOWN if parser.has_section(n)}
-
-
-def _section_for_url(sections: Mapping[str, Mapping[str, str]], url: str) -> str | None:
-    for name, section in sections.items():
-        if section.get("repository", "").rstrip("/") == url.rstrip("/"):
-            return name
-    return None
-
-
-def _host(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
-
-
-def derive_simple_url(upload_url: str) -> str:
-    """The simple index that lists what UPLOAD_URL accepted.
-
-    PyPI and TestPyPI have fixed ones; a Warehouse-style `.../legacy/` reads from
-    `.../simple/`; anything else (pypiserver, GitLab, ...) from `UPLOAD_URL/simple/`.
-    devpi reads from `.../+simple/`: pass that as an explicit simple URL.
-    """
-    for upload, simple in _KNOWN.values():
-        if upload_url.rstrip("/") == upload.rstrip("/"):
-            return simple
-    base = upload_url.rstrip("/")
-    if base.endswith("/legacy"):
-        base = base.removesuffix("/legacy")
-    return f"{base}/simple/"
-
-
-# --- credentials -----------------------------------------------------------------------------
-
-
-def credential_source(
-    upload_url: str, section: Mapping[str, str], env: Mapping[str, str]
-) -> CredentialSource:
-    """Where twine would take credentials from, in twine's own order; MISSING if nowhere."""
-    pypi = upload_url.startswith((PYPI_UPLOAD, TESTPYPI_UPLOAD))
-    username = env.get("TWINE_USERNAME") or section.get("username")
-    username = username or (TOKEN_USERNAME if pypi else None)
-    if env.get("TWINE_PASSWORD") and username:
-        return CredentialSource.TWINE_ENV
-    if env.get("PYPI_API_TOKEN"):
-        return CredentialSource.API_TOKEN
-    if section.get("password") and username:
-        return CredentialSource.PYPIRC
-    if username and _keyring_has(upload_url, username):
-        return CredentialSource.KEYRING
-    if pypi and env.get("ACTIONS_ID_TOKEN_REQUEST_URL"):
-        return CredentialSource.TRUSTED_PUBLISHING
-    return CredentialSource.MISSING
-
-
-def _keyring_has(url: str, username: str) -> bool:
-    # Asked only when nothing else gave a password, as twine asks it; any failure means no.
-    try:
-        import keyring
-
-        return bool(keyring.get_password(url, username))
-    except Exception:
-        return False
-
-
-def require_credentials(target: Target) -> CredentialSource:
-    """TARGET's credential source; raises AutoreleaseError(NO_CREDENTIALS) when there is none."""
-    if target.credentials is not CredentialSource.MISSING:
-        return target.credentials
-    where = "" if target.pypirc is None else f", or a password in [{target.name}] of .pypirc"
-    trusted = ", or trusted publishing from GitHub Actions" if target.is_pypi else ""
-    raise AutoreleaseError(
-        f"no credentials to upload to {target.name} ({sanitize_url(target.upload_url)})",
-        f"set {_CREDENTIAL_VARS}{where}{trusted}",
-        ExitCode.NO_CREDENTIALS,
-    )
-
-
-def twine_env(target: Target, env: Mapping[str, str]) -> dict[str, str]:
-    """The environment for `twine upload`: credentials as TWINE_* variables, never as args."""
-    out = {k: v for k, v in env.items() if k not in ("TWINE_REPOSITORY", "TWINE_REPOSITORY_URL")}
-    out.update({"TWINE_NON_INTERACTIVE": "1", "NO_COLOR": "1", "COLUMNS": "200"})
-    if target.credentials is CredentialSource.API_TOKEN:
-        out["TWINE_USERNAME"] = TOKEN_USERNAME
-        out["TWINE_PASSWORD"] = env["PYPI_API_TOKEN"]
-    return out
-
-
-def secrets_in(target: Target, env: Mapping[str, str]) -> list[str]:
-    """Every secret value that twine may echo back, so that `sanitize` can remove it."""
-    names = ("TWINE_PASSWORD", "PYPI_API_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN")
-    found = [env[name] for name in names if env.get(name)]
-    if target.pypirc is not None:
-        found += [v for k, v in read_pypirc(target.pypirc)[target.name].items() if k == "password"]
-    return found
-
-
-# --- scrubbing -------------------------------------------------------------------------------
-
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^/\s:@]+):[^/\s@]+@", re.I)
-_PYPI_TOKEN = re.compile(r"pypi-[A-Za-z0-9_-]{16,}")
-_AUTH_HEADER = re.compile(r"(Authorization:\s*(?:Basic|Bearer|token)\s+)\S+", re.I)
-_KEY_VALUE = re.compile(r"(\b(?:password|token|secret)\b\s*[:=]\s*)(?!<hidden>)\S+", re.I)
-
-
-def sanitize(text: str, secrets: Iterable[str] = ()) -> str:
-    """TEXT with the SECRETS, PyPI tokens, URL passwords and auth headers replaced by ***."""
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    text = _URL_USERINFO.sub(r"\g<scheme>\g<user>:***@", text)
-    text = _PYPI_TOKEN.sub("pypi-***", text)
-    text = _AUTH_HEADER.sub(r"\1***", text)
-    return _KEY_VALUE.sub(r"\1***", text)
-
-
-def sanitize_url(url: str) -> str:
-    """URL without the password it may carry."""
-    return _URL_USERINFO.sub(r"\g<scheme>\g<user>:***@", url)
 
 
 # --- reading the index -----------------------------------------------------------------------
@@ -502,7 +306,7 @@ def _where_credentials(target: Target) -> str:
     if target.credentials is CredentialSource.PYPIRC:
         return f"username and password in [{target.name}] of {target.pypirc or '~/.pypirc'}"
     if target.credentials is CredentialSource.MISSING:
-        return _CREDENTIAL_VARS
+        return CREDENTIAL_VARS
     return str(target.credentials.value)
 
 

@@ -60,10 +60,10 @@ def _git_remote(root: Path, cfg: Config, tag: str) -> Fact:
 
 
 def _index(repo: str, project: str, version: str, simple_url: str | None) -> Fact:
-    from autorelease import pypi
+    from autorelease import index_target, pypi, scrub
 
-    target = pypi.resolve_target(repo, simple_url=simple_url)
-    where = f"index {target.name} ({pypi.sanitize_url(target.simple_url)})"
+    target = index_target.resolve_target(repo, simple_url=simple_url)
+    where = f"index {target.name} ({scrub.sanitize_url(target.simple_url)})"
     held = pypi.index_files(target.simple_url, project, version, log=lambda _line: None, attempts=1)
     credentials = f"credentials: {target.credentials.value}"
     if held:
