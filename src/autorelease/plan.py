@@ -249,15 +249,20 @@ def decide(
     )
 
 
+_RELEASE_AS = re.compile(r"^release-as(?:: | #)", re.IGNORECASE | re.MULTILINE)
+
+
 def _bump_level(
     items: list[ClassifiedCommit],
     parsed: list[commits.Commit | None],
     options: PlanOptions,
 ) -> tuple[Bump, str, list[ClassifiedCommit], Version | None]:
-    for item, commit in zip(items, parsed, strict=True):
-        forced = commit.footer("Release-As") if commit else None
-        if forced and parse_version(forced):
-            return Bump.NONE, f"Release-As: {forced} footer", [item], parse_version(forced)
+    # One search over every body first: on a long range, almost never a Release-As footer.
+    if _RELEASE_AS.search("\n".join(c.rest for c in parsed if c is not None and c.rest)):
+        for item, commit in zip(items, parsed, strict=True):
+            forced = commit.footer("Release-As") if commit else None
+            if forced and parse_version(forced):
+                return Bump.NONE, f"Release-As: {forced} footer", [item], parse_version(forced)
     if options.bump:
         return Bump.parse(options.bump), f"--bump {options.bump}", [], None
     level = max((LEVEL_BY_NAME[i.level] for i in items), default=Bump.NONE)
