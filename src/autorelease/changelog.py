@@ -164,7 +164,7 @@ def entries_from(
             continue
         if kinds is not None and commit.type not in kinds and not commit.breaking:
             continue  # the section would not show it: spare the footer parsing
-        refs = _refs(commit) if _REF_HINT.search(commit.rest) else ()
+        refs = _refs(commit) if commit.rest and _REF_HINT.search(commit.rest) else ()
         result.append(
             Entry(commit.type, commit.description, sha, commit.scope, commit.breaking_notes, refs)
         )

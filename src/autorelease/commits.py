@@ -136,12 +136,12 @@ def parse_parts(header: str, rest: str) -> Commit | ParseError:
             return ParseError(header, tuple(problems))
         match = _HEADER.fullmatch(header)
         assert match is not None  # guaranteed by _header_problems
-    scope = match["scope"]
+    kind, scope, bang, description = match.group("type", "scope", "bang", "description")
     return Commit(
-        match["type"].lower(),
+        kind.lower(),
         scope.strip() if scope is not None else None,
-        match["description"].strip(),
-        bool(match["bang"]),
+        description.strip(),
+        bool(bang),
         header,
         rest,
     )

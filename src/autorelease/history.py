@@ -121,7 +121,8 @@ def _range(
             commits.append(commit)
             if on_commit is not None:
                 on_commit(commit)
-            frontier.update(p for p in commit.parents if p in final_commits)
+            if final_commits:
+                frontier.update(p for p in commit.parents if p in final_commits)
     return commits, frontier
 
 
