@@ -184,3 +184,19 @@ def world(
             monkeypatch.setenv(key, value)
         yield World(repo, origin, index, upload_url, github, repo.path.parent, capsys)
     assert not github.crashes, github.crashes[0]
+
+
+@pytest.fixture
+def w(
+    repo: GitRepo,
+    origin: Path,
+    pypiserver_index: LocalIndex,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[World]:
+    """The world of a release job, uploading to a real pypiserver."""
+    with world(
+        repo=repo, origin=origin, index=pypiserver_index, upload_url=pypiserver_index.url,
+        capsys=capsys, monkeypatch=monkeypatch,
+    ) as it:  # fmt: skip
+        yield it

@@ -9,7 +9,7 @@ import hashlib
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,30 +19,15 @@ from autorelease.build import build
 from autorelease.errors import ExitCode
 from autorelease.index_target import resolve_target
 from autorelease.pypi import index_files, upload
-from conftest import EPOCH, GitRepo
-from index_server import PASSWORD, LocalIndex, sample_project
-from publish_world import HOOK_ENV, TOKEN, Published, World, git_out, refs, snapshot, world
+from conftest import EPOCH
+from index_server import PASSWORD, sample_project
+from publish_world import HOOK_ENV, TOKEN, Published, World, git_out, refs, snapshot
 
-pytest_plugins = ["index_server"]
+pytest_plugins = ["index_server", "publish_world"]
 
 WHEEL = "sample_pkg-1.1.0-py3-none-any.whl"
 SDIST = "sample_pkg-1.1.0.tar.gz"
 STEPS = ["check", "commit", "tests", "build", "push", "upload", "github"]
-
-
-@pytest.fixture
-def w(
-    repo: GitRepo,
-    origin: Path,
-    pypiserver_index: LocalIndex,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[World]:
-    with world(
-        repo=repo, origin=origin, index=pypiserver_index, upload_url=pypiserver_index.url,
-        capsys=capsys, monkeypatch=monkeypatch,
-    ) as it:  # fmt: skip
-        yield it
 
 
 def sha256(data: bytes) -> str:

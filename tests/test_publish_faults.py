@@ -16,10 +16,10 @@ import pytest
 
 from autorelease.errors import ExitCode
 from conftest import GitRepo
-from index_server import TWINE_POST_TRIES, FaultyProxy, LocalIndex
+from index_server import TWINE_POST_TRIES, FaultyProxy
 from publish_world import HOOK_ENV, Published, World, git_out, refs, snapshot, world
 
-pytest_plugins = ["index_server"]
+pytest_plugins = ["index_server", "publish_world"]
 
 WHEEL = "sample_pkg-1.1.0-py3-none-any.whl"
 SDIST = "sample_pkg-1.1.0.tar.gz"
@@ -42,21 +42,6 @@ deadline = time.monotonic() + 60
 while len(list(folder.iterdir())) < count and time.monotonic() < deadline:
     time.sleep(0.02)
 """
-
-
-@pytest.fixture
-def w(
-    repo: GitRepo,
-    origin: Path,
-    pypiserver_index: LocalIndex,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[World]:
-    with world(
-        repo=repo, origin=origin, index=pypiserver_index, upload_url=pypiserver_index.url,
-        capsys=capsys, monkeypatch=monkeypatch,
-    ) as it:  # fmt: skip
-        yield it
 
 
 @pytest.fixture
