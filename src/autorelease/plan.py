@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -208,20 +209,11 @@ def decide(
     section, changelog_path = "", None
     file_changes: list[FileChange] = []
     if next_text and tag:
-        in_section = [
-            (c.sha, p)
-            for c, p in zip(items, parsed, strict=True)
-            if p is not None and (not options.pre or not hist.pending or c.sha in
-                                  hist.since_pending or c.sha.startswith("("))
-        ]  # fmt: skip
-        template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
-        # A user's template may show any type; the built-in one shows SECTIONS only.
-        kinds = None if template else changelog.SECTION_KINDS
-        release = changelog.Release(
-            next_text, tag, date, changelog.entries_from(in_section, kinds),
-            previous.name if previous else None, repo_url,
-        )  # fmt: skip
-        section = changelog.render(release, template)
+        in_section = _in_section(items, parsed, hist, prerelease=bool(options.pre))
+        meta = changelog.Release(
+            next_text, tag, date, (), previous.name if previous else None, repo_url
+        )
+        section = _section(root, cfg, meta, in_section)
         file_changes, changelog_path = _file_changes(root, cfg, found, next_text, section)
     return ReleasePlan(
         root=str(root),
@@ -247,6 +239,36 @@ def decide(
         config_origin=dict(cfg.origin),
         repository=str(cfg.repository),
     )
+
+
+def _in_section(
+    items: list[ClassifiedCommit],
+    parsed: list[commits.Commit | None],
+    hist: history.History,
+    *,
+    prerelease: bool,
+) -> list[tuple[str, commits.Commit]]:
+    """The commits the new section lists: all since the last final release, or for a
+    pre-release after another, those since that one (and messages given on the command line).
+    """
+    since_pending = hist.since_pending if prerelease and hist.pending else None
+    return [
+        (item.sha, commit)
+        for item, commit in zip(items, parsed, strict=True)
+        if commit is not None
+        and (since_pending is None or item.sha in since_pending or item.sha.startswith("("))
+    ]
+
+
+def _section(
+    root: Path, cfg: config.Config, meta: changelog.Release, pairs: list[tuple[str, Any]]
+) -> str:
+    """The Markdown section for the release META lists, with PAIRS as its entries."""
+    template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
+    # A user's template may show any type; the built-in one shows SECTIONS only.
+    kinds = None if template else changelog.SECTION_KINDS
+    release = dataclasses.replace(meta, entries=changelog.entries_from(pairs, kinds))
+    return changelog.render(release, template)
 
 
 _RELEASE_AS = re.compile(r"^release-as(?:: | #)", re.IGNORECASE | re.MULTILINE)
