@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -150,6 +151,24 @@ def test_an_interrupt_before_the_push_undoes_everything(
     assert "autorelease: interrupted" in done.err
     assert done.report["outcome"] == "interrupted"
     assert done.report["failure"]["step"] == f"after {step}"
+    assert_untouched(w, before, origin_before)
+
+
+@pytest.mark.slow
+def test_a_cancelled_job_sigterm_undoes_everything(w: World, tmp_path: Path) -> None:
+    """CI cancels a job with SIGTERM: mid-tests, the local release commit and tag go away."""
+    started = tmp_path / "tests-started"
+    before, origin_before = snapshot(w.repo.path), refs(w.origin)
+    env = {**os.environ, HOOK_ENV: f"touch {started}; exec sleep 60"}
+    run = w.publish_process(w.repo.path, env)
+    wait_for(started)
+    assert "chore(release): 1.1.0" in git_out(w.repo.path, "log", "-1", "--format=%s")
+
+    run.send_signal(signal.SIGTERM)
+    output = run.communicate(timeout=60)[0]
+
+    assert run.returncode == ExitCode.INTERRUPTED, output
+    assert "undone: the local release commit and tag v1.1.0" in output
     assert_untouched(w, before, origin_before)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autorelease import changelog, config, git, history, outputs, preflight
 from autorelease.envvars import without_secrets
@@ -97,6 +99,7 @@ def main(args: argparse.Namespace) -> int:
     run = Run(root, cfg, args)
     started = time.monotonic()
     outcome, failure = "released", None
+    previous_handler = _sigterm_interrupts()
     try:
         code = _publish(run)
         outcome = _outcome(run, code)
@@ -117,6 +120,23 @@ def main(args: argparse.Namespace) -> int:
             failure["step"] = _failure_point(run)
             _rollback_if_local(run)
         outputs.finish(run, outcome, failure, time.monotonic() - started)
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
+
+
+def _sigterm_interrupts() -> Any:
+    """Make SIGTERM (a cancelled CI job) an interrupt, so the run is undone or resumable.
+
+    Returns the handler it replaced, or None where signals cannot be set (not the main thread).
+    """
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:
+        return None
 
 
 def _outcome(run: Run, code: int) -> str:
