@@ -55,10 +55,10 @@ def render(release: Release, template: Path | None = None) -> str:
     if template is not None:
         return _render_template(release, template)
     lines = [_heading(release), ""]
+    groups = _group(release)
     for kind, title in SECTIONS:
-        items = _items(release, kind)
-        if items:
-            lines += [f"### {title}", "", *items, ""]
+        if groups[kind]:
+            lines += [f"### {title}", "", *groups[kind], ""]
     if len(lines) == 2:
         lines += ["No user-facing changes.", ""]
     return "\n".join(lines)
@@ -74,14 +74,17 @@ def _heading(release: Release) -> str:
     return f"## {release.version} ({release.date})"
 
 
-def _items(release: Release, kind: str) -> list[str]:
-    items = []
+def _group(release: Release) -> dict[str, list[str]]:
+    """The lines of each section, in one pass over the entries (a release may have many)."""
+    groups: dict[str, list[str]] = {kind: [] for kind, _ in SECTIONS}
+    breaking = groups["breaking"]
     for entry in release.entries:
-        if kind == "breaking":
-            items += [_line(release, entry, note) for note in entry.breaking_notes]
-        elif entry.kind == kind:
-            items.append(_line(release, entry, entry.description))
-    return items
+        for note in entry.breaking_notes:
+            breaking.append(_line(release, entry, note))
+        lines = groups.get(entry.kind)
+        if lines is not None and lines is not breaking:
+            lines.append(_line(release, entry, entry.description))
+    return groups
 
 
 def _line(release: Release, entry: Entry, text: str) -> str:
@@ -158,16 +161,18 @@ def entries_from(
     """Changelog entries from (sha, Commit) pairs, of KINDS (default: all) or breaking."""
     from autorelease.commits import Commit
 
-    result = []
+    result: list[Entry] = []
+    append, may_refer = result.append, _REF_HINT.search  # a loop over every commit: locals
     for sha, commit in commits:
         if not isinstance(commit, Commit):
             continue
-        if kinds is not None and commit.type not in kinds and not commit.breaking:
+        kind, scope, description, bang, _, rest = commit
+        may_break = bang or "BREAKING" in rest
+        if kinds is not None and kind not in kinds and not (may_break and commit.breaking):
             continue  # the section would not show it: spare the footer parsing
-        refs = _refs(commit) if commit.rest and _REF_HINT.search(commit.rest) else ()
-        result.append(
-            Entry(commit.type, commit.description, sha, commit.scope, commit.breaking_notes, refs)
-        )
+        notes = commit.breaking_notes if may_break else ()
+        refs = _refs(commit) if rest and may_refer(rest) else ()
+        append(Entry(kind, description, sha, scope, notes, refs))
     return tuple(result)
 
 
