@@ -171,7 +171,8 @@ def entries_from(
         if kinds is not None and kind not in kinds and not (may_break and commit.breaking):
             continue  # the section would not show it: spare the footer parsing
         notes = commit.breaking_notes if may_break else ()
-        refs = _refs(commit) if rest and may_refer(rest) else ()
+        # Every reference footer has a colon or a " #": most bodies are ruled out without a regex.
+        refs = _refs(commit) if (":" in rest or "#" in rest) and may_refer(rest) else ()
         append(Entry(kind, description, sha, scope, notes, refs))
     return tuple(result)
 

@@ -80,6 +80,13 @@ class Classifier:
             done = self._done[raw.sha] = self._classify(raw)
         return done
 
+    def many(
+        self, raws: list[git.RawCommit]
+    ) -> list[tuple[ClassifiedCommit, commits.Commit | None]]:
+        """Each of RAWS classified, in order; what was seen while streaming is not redone."""
+        done, classify = self._done.get, self._classify
+        return [done(raw.sha) or classify(raw) for raw in raws]
+
     def _classify(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
         message = raw.message
         if message[:1] == "\n":
@@ -159,7 +166,9 @@ def classify_all(
     raws: list[git.RawCommit], classify: Classifier
 ) -> tuple[list[ClassifiedCommit], list[commits.Commit | None]]:
     """Classify RAWS (newest first); a revert of a commit in the range cancels that commit."""
-    pairs = [classify(raw) for raw in raws]
+    pairs = classify.many(raws)
+    if not any(item.kind == "revert" for item, _ in pairs):
+        return [item for item, _ in pairs], [commit for _, commit in pairs]
     # Newest first, so a revert that a later revert undid cancels nothing (revert of a revert).
     reverted: set[str] = set()
     items: list[ClassifiedCommit] = []
