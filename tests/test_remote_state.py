@@ -125,3 +125,18 @@ def test_simple_url_setting_says_where_the_index_is_read(
     released.git("push", "-q", "origin", "main")
     assert main(["-C", str(released.path), "publish", "--dry-run", "-r", upload]) == 0
     assert "BLOCKS index" in capsys.readouterr().out
+
+
+def test_missing_upload_credentials_block_the_release(
+    released: GitRepo,
+    pypiserver_index: LocalIndex,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("TWINE_USERNAME")
+    monkeypatch.delenv("TWINE_PASSWORD")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    assert dry_run(released, pypiserver_index) == 0
+    out = capsys.readouterr().out
+    assert "BLOCKS index" in out
+    assert "no credentials to upload (set TWINE_USERNAME and TWINE_PASSWORD" in out

@@ -65,9 +65,12 @@ def _index(repo: str, project: str, version: str, simple_url: str | None) -> Fac
     target = index_target.resolve_target(repo, simple_url=simple_url)
     where = f"index {target.name} ({scrub.sanitize_url(target.simple_url)})"
     held = pypi.index_files(target.simple_url, project, version, log=lambda _line: None, attempts=1)
-    credentials = f"credentials: {target.credentials.value}"
     if held:
         return Fact(where, f"{project} {version} already has {', '.join(sorted(held))}", True)
+    if target.credentials is index_target.CredentialSource.MISSING:
+        hint = f"no credentials to upload (set {index_target.CREDENTIAL_VARS})"
+        return Fact(where, f"{project} {version} is not there yet; {hint}", True)
+    credentials = f"credentials: {target.credentials.value}"
     return Fact(where, f"{project} {version} is not there yet; {credentials}")
 
 
