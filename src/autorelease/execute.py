@@ -355,7 +355,7 @@ def _upload(run: Run) -> None:
         return
     with run.step("upload") as record:
         result = pypi.upload(
-            run.dists, preflight.index_target(run), log=run.say, backoff=preflight.pause(2.0)
+            run.dists, preflight.upload_target(run), log=run.say, backoff=preflight.pause(2.0)
         )
         run.changed = run.changed or bool(result.uploaded)
         record.detail = (
@@ -371,7 +371,7 @@ def _github(run: Run) -> None:
         why = "--no-github" if run.args.no_github else "github_release = false"
         run.steps.append(StepRecord("github", "skipped", 0.0, why))
         return
-    target = preflight.github_target(run)
+    target = preflight.release_target(run)
     if target is None:
         run.steps.append(StepRecord("github", "skipped", 0.0, "origin is not on GitHub"))
         run.say("no GitHub release: origin is not a GitHub repository (set GITHUB_REPOSITORY)")

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from autorelease import config, git
 from autorelease.errors import AutoreleaseError, ExitCode
 
 if TYPE_CHECKING:
     from autorelease.execute import Run
+    from autorelease.github_target import GitHubTarget
+    from autorelease.index_target import Target
 
 # For tests and CI against local fakes: PACING_ENV=fast drops GitHub's throttling and the pauses
 # before retries (to GitHub and the index); the number of retries stays the same.
@@ -55,7 +57,7 @@ def check(run: Run, *, resuming: bool) -> None:
     if not run.args.no_upload:
         _check_index(run, resuming=resuming)
     if wants_github(run):
-        github_target(run)
+        release_target(run)
 
 
 def _check_branch(run: Run) -> str:
@@ -139,7 +141,8 @@ def _not_up_to_date(run: Run, remote: str) -> AutoreleaseError:
     )
 
 
-def index_target(run: Run) -> Any:
+def upload_target(run: Run) -> Target:
+    """The index this run uploads to (and reads from); remembers its URLs for the report."""
     from autorelease.index_target import resolve_target
     from autorelease.scrub import sanitize_url
 
@@ -155,7 +158,7 @@ def _check_index(run: Run, *, resuming: bool) -> None:
     from autorelease import pypi
     from autorelease.index_target import require_credentials
 
-    target = index_target(run)
+    target = upload_target(run)
     require_credentials(target)
     if resuming:
         return
@@ -189,7 +192,8 @@ def wants_github(run: Run) -> bool:
     return not run.args.no_github and bool(run.cfg.github_release)
 
 
-def github_target(run: Run) -> Any:
+def release_target(run: Run) -> GitHubTarget | None:
+    """Where the GitHub release goes; None when the project is not on GitHub."""
     from autorelease.github_target import resolve_target
 
     url = git.config_value(run.root, f"remote.{run.cfg.remote}.url")
