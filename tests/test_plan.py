@@ -269,3 +269,26 @@ def test_the_plan_is_json_ready(project: GitRepo) -> None:
 )
 def test_web_url(remote: str, url: str | None) -> None:
     assert web_url(remote) == url
+
+
+SCM_PYPROJECT = (
+    '[build-system]\nrequires = ["hatchling", "hatch-vcs"]\n'
+    '[project]\nname = "scm"\ndynamic = ["version"]\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("history", "version", "reason"),
+    [
+        ([("docs: a", None)], "0.1.0", "first release of a tag-versioned project: 0.1.0"),
+        ([("fix: a", None)], "0.0.1", "first release: 0.0.0 bumped by the commits"),
+        ([("feat: a", None)], "0.1.0", "first release: 0.0.0 bumped by the commits"),
+    ],
+)
+def test_first_release_of_a_tag_versioned_project_says_why(
+    repo: GitRepo, history: History, version: str, reason: str
+) -> None:
+    repo.write("pyproject.toml", SCM_PYPROJECT)
+    repo.git("add", ".")
+    p = plan(repo, history)
+    assert (p.next_version, p.bump_reason) == (version, reason)

@@ -140,3 +140,13 @@ def test_missing_upload_credentials_block_the_release(
     out = capsys.readouterr().out
     assert "BLOCKS index" in out
     assert "no credentials to upload (set TWINE_USERNAME and TWINE_PASSWORD" in out
+
+
+def test_check_remote_adds_the_lookups_to_the_plain_dry_run(
+    released: GitRepo, pypiserver_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["-C", str(released.path), "--dry-run", "--check-remote", "-r", pypiserver_index.url]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "What the remote, the index and GitHub hold (read-only):" in out
+    assert "git remote origin: v1.1.0 is not there yet" in out
