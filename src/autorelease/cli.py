@@ -9,10 +9,13 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autorelease import __version__
 from autorelease.errors import AutoreleaseError, ExitCode
+
+if TYPE_CHECKING:
+    from autorelease.plan import ReleasePlan
 
 ISSUES_URL = "https://github.com/autorelease-dev/autorelease/issues"
 
@@ -130,18 +133,12 @@ def _mount(module: str, sub: argparse._SubParsersAction[argparse.ArgumentParser]
         mod.register(sub)
 
 
-def _plan_options(args: argparse.Namespace) -> object:
-    from autorelease.plan import PlanOptions
-
-    pre = getattr(args, "pre", None) or ("a" if getattr(args, "test", False) else None)
-    return PlanOptions(bump=getattr(args, "bump", None), pre=pre)
-
-
-def _plan(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _plan(args: argparse.Namespace) -> ReleasePlan:
     from autorelease.plan import PlanOptions, plan_release
 
-    options = _plan_options(args)
-    assert isinstance(options, PlanOptions)
+    options = PlanOptions.from_command_line(
+        getattr(args, "bump", None), getattr(args, "pre", None), getattr(args, "test", False)
+    )
     return plan_release(args.repo, options)
 
 

@@ -159,7 +159,8 @@ def _publish(run: Run) -> int:
         run.say("fetched the full history and tags of this shallow clone")
     resume = _resumable_tag(run)
     if resume is None:
-        plan = plan_release(run.root, _plan_options(run.args))
+        options = PlanOptions.from_command_line(run.args.bump, run.args.pre, run.args.test)
+        plan = plan_release(run.root, options)
         if not plan.next_version or not plan.tag:
             run.say(f"nothing to release: {plan.current_version} is current ({plan.bump_reason})")
             return ExitCode.OK
@@ -180,11 +181,6 @@ def _publish(run: Run) -> int:
     _upload(run)
     _github(run)
     return ExitCode.OK
-
-
-def _plan_options(args: argparse.Namespace) -> PlanOptions:
-    pre = args.pre or ("a" if args.test else None)
-    return PlanOptions(bump=args.bump, pre=pre)
 
 
 def _adopt_plan(run: Run, plan: ReleasePlan) -> None:

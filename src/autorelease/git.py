@@ -228,15 +228,6 @@ def is_dirty(root: Path) -> list[str]:
     return [line[3:] for line in out.splitlines() if line]
 
 
-def files_at(root: Path, rev: str, paths: Iterable[str]) -> dict[str, str | None]:
-    """The text of each path at REV (None where it does not exist)."""
-    result: dict[str, str | None] = {}
-    for path in paths:
-        proc = run(["show", f"{rev}:{path}"], root, check=False)
-        result[path] = proc.stdout if proc.returncode == 0 else None
-    return result
-
-
 # --- writes and remote queries used by publish ---------------------------------------------------
 
 

@@ -35,6 +35,11 @@ class PlanOptions:
     extra_messages: tuple[str, ...] = ()  # treated as committed on top of HEAD (PR titles)
     date: str | None = None
 
+    @classmethod
+    def from_command_line(cls, bump: str | None, pre: str | None, test: bool) -> PlanOptions:
+        """--bump, --pre and --test as the plan sees them: --test is an alpha pre-release."""
+        return cls(bump=bump, pre=pre or ("a" if test else None))
+
 
 @dataclass(frozen=True)
 class FileChange:
