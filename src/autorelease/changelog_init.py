@@ -40,7 +40,7 @@ def full_changelog(root: Path) -> str:
          if not t.version.is_prerelease),
         key=lambda t: t.version.sort_key(),
     )  # fmt: skip
-    repo_url = plan._repo_url(root, cfg)
+    repo_url = plan.repository_web_url(root, cfg)
     classify = Classifier(cfg)
     sections = []
     previous: history.ReleaseTag | None = None

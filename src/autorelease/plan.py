@@ -101,7 +101,7 @@ def plan_release(root: Path, options: PlanOptions = PlanOptions()) -> ReleasePla
     date = options.date or _today()
     return decide(
         root, cfg, hist, found=found, options=options, date=date,
-        repo_url=_repo_url(root, cfg), declarations=declarations, classifier=classifier,
+        repo_url=repository_web_url(root, cfg), declarations=declarations, classifier=classifier,
     )  # fmt: skip
 
 
@@ -151,7 +151,8 @@ def _check_agreement(found: list[version_files.Found]) -> None:
         )
 
 
-def _repo_url(root: Path, cfg: config.Config) -> str | None:
+def repository_web_url(root: Path, cfg: config.Config) -> str | None:
+    """The web page of the repository, for changelog links: configured, or from the remote."""
     if cfg.repository_url:
         return str(cfg.repository_url).rstrip("/")
     url = git.config_value(root, f"remote.{cfg.remote}.url")
