@@ -60,6 +60,22 @@ def test_render_golden(name: str, repo_url: str | None, previous: str | None) ->
     golden(name, changelog.render(release))
 
 
+@pytest.mark.parametrize("repo_url", ["https://github.com/o/r", None])
+def test_section_from_commits_equals_the_rendered_entries(repo_url: str | None) -> None:
+    """plan writes the section straight from the commits; it must equal render() of entries."""
+    messages = (*RELEASE_MESSAGES, "fix: see #4 and #5\n\nRefs: #5, #6", "feat: a\n\nFixes #9")
+    pairs: list[tuple[str, object]] = [
+        (f"{n}{SHA[1:]}", parse(message)) for n, message in enumerate(messages)
+    ]
+    pairs.insert(2, (SHA, None))  # not conventional: skipped
+    meta = changelog.Release("2.0.0", "v2.0.0", "2023-11-14", (), "v1.2.0", repo_url)
+    expected = changelog.render(
+        changelog.Release("2.0.0", "v2.0.0", "2023-11-14", entries(*messages), "v1.2.0", repo_url)
+    )
+    assert changelog.section(meta, pairs) == expected
+    assert "[#6](https://github.com/o/r/issues/6)" in expected or repo_url is None
+
+
 def test_grouping_order() -> None:
     text = changelog.render(
         changelog.Release("2.0.0", "v2.0.0", "2023-11-14", entries(*RELEASE_MESSAGES))

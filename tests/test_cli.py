@@ -199,7 +199,7 @@ def test_no_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "autorelease --dry-run" in err
 
 
-@pytest.mark.parametrize("text", ["a\nb\n", "x\n", "one\ntwo\nthree", ""])
+@pytest.mark.parametrize("text", ["a\nb\n", "x\n", "one\ntwo\nthree", "", "\na\n\n\nb\n\n"])
 def test_the_diff_of_a_new_file_is_what_difflib_writes(text: str) -> None:
     import difflib
 

@@ -134,10 +134,19 @@ def test_squash_body_of_a_conventional_header(project: GitRepo) -> None:
     assert outcome(p) == ("2.0.0", "major")
 
 
-def test_release_as_footer_forces_the_version(project: GitRepo) -> None:
-    p = plan(project, [("fix: a", "v1.0.0"), ("chore: go\n\nRelease-As: 2.0.0", None)])
+@pytest.mark.parametrize(
+    "footer", ["Release-As: 2.0.0", "release-as: 2.0.0", "RELEASE-AS: 2.0.0", "Release-aS: 2.0.0"]
+)
+def test_release_as_footer_forces_the_version(project: GitRepo, footer: str) -> None:
+    p = plan(project, [("fix: a", "v1.0.0"), (f"chore: go\n\nSee the plan.\n\n{footer}", None)])
     assert outcome(p) == ("2.0.0", "major")
     assert p.bump_reason == "Release-As: 2.0.0 footer"
+
+
+def test_release_as_in_the_body_is_not_a_footer(project: GitRepo) -> None:
+    body = "Release-As: 2.0.0\n\nis what the docs tell you to write.\n\nRefs: #1"
+    p = plan(project, [("fix: a", "v1.0.0"), (f"fix: b\n\n{body}", None)])
+    assert outcome(p) == ("1.0.1", "patch")
 
 
 def test_release_as_an_older_version_is_refused(project: GitRepo) -> None:

@@ -6,8 +6,9 @@ hot path); a user template is rendered with Jinja2, the commit text passed as da
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -54,8 +55,41 @@ def render(release: Release, template: Path | None = None) -> str:
     """The Markdown section for RELEASE, from TEMPLATE when one is given."""
     if template is not None:
         return _render_template(release, template)
+    return _markdown(release, _group(release))
+
+
+def section(
+    meta: Release, commits: Iterable[tuple[str, object]], template: Path | None = None
+) -> str:
+    """render() for META with the entries of COMMITS, (sha, Commit) pairs, newest first.
+
+    The built-in layout is written straight from the commits, without Entry objects: a first
+    release lists tens of thousands. Pairs whose second item is not a Commit are skipped.
+    """
+    if template is not None:
+        return _render_template(dataclasses.replace(meta, entries=entries_from(commits)), template)
+    from autorelease.commits import Commit
+
+    url = meta.repo_url
+    groups: dict[str, list[str]] = {kind: [] for kind, _ in SECTIONS}
+    breaking = groups.pop("breaking")
+    for sha, commit in commits:
+        if not isinstance(commit, Commit):
+            continue
+        kind, scope, description, bang, _, rest = commit
+        lines = groups.get(kind)
+        may_break = bang or "BREAKING" in rest
+        if lines is None and not may_break:
+            continue  # a type the section does not show: spare the footer parsing
+        notes, refs = _notes_and_refs(commit, may_break)
+        breaking += [_line(url, sha, scope, note, refs) for note in notes]
+        if lines is not None:
+            lines.append(_line(url, sha, scope, description, refs))
+    return _markdown(meta, {"breaking": breaking, **groups})
+
+
+def _markdown(release: Release, groups: dict[str, list[str]]) -> str:
     lines = [_heading(release), ""]
-    groups = _group(release)
     for kind, title in SECTIONS:
         if groups[kind]:
             lines += [f"### {title}", "", *groups[kind], ""]
@@ -77,29 +111,30 @@ def _heading(release: Release) -> str:
 def _group(release: Release) -> dict[str, list[str]]:
     """The lines of each section, in one pass over the entries (a release may have many)."""
     groups: dict[str, list[str]] = {kind: [] for kind, _ in SECTIONS}
-    breaking = groups["breaking"]
+    breaking, url = groups["breaking"], release.repo_url
     for entry in release.entries:
         for note in entry.breaking_notes:
-            breaking.append(_line(release, entry, note))
+            breaking.append(_line(url, entry.sha, entry.scope, note, entry.refs))
         lines = groups.get(entry.kind)
         if lines is not None and lines is not breaking:
-            lines.append(_line(release, entry, entry.description))
+            lines.append(_line(url, entry.sha, entry.scope, entry.description, entry.refs))
     return groups
 
 
-def _line(release: Release, entry: Entry, text: str) -> str:
-    scope = f"**{entry.scope}:** " if entry.scope else ""
-    text = text.strip().replace("\n", "\n  ")
-    links = []
-    url = release.repo_url
-    if url:
-        if "#" in text:
-            text = _ISSUE.sub(lambda m: f"[#{m[1]}]({url}/issues/{m[1]})", text)
-        links = [f"[#{ref}]({url}/issues/{ref})" for ref in entry.refs if f"#{ref}" not in text]
-        links.append(f"[{entry.sha[:7]}]({url}/commit/{entry.sha})")
-    else:
-        links = [f"#{ref}" for ref in entry.refs] + [entry.sha[:7]]
-    return f"- {scope}{text} ({', '.join(links)})"
+def _line(url: str | None, sha: str, scope: str | None, text: str, refs: tuple[str, ...]) -> str:
+    """One entry: `- **scope:** text (links)`, the issues it names linked when URL is known."""
+    scope = f"**{scope}:** " if scope else ""
+    if "\n" in text or text[-1:].isspace() or text[:1].isspace():
+        text = text.strip().replace("\n", "\n  ")
+    if not url:
+        return f"- {scope}{text} ({', '.join([*(f'#{ref}' for ref in refs), sha[:7]])})"
+    commit_link = f"[{sha[:7]}]({url}/commit/{sha})"
+    if "#" not in text and not refs:
+        return f"- {scope}{text} ({commit_link})"  # most entries
+    if "#" in text:
+        text = _ISSUE.sub(lambda m: f"[#{m[1]}]({url}/issues/{m[1]})", text)
+    links = [f"[#{ref}]({url}/issues/{ref})" for ref in refs if f"#{ref}" not in text]
+    return f"- {scope}{text} ({', '.join([*links, commit_link])})"
 
 
 def _render_template(release: Release, template: Path) -> str:
@@ -156,13 +191,12 @@ def has_version(text: str, version: str) -> bool:
 
 
 def entries_from(
-    commits: Sequence[tuple[str, object]], kinds: Collection[str] | None = None
+    commits: Iterable[tuple[str, object]], kinds: Collection[str] | None = None
 ) -> tuple[Entry, ...]:
     """Changelog entries from (sha, Commit) pairs, of KINDS (default: all) or breaking."""
     from autorelease.commits import Commit
 
     result: list[Entry] = []
-    append, may_refer = result.append, _REF_HINT.search  # a loop over every commit: locals
     for sha, commit in commits:
         if not isinstance(commit, Commit):
             continue
@@ -170,11 +204,19 @@ def entries_from(
         may_break = bang or "BREAKING" in rest
         if kinds is not None and kind not in kinds and not (may_break and commit.breaking):
             continue  # the section would not show it: spare the footer parsing
-        notes = commit.breaking_notes if may_break else ()
-        # Every reference footer has a colon or a " #": most bodies are ruled out without a regex.
-        refs = _refs(commit) if (":" in rest or "#" in rest) and may_refer(rest) else ()
-        append(Entry(kind, description, sha, scope, notes, refs))
+        notes, refs = _notes_and_refs(commit, may_break)
+        result.append(Entry(kind, description, sha, scope, notes, refs))
     return tuple(result)
+
+
+def _notes_and_refs(commit: Any, may_break: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """COMMIT's breaking-change notes and the issue numbers its footers name."""
+    rest = commit.rest
+    notes = commit.breaking_notes if may_break else ()
+    # Every reference footer has a colon or a " #": most bodies are ruled out without a regex.
+    if (":" in rest or "#" in rest) and _REF_HINT.search(rest):
+        return notes, _refs(commit)
+    return notes, ()
 
 
 _REF_TOKENS = frozenset({"refs", "closes", "fixes", "resolves", "close", "fix", "resolve"})

@@ -7,6 +7,8 @@ depends only on the configuration is worked out once per run, in `Classifier`.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from autorelease import commits, config, git
@@ -29,13 +31,19 @@ class ClassifiedCommit(NamedTuple):
     problems: tuple[str, ...] = ()
 
 
-def kind_counts(items: tuple[ClassifiedCommit, ...]) -> dict[str, int]:
+# Field getters that run in C: the loops over every commit of a range use them.
+_KIND_AND_TYPE = itemgetter(2, 4)
+_SHA = attrgetter("sha")
+_KIND = itemgetter(2)
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
+def kind_counts(items: tuple[ClassifiedCommit, ...] | list[ClassifiedCommit]) -> dict[str, int]:
     """How many commits of each type (conventional) or kind (everything else)."""
-    counts: dict[str, int] = {}
-    for item in items:
-        key = item.type if item.kind == "conventional" and item.type else item.kind
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+    counts: Counter[str] = Counter()
+    for (kind, type_), n in Counter(map(_KIND_AND_TYPE, items)).items():
+        counts[type_ if kind == "conventional" and type_ else kind] += n
+    return dict(counts)
 
 
 def level_table(cfg: config.Config) -> dict[str, Bump]:
@@ -84,8 +92,10 @@ class Classifier:
         self, raws: list[git.RawCommit]
     ) -> list[tuple[ClassifiedCommit, commits.Commit | None]]:
         """Each of RAWS classified, in order; what was seen while streaming is not redone."""
-        done, classify = self._done.get, self._classify
-        return [done(raw.sha) or classify(raw) for raw in raws]
+        done = list(map(self._done.get, map(_SHA, raws)))
+        if None in done:  # not streamed: messages given on the command line, or no stream
+            done = [seen or self._classify(raw) for seen, raw in zip(done, raws, strict=True)]
+        return done  # type: ignore[return-value]  # no None left
 
     def _classify(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
         message = raw.message
@@ -167,8 +177,8 @@ def classify_all(
 ) -> tuple[list[ClassifiedCommit], list[commits.Commit | None]]:
     """Classify RAWS (newest first); a revert of a commit in the range cancels that commit."""
     pairs = classify.many(raws)
-    if not any(item.kind == "revert" for item, _ in pairs):
-        return [item for item, _ in pairs], [commit for _, commit in pairs]
+    if "revert" not in map(_KIND, map(_FIRST, pairs)):
+        return list(map(_FIRST, pairs)), list(map(_SECOND, pairs))
     # Newest first, so a revert that a later revert undid cancels nothing (revert of a revert).
     reverted: set[str] = set()
     items: list[ClassifiedCommit] = []

@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,7 @@ class ReleasePlan:
     warnings: tuple[str, ...] = ()
     config_origin: dict[str, str] = field(default_factory=dict)
     repository: str = "pypi"  # where publish uploads unless the command line says otherwise
+    counts: dict[str, int] = field(default_factory=dict)  # commits by type or kind
 
     @property
     def releasable(self) -> bool:
@@ -87,7 +89,6 @@ class ReleasePlan:
         data["bump_commits"] = [c._asdict() for c in self.bump_commits]
         data["file_changes"] = [asdict(c) for c in self.file_changes]
         data["releasable"] = self.releasable
-        data["counts"] = kind_counts(self.commits)
         return data
 
 
@@ -195,9 +196,11 @@ def decide(
         git.RawCommit(f"(message {i + 1})", (), m) for i, m in enumerate(options.extra_messages)
     ]
     items, parsed = classify_all(raws, classifier or Classifier(cfg))
-    level, reason, causes, forced_version = _bump_level(items, parsed, options)
+    messages = "\n".join(map(_MESSAGE, raws))
+    level, reason, causes, forced_version = _bump_level(items, parsed, messages, options)
     current, source = _current(hist, found)
-    warnings = _warnings(hist, found, items)
+    counts = kind_counts(items)
+    warnings = _warnings(hist, found, counts.get("invalid", 0))
     decision_version, bump_name = _next(
         hist, found, cfg, options, level=level, forced_version=forced_version
     )
@@ -244,6 +247,7 @@ def decide(
         warnings=tuple(warnings),
         config_origin=dict(cfg.origin),
         repository=str(cfg.repository),
+        counts=counts,
     )
 
 
@@ -253,51 +257,57 @@ def _in_section(
     hist: history.History,
     *,
     prerelease: bool,
-) -> list[tuple[str, commits.Commit]]:
+) -> Iterable[tuple[str, commits.Commit | None]]:
     """The commits the new section lists: all since the last final release, or for a
     pre-release after another, those since that one (and messages given on the command line).
+    None stands for a commit that is not conventional: the changelog skips it.
     """
-    since_pending = hist.since_pending if prerelease and hist.pending else None
+    if not (prerelease and hist.pending):
+        return zip(map(_SHA, items), parsed, strict=True)  # no Python loop over a long range
+    since_pending = hist.since_pending
     return [
         (item.sha, commit)
         for item, commit in zip(items, parsed, strict=True)
-        if commit is not None
-        and (since_pending is None or item.sha in since_pending or item.sha.startswith("("))
+        if item.sha in since_pending or item.sha.startswith("(")
     ]
 
 
 def _section(
-    root: Path, cfg: config.Config, meta: changelog.Release, pairs: list[tuple[str, Any]]
+    root: Path, cfg: config.Config, meta: changelog.Release, pairs: Iterable[tuple[str, Any]]
 ) -> str:
     """The Markdown section for the release META lists, with PAIRS as its entries."""
     template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
-    # A user's template may show any type; the built-in one shows SECTIONS only.
-    kinds = None if template else changelog.SECTION_KINDS
-    release = dataclasses.replace(meta, entries=changelog.entries_from(pairs, kinds))
-    return changelog.render(release, template)
+    return changelog.section(meta, pairs, template)
 
 
-_RELEASE_AS = re.compile(r"^release-as(?:: | #)", re.IGNORECASE | re.MULTILINE)
+# Field getters that run in C, for the passes over every commit of a range.
+_SHA, _MESSAGE, _LEVEL = attrgetter("sha"), attrgetter("message"), itemgetter(3)
+# The tail of a Release-As footer's token: a pattern that starts with a literal, which the
+# regex engine scans for fast (one with IGNORECASE or a leading class is far slower on
+# megabytes of messages). Only a hit earns the exact test below.
+_RELEASE_AS_TAIL = re.compile(r"-[Aa][Ss](?:: | #)")
+_RELEASE_AS = re.compile(r"^release-as(?:: | #)", re.MULTILINE)
 
 
 def _bump_level(
     items: list[ClassifiedCommit],
     parsed: list[commits.Commit | None],
+    messages: str,
     options: PlanOptions,
 ) -> tuple[Bump, str, list[ClassifiedCommit], Version | None]:
-    # One look at every body first (lowercased, a plain substring search: a regex with
-    # IGNORECASE over megabytes of bodies is far slower): almost never a Release-As footer.
-    bodies = "\n".join(c.rest for c in parsed if c is not None and c.rest).lower()
-    if "release-as" in bodies and _RELEASE_AS.search(bodies):
+    """The bump the commits call for, and why. MESSAGES: every message of the range, joined."""
+    if _RELEASE_AS_TAIL.search(messages) and _RELEASE_AS.search(messages.lower()):
         for item, commit in zip(items, parsed, strict=True):
             forced = commit.footer("Release-As") if commit else None
             if forced and parse_version(forced):
                 return Bump.NONE, f"Release-As: {forced} footer", [item], parse_version(forced)
     if options.bump:
         return Bump.parse(options.bump), f"--bump {options.bump}", [], None
-    level = max((LEVEL_BY_NAME[i.level] for i in items), default=Bump.NONE)
-    causes = [i for i in items if level and LEVEL_BY_NAME[i.level] == level]
-    return level, "commits" if level else "no releasable commits", causes, None
+    level = max((LEVEL_BY_NAME[name] for name in set(map(_LEVEL, items))), default=Bump.NONE)
+    if not level:
+        return level, "no releasable commits", [], None
+    name = level.name.lower()  # as ClassifiedCommit.level spells it
+    return level, "commits", [i for i in items if i.level == name], None
 
 
 def _first_reason(found: list[version_files.Found], level: Bump) -> str:
@@ -392,9 +402,7 @@ def _distance(old: Version, new: Version) -> str:
     return "patch"
 
 
-def _warnings(
-    hist: history.History, found: list[version_files.Found], items: list[ClassifiedCommit]
-) -> list[str]:
+def _warnings(hist: history.History, found: list[version_files.Found], invalid: int) -> list[str]:
     warnings = []
     if hist.last_final and found:
         declared = parse_version(found[0].value)
@@ -404,7 +412,6 @@ def _warnings(
                 f"{found[0].declaration} says {found[0].value} but the last release tag is "
                 f"{(hist.pending or hist.last_final).name}; the release rewrites it"
             )
-    invalid = sum(1 for i in items if i.kind == "invalid")
     if invalid:
         warnings.append(f"{invalid} commit(s) are not conventional and were ignored")
     return warnings

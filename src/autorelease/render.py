@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from autorelease.classify import ClassifiedCommit, kind_counts
+from autorelease.classify import ClassifiedCommit
 from autorelease.plan import ReleasePlan
+
+NL = "\n"
 
 
 def diff(path: str, before: str | None, after: str) -> str:
     """A unified diff of one file, as git would show it."""
     if before is None:  # a new file: every line added (difflib is slow on a long changelog)
-        added = after.splitlines()
-        count = "" if len(added) == 1 else f",{len(added)}"  # as difflib writes a hunk of one
-        head = f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1{count} @@\n"
-        return head + "".join(f"+{line}\n" for line in added) if added else ""
+        if not after:
+            return ""
+        body = after[:-1] if after.endswith("\n") else after
+        count = body.count("\n") + 1
+        hunk = "" if count == 1 else f",{count}"  # as difflib writes a hunk of one line
+        # One replace over the whole text: a first release's changelog has 10,000s of lines.
+        return f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1{hunk} @@\n+{body.replace(NL, NL + '+')}\n"
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),
@@ -31,7 +37,7 @@ def _short(item: ClassifiedCommit) -> str:
 
 
 def _counts_line(plan: ReleasePlan) -> str:
-    counts = kind_counts(plan.commits)
+    counts = plan.counts
     if not counts:
         return "none"
     parts = [f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: -kv[1])]
@@ -92,14 +98,15 @@ def publish_steps(plan: ReleasePlan, args: Any) -> list[str]:
 
 
 def _ignored(plan: ReleasePlan, verbose: bool) -> list[str]:
-    invalid = [c for c in plan.commits if c.kind == "invalid"]
-    if not invalid:
+    total = plan.counts.get("invalid", 0)
+    if not total:
         return []
-    limit = len(invalid) if verbose else 20
+    limit = total if verbose else 20
+    invalid = (c for c in plan.commits if c.kind == "invalid")
     lines = ["", "Not conventional (ignored):"]
-    lines += [f"  {_short(c)}  [{'; '.join(c.problems)}]" for c in invalid[:limit]]
-    if len(invalid) > limit:
-        lines.append(f"  ... and {len(invalid) - limit} more (--verbose lists all)")
+    lines += [f"  {_short(c)}  [{'; '.join(c.problems)}]" for c in itertools.islice(invalid, limit)]
+    if total > limit:
+        lines.append(f"  ... and {total - limit} more (--verbose lists all)")
     return lines
 
 
