@@ -75,6 +75,10 @@ class Classifier:
         self.squash = bool(cfg.parse_squash_bodies)
         self.rules = _load_rules(cfg) if cfg.commit_rules else None
         self.major_version_zero = not cfg.major_on_zero
+        # Headers that may be special (merge, revert, fixup, a release commit) take the full
+        # path; every other header is tried as a conventional one first.
+        self._special_starts = (*commits.SPECIAL_STARTS, self.subject_prefix)
+        self._fast = self.rules is None and not self.squash
         self._done: dict[str, tuple[ClassifiedCommit, commits.Commit | None]] = {}
 
     def __call__(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
@@ -102,6 +106,25 @@ class Classifier:
         if message[:1] == "\n":
             message = message.lstrip("\n")
         header, _, body = message.partition("\n")
+        if (
+            self._fast
+            and not header.startswith(self._special_starts)
+            and (match := commits.VALID_HEADER.fullmatch(header)) is not None
+            and commits.PSR_BODY not in body
+        ):  # the common case, the same outcome as the full path below
+            type_, scope, bang, description = match.groups()
+            commit = commits.Commit(
+                type_.lower(), scope and scope.strip(), description.strip(), bang is not None,
+                header.rstrip(), body,
+            )  # fmt: skip
+            if bang or ("BREAKING" in body and commit.breaking):
+                item = ClassifiedCommit(raw.sha, header, "conventional", "major", commit.type,
+                                        commit.scope, True)  # fmt: skip
+            else:
+                level = self.levels.get(commit.type, Bump.NONE)
+                item = ClassifiedCommit(raw.sha, header, "conventional", _NAME[level],
+                                        commit.type, commit.scope)  # fmt: skip
+            return item, commit
         stripped = header.strip()
         # The release-commit pattern is tried only on headers that start like one.
         subject = self.subject if stripped.startswith(self.subject_prefix) else None
