@@ -63,7 +63,8 @@ def test_render_golden(name: str, repo_url: str | None, previous: str | None) ->
 @pytest.mark.parametrize("repo_url", ["https://github.com/o/r", None])
 def test_section_from_commits_equals_the_rendered_entries(repo_url: str | None) -> None:
     """plan writes the section straight from the commits; it must equal render() of entries."""
-    messages = (*RELEASE_MESSAGES, "fix: see #4 and #5\n\nRefs: #5, #6", "feat: a\n\nFixes #9")
+    messages = (*RELEASE_MESSAGES, "fix: see #4 and #5\n\nRefs: #5, #6", "feat: a\n\nFixes #9",
+                "fix: c\n\nbody\n\nREFS: #11", "perf: d\n\nfixes #12\nresolves: 13")  # fmt: skip
     pairs: list[tuple[str, object]] = [
         (f"{n}{SHA[1:]}", parse(message)) for n, message in enumerate(messages)
     ]
@@ -73,7 +74,8 @@ def test_section_from_commits_equals_the_rendered_entries(repo_url: str | None) 
         changelog.Release("2.0.0", "v2.0.0", "2023-11-14", entries(*messages), "v1.2.0", repo_url)
     )
     assert changelog.section(meta, pairs) == expected
-    assert "[#6](https://github.com/o/r/issues/6)" in expected or repo_url is None
+    for number in (6, 9, 11, 12, 13):
+        assert f"[#{number}](https://github.com/o/r/issues/{number})" in expected or not repo_url
 
 
 def test_grouping_order() -> None:

@@ -214,15 +214,21 @@ def _notes_and_refs(commit: Any, may_break: bool) -> tuple[tuple[str, ...], tupl
     rest = commit.rest
     notes = commit.breaking_notes if may_break else ()
     # Every reference footer has a colon or a " #": most bodies are ruled out without a regex.
-    if (":" in rest or "#" in rest) and _REF_HINT.search(rest):
+    if (":" in rest or "#" in rest) and _REF_HINT.search("\n" + rest):
         return notes, _refs(commit)
     return notes, ()
 
 
 _REF_TOKENS = frozenset({"refs", "closes", "fixes", "resolves", "close", "fix", "resolve"})
-# A cheap test that a message may have a reference footer, before its footers are parsed.
+# A cheap test that a message may have a reference footer, before its footers are parsed:
+# a line that starts like one, searched in "\n" + the text. Written to start with a literal
+# and without IGNORECASE, which the regex engine scans several times faster.
 _REF_HINT = re.compile(
-    r"^(?:[\w-]+ #|(?:refs|close|fix|resolve)\w*:)", re.IGNORECASE | re.MULTILINE
+    r"\n(?:[\w-]+ #|(?:"
+    + "|".join(
+        "".join(f"[{c.upper()}{c}]" for c in word) for word in ("refs", "close", "fix", "resolve")
+    )
+    + r")\w*:)"
 )
 
 

@@ -43,8 +43,7 @@ _SQUASH_ITEM = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Footer:
+class Footer(NamedTuple):
     """One footer: `Token: value` or `Token #value`; values may span lines."""
 
     token: str
@@ -189,44 +188,48 @@ def _footer_line(token: str) -> re.Pattern[str]:
 
 @functools.lru_cache(maxsize=1024)
 def _split_rest(rest: str) -> tuple[str, tuple[Footer, ...]]:
-    # Cached: a changelog entry asks a commit for its footers more than once in a row.
-    return _split_body(rest.split("\n"))
-
-
-def _split_body(lines: list[str]) -> tuple[str, tuple[Footer, ...]]:
     """Split what follows the header into the body and the trailing footer block."""
-    paragraphs = _paragraphs(lines)
+    # Cached: a changelog entry asks a commit for its footers more than once in a row.
+    paragraphs = _paragraphs(rest)
     start = len(paragraphs)
     # The footer block is the trailing run of paragraphs that each open with a footer...
-    while start > 0 and _FOOTER.fullmatch(paragraphs[start - 1][0]):
+    while start > 0 and _FOOTER.fullmatch(paragraphs[start - 1].partition("\n")[0]):
         start -= 1
     # ...or begins at the first paragraph that opens with BREAKING CHANGE (rule 12), whose
     # description may run over several paragraphs.
-    for index, paragraph in enumerate(paragraphs[:start]):
-        match = _FOOTER.fullmatch(paragraph[0])
-        if match and match["token"] in _BREAKING_TOKENS and match["sep"] == ": ":
-            start = index
-            break
-    body = "\n\n".join("\n".join(p) for p in paragraphs[:start])
-    footer_lines: list[str] = []
-    for paragraph in paragraphs[start:]:
-        if footer_lines:
-            footer_lines.append("")
-        footer_lines.extend(paragraph)
-    return body, _footers(footer_lines)
+    if "BREAKING" in rest:
+        for index, paragraph in enumerate(paragraphs[:start]):
+            match = _FOOTER.fullmatch(paragraph.partition("\n")[0])
+            if match and match["token"] in _BREAKING_TOKENS and match["sep"] == ": ":
+                start = index
+                break
+    body = "\n\n".join(paragraphs[:start])
+    return body, _footers(
+        "\n\n".join(paragraphs[start:]).split("\n") if start < len(paragraphs) else []
+    )
 
 
-def _paragraphs(lines: list[str]) -> list[list[str]]:
-    paragraphs: list[list[str]] = []
+# In ASCII text, what the plain split into paragraphs below would get wrong: a line that
+# ends with whitespace (or is only whitespace), two blank lines in a row, other line ends.
+# Substring tests: a regex that starts with a character class scans far slower.
+_IRREGULAR = (" \n", "\t\n", "\n\n\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _paragraphs(rest: str) -> list[str]:
+    """The paragraphs of REST: runs of lines that are not blank, each line right-stripped."""
+    text = rest.strip("\n")
+    if text.isascii() and not text[-1:].isspace() and not any(i in text for i in _IRREGULAR):
+        return text.split("\n\n") if text else []  # the common case: no loop over the lines
+    paragraphs: list[str] = []
     current: list[str] = []
-    for line in lines:
+    for line in rest.split("\n"):
         if line.strip():
             current.append(line.rstrip())
         elif current:
-            paragraphs.append(current)
+            paragraphs.append("\n".join(current))
             current = []
     if current:
-        paragraphs.append(current)
+        paragraphs.append("\n".join(current))
     return paragraphs
 
 
