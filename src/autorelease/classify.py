@@ -6,8 +6,10 @@ depends only on the configuration is worked out once per run, in `Classifier`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
+from collections.abc import Callable
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -53,6 +55,14 @@ def level_table(cfg: config.Config) -> dict[str, Bump]:
 
 _NAME = {bump: bump.name.lower() for bump in Bump}
 LEVEL_BY_NAME = {name: bump for bump, name in _NAME.items()}
+# Named tuples made without their Python-level __new__: two per commit of a range. Every
+# field is given, in order.
+_new_item: Callable[[tuple[object, ...]], ClassifiedCommit] = functools.partial(
+    tuple.__new__, ClassifiedCommit
+)
+_new_commit: Callable[[tuple[object, ...]], commits.Commit] = functools.partial(
+    tuple.__new__, commits.Commit
+)
 
 
 def _load_rules(cfg: config.Config) -> rules.Rules:
@@ -79,27 +89,30 @@ class Classifier:
         # path; every other header is tried as a conventional one first.
         self._special_starts = (*commits.SPECIAL_STARTS, self.subject_prefix)
         self._fast = self.rules is None and not self.squash
-        self._done: dict[str, tuple[ClassifiedCommit, commits.Commit | None]] = {}
+        self._level_names = {type_: _NAME[level] for type_, level in self.levels.items()}
+        # What __call__ classified, in order (history calls it while git streams the range).
+        self._seen: list[git.RawCommit] = []
+        self._outcomes: list[tuple[ClassifiedCommit, commits.Commit | None]] = []
 
     def __call__(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
         """The commit's kind, and the bump level its type and breaking flag give.
 
-        Remembered by sha: history calls this while git is still streaming the range, so the
-        classification runs alongside git's walk, and the plan then finds it done.
+        Remembered: history calls this while git is still streaming the range, so the
+        classification runs alongside git's walk, and `many` then finds it done.
         """
-        done = self._done.get(raw.sha)
-        if done is None:
-            done = self._done[raw.sha] = self._classify(raw)
-        return done
+        outcome = self._classify(raw)
+        self._seen.append(raw)
+        self._outcomes.append(outcome)
+        return outcome
 
     def many(
         self, raws: list[git.RawCommit]
     ) -> list[tuple[ClassifiedCommit, commits.Commit | None]]:
         """Each of RAWS classified, in order; what was seen while streaming is not redone."""
-        done = list(map(self._done.get, map(_SHA, raws)))
-        if None in done:  # not streamed: messages given on the command line, or no stream
-            done = [seen or self._classify(raw) for seen, raw in zip(done, raws, strict=True)]
-        return done  # type: ignore[return-value]  # no None left
+        if raws == self._seen:  # the streamed range itself: an identity test per commit, in C
+            return self._outcomes
+        known = dict(zip(map(_SHA, self._seen), self._outcomes, strict=True))
+        return [known.get(raw.sha) or self._classify(raw) for raw in raws]
 
     def _classify(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
         message = raw.message
@@ -113,18 +126,17 @@ class Classifier:
             and commits.PSR_BODY not in body
         ):  # the common case, the same outcome as the full path below
             type_, scope, bang, description = match.groups()
-            commit = commits.Commit(
-                type_.lower(), scope and scope.strip(), description.strip(), bang is not None,
-                header.rstrip(), body,
-            )  # fmt: skip
+            type_ = type_.lower()
+            scope = scope and scope.strip()
+            commit = _new_commit(
+                (type_, scope, description.strip(), bang is not None, header.rstrip(), body)
+            )
             if bang or ("BREAKING" in body and commit.breaking):
-                item = ClassifiedCommit(raw.sha, header, "conventional", "major", commit.type,
-                                        commit.scope, True)  # fmt: skip
+                fields = (raw.sha, header, "conventional", "major", type_, scope, True, ())
             else:
-                level = self.levels.get(commit.type, Bump.NONE)
-                item = ClassifiedCommit(raw.sha, header, "conventional", _NAME[level],
-                                        commit.type, commit.scope)  # fmt: skip
-            return item, commit
+                name = self._level_names.get(type_, "none")
+                fields = (raw.sha, header, "conventional", name, type_, scope, False, ())
+            return _new_item(fields), commit
         stripped = header.strip()
         # The release-commit pattern is tried only on headers that start like one.
         subject = self.subject if stripped.startswith(self.subject_prefix) else None

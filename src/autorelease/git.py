@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import subprocess
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, cast
@@ -190,8 +191,7 @@ def iter_commits(root: Path, include: str, exclude: Iterable[str] = ()) -> Itera
             buffer = pending + chunk
             end = buffer.rfind(b"\0") + 1
             pending = buffer[end:]
-            for record in buffer[:end].decode("utf-8", errors="replace").split("\0")[:-1]:
-                yield _parse_record(record)
+            yield from map(_parse_record, buffer[:end].decode("utf-8", "replace").split("\0")[:-1])
         if pending.strip():
             yield _parse_record(pending.decode("utf-8", errors="replace"))
         finished = True
@@ -217,9 +217,16 @@ def _widen_pipe(fd: int) -> None:
 
 
 def _parse_record(record: str) -> RawCommit:
+    """`<sha> <parent>...` on the first line, then the message: one record of iter_commits."""
     ids, _, message = record.partition("\n")
-    sha, *parents = ids.split()
-    return RawCommit(sha, tuple(parents), message.rstrip("\n"))
+    sha, _, parents = ids.partition(" ")
+    return _new_raw((sha, tuple(parents.split()), message.rstrip("\n")))
+
+
+# A RawCommit made without the named tuple's Python-level __new__: one per commit streamed.
+_new_raw: Callable[[tuple[str, tuple[str, ...], str]], RawCommit] = functools.partial(
+    tuple.__new__, RawCommit
+)
 
 
 def is_dirty(root: Path) -> list[str]:
