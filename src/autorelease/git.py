@@ -175,7 +175,9 @@ def iter_commits(root: Path, include: str, exclude: Iterable[str] = ()) -> Itera
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=git_env(),
+        # Fill stdio's buffer before writing: on a pipe git otherwise writes (and wakes the
+        # reader) once per commit, which costs git and the parser a tenth of the stream.
+        env=git_env({"GIT_FLUSH": "0"}),
     )
     assert proc.stdin is not None
     assert proc.stdout is not None
