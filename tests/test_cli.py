@@ -211,3 +211,19 @@ def test_the_diff_of_a_new_file_is_what_difflib_writes(text: str) -> None:
     assert diff("f", None, text) == "".join(
         line if line.endswith("\n") else line + "\n" for line in expected
     )
+
+
+def test_the_changelog_section_is_indented_line_by_line() -> None:
+    """The preview indents the section with whole-text replaces; lines stay as they were."""
+    import random
+
+    from autorelease.render import _indented
+
+    def by_lines(text: str) -> str:
+        lines = text.split("\n")[:-1] if text.endswith("\n") else text.split("\n")
+        return "".join(("    " + line if line else "") + "\n" for line in lines)
+
+    rnd = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rnd.choice(["\n", "\n", "- a", "## b", " ", "x\n\n"]) for _ in range(7))
+        assert "".join(_indented(text)) == by_lines(text), repr(text)

@@ -162,7 +162,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
             data["remote_state"] = [vars(f) for f in facts]
         print(json.dumps(data, indent=2))
         return ExitCode.OK
-    print(render.preview(plan, render.publish_steps(plan, args), args.verbose), end="")
+    sys.stdout.writelines(
+        render.preview_parts(plan, render.publish_steps(plan, args), args.verbose)
+    )
     if facts is not None:
         from autorelease import remote_state
 

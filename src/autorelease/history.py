@@ -152,10 +152,14 @@ def _pending(
     by_commit: dict[str, list[ReleaseTag]],
     last_final: ReleaseTag | None,
 ) -> ReleaseTag | None:
+    pre_commits = {c for c, tags in by_commit.items() if any(t.version.is_prerelease for t in tags)}
+    if not pre_commits:
+        return None  # no pre-release tag at all: spare the pass over the range
     pre_tags = [
         t
         for c in commits
-        for t in by_commit.get(c.sha, ())
+        if c.sha in pre_commits
+        for t in by_commit[c.sha]
         if t.version.is_prerelease
         and (last_final is None or t.version.sort_key() > last_final.version.sort_key())
     ]

@@ -196,8 +196,7 @@ def decide(
         git.RawCommit(f"(message {i + 1})", (), m) for i, m in enumerate(options.extra_messages)
     ]
     items, parsed = classify_all(raws, classifier or Classifier(cfg))
-    messages = "\n".join(map(_MESSAGE, raws))
-    level, reason, causes, forced_version = _bump_level(items, parsed, messages, options)
+    level, reason, causes, forced_version = _bump_level(items, parsed, raws, options)
     current, source = _current(hist, found)
     counts = kind_counts(items)
     warnings = _warnings(hist, found, counts.get("invalid", 0))
@@ -284,21 +283,24 @@ def _section(
 _SHA, _MESSAGE, _LEVEL = attrgetter("sha"), attrgetter("message"), itemgetter(3)
 # The tail of a Release-As footer's token: a pattern that starts with a literal, which the
 # regex engine scans for fast (one with IGNORECASE or a leading class is far slower on
-# megabytes of messages). Only a hit earns the exact test below.
+# megabytes of messages). Only a hit earns the footer parsing.
 _RELEASE_AS_TAIL = re.compile(r"-[Aa][Ss](?:: | #)")
-_RELEASE_AS = re.compile(r"^release-as(?:: | #)", re.MULTILINE)
 
 
 def _bump_level(
     items: list[ClassifiedCommit],
     parsed: list[commits.Commit | None],
-    messages: str,
+    raws: list[git.RawCommit],
     options: PlanOptions,
 ) -> tuple[Bump, str, list[ClassifiedCommit], Version | None]:
-    """The bump the commits call for, and why. MESSAGES: every message of the range, joined."""
-    if _RELEASE_AS_TAIL.search(messages) and _RELEASE_AS.search(messages.lower()):
+    """The bump the commits call for, and why."""
+    # One search per message, in C (joining megabytes of messages first costs more); only
+    # the messages it finds are asked for their footers.
+    if any(map(_RELEASE_AS_TAIL.search, map(_MESSAGE, raws))):
         for item, commit in zip(items, parsed, strict=True):
-            forced = commit.footer("Release-As") if commit else None
+            if commit is None or not _RELEASE_AS_TAIL.search(commit.rest):
+                continue
+            forced = commit.footer("Release-As")
             if forced and parse_version(forced):
                 return Bump.NONE, f"Release-As: {forced} footer", [item], parse_version(forced)
     if options.bump:

@@ -15,21 +15,45 @@ NL = "\n"
 
 def diff(path: str, before: str | None, after: str) -> str:
     """A unified diff of one file, as git would show it."""
+    return "".join(_diff_parts(path, before, after))
+
+
+def _diff_parts(path: str, before: str | None, after: str) -> list[str]:
+    """diff() in pieces: a new first-release changelog is megabytes, better not copied twice."""
     if before is None:  # a new file: every line added (difflib is slow on a long changelog)
         if not after:
-            return ""
-        body = after[:-1] if after.endswith("\n") else after
-        count = body.count("\n") + 1
+            return []
+        ends = after.endswith("\n")
+        count = after.count("\n") + (0 if ends else 1)
         hunk = "" if count == 1 else f",{count}"  # as difflib writes a hunk of one line
-        # One replace over the whole text: a first release's changelog has 10,000s of lines.
-        return f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1{hunk} @@\n+{body.replace(NL, NL + '+')}\n"
+        # One replace over the whole text; the last line end gets no "+" after it.
+        added = after.replace(NL, NL + "+", count - 1)
+        return [f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1{hunk} @@\n+", added, "" if ends else NL]
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),
         fromfile=f"a/{path}",
         tofile=f"b/{path}",
     )
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    return [line if line.endswith("\n") else line + "\n" for line in lines]
+
+
+def _indented(text: str) -> list[str]:
+    """TEXT with four spaces before each line that is not empty, every line ended, in pieces.
+
+    Whole-text replaces rather than a loop over the lines: a first release's changelog
+    section has tens of thousands of them.
+    """
+    if not text:
+        return []
+    ends = text.endswith("\n")
+    # The last line end gets no indent after it when it ends the text.
+    indented = "    " + text.replace(NL, NL + "    ", text.count("\n") - (1 if ends else 0))
+    while "\n    \n" in indented:  # an empty line got an indent: take it back
+        indented = indented.replace("\n    \n", "\n\n")
+    if indented.startswith("    \n"):
+        indented = indented[4:]
+    return [indented] if ends else [indented, NL]
 
 
 def _short(item: ClassifiedCommit) -> str:
@@ -47,6 +71,12 @@ def _counts_line(plan: ReleasePlan) -> str:
 
 def preview(plan: ReleasePlan, steps: Sequence[str], verbose: bool = False) -> str:
     """The whole dry-run: facts, decision, diffs, changelog section and the publish steps."""
+    return "".join(preview_parts(plan, steps, verbose))
+
+
+def preview_parts(plan: ReleasePlan, steps: Sequence[str], verbose: bool = False) -> list[str]:
+    """preview() in pieces, to be written one after the other: on a first release of a long
+    history the changelog section and its diff are megabytes, not worth joining."""
     out = [
         "Dry run: nothing will be written.",
         "",
@@ -66,15 +96,19 @@ def preview(plan: ReleasePlan, steps: Sequence[str], verbose: bool = False) -> s
     ]
     out += [f"Warning        {w}" for w in plan.warnings]
     out += _ignored(plan, verbose)
-    if plan.next_version:
-        out += ["", "Files that would change:"]
-        out += [diff(c.path, c.before, c.after).rstrip("\n") for c in plan.file_changes]
-        if plan.changelog:
-            out += ["", f"Changelog section ({plan.changelog_path or 'release notes only'}):", ""]
-            out += ["    " + line if line else "" for line in plan.changelog.splitlines()]
-        out += ["", "Steps publish would take:"]
-        out += [f"  {n}. {step}" for n, step in enumerate(steps, 1)]
-    return "\n".join(out) + "\n"
+    if not plan.next_version:
+        return ["\n".join(out) + "\n"]
+    out += ["", "Files that would change:", ""]
+    parts = ["\n".join(out)]
+    for change in plan.file_changes:
+        parts += _diff_parts(change.path, change.before, change.after) or [NL]
+    out = []
+    if plan.changelog:
+        out += ["", f"Changelog section ({plan.changelog_path or 'release notes only'}):", ""]
+        parts += ["\n".join(out) + "\n", *_indented(plan.changelog)]
+    out = ["", "Steps publish would take:"]
+    out += [f"  {n}. {step}" for n, step in enumerate(steps, 1)]
+    return [*parts, "\n".join(out) + "\n"]
 
 
 def publish_steps(plan: ReleasePlan, args: Any) -> list[str]:
