@@ -159,7 +159,8 @@ def insert(existing: str | None, section: str, marker: str, version: str) -> str
 
     Raises ChangelogError when the file has neither, rather than silently skipping.
     """
-    section = section.rstrip("\n") + "\n"
+    if not section.endswith("\n") or section.endswith("\n\n"):  # else spare a copy: megabytes
+        section = section.rstrip("\n") + "\n"
     if not existing or not existing.strip():
         return f"# Changelog\n\n{marker}\n\n{section}"
     if has_version(existing, version):

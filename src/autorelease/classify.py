@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable
 from operator import attrgetter, itemgetter
@@ -126,8 +127,9 @@ class Classifier:
             and commits.PSR_BODY not in body
         ):  # the common case, the same outcome as the full path below
             type_, scope, bang, description = match.groups()
-            type_ = type_.lower()
-            scope = scope and scope.strip()
+            # Interned: a few distinct types and scopes, held by every commit of a long range.
+            type_ = sys.intern(type_.lower())
+            scope = scope and sys.intern(scope.strip())
             commit = _new_commit(
                 (type_, scope, description.strip(), bang is not None, header.rstrip(), body)
             )
