@@ -220,6 +220,7 @@ def _notes_and_refs(commit: Any, may_break: bool) -> tuple[tuple[str, ...], tupl
     return notes, ()
 
 
+_NUMBER = re.compile(r"#?(\d+)")
 _REF_TOKENS = frozenset({"refs", "closes", "fixes", "resolves", "close", "fix", "resolve"})
 # A cheap test that a message may have a reference footer, before its footers are parsed:
 # a line that starts like one, searched in "\n" + the text. Written to start with a literal
@@ -238,7 +239,7 @@ def _refs(commit: Any) -> tuple[str, ...]:
     return tuple(
         dict.fromkeys(
             m for f in commit.footers if f.token.lower() in _REF_TOKENS or f.separator == " #"
-            for m in re.findall(r"#?(\d+)", f.value)
+            for m in _NUMBER.findall(f.value)
         )
     )  # fmt: skip
 

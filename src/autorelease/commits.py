@@ -209,16 +209,30 @@ def _split_rest(rest: str) -> tuple[str, tuple[Footer, ...]]:
     )
 
 
-# In ASCII text, what the plain split into paragraphs below would get wrong: a line that
-# ends with whitespace (or is only whitespace), two blank lines in a row, other line ends.
-# Substring tests: a regex that starts with a character class scans far slower.
-_IRREGULAR = (" \n", "\t\n", "\n\n\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+def _regular(text: str) -> bool:
+    """TEXT splits into paragraphs at blank lines with one split: ASCII, no line that ends in
+    whitespace or is only whitespace, no run of blank lines, no line end but \\n. Substring
+    tests, each a fast scan (a regex that starts with a character class is far slower)."""
+    return (
+        text.isascii()
+        and not text[-1:].isspace()
+        and " \n" not in text
+        and "\t\n" not in text
+        and "\n\n\n" not in text
+        and "\r" not in text
+        and "\x0b" not in text
+        and "\x0c" not in text
+        and "\x1c" not in text
+        and "\x1d" not in text
+        and "\x1e" not in text
+        and "\x1f" not in text
+    )
 
 
 def _paragraphs(rest: str) -> list[str]:
     """The paragraphs of REST: runs of lines that are not blank, each line right-stripped."""
     text = rest.strip("\n")
-    if text.isascii() and not text[-1:].isspace() and not any(i in text for i in _IRREGULAR):
+    if _regular(text):
         return text.split("\n\n") if text else []  # the common case: no loop over the lines
     paragraphs: list[str] = []
     current: list[str] = []
