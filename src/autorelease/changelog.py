@@ -6,10 +6,8 @@ hot path); a user template is rendered with Jinja2, the commit text passed as da
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,8 +36,7 @@ class Entry(NamedTuple):
     refs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(NamedTuple):
     """What a section is about: the version, its tag, the previous tag and the entries."""
 
     version: str
@@ -48,7 +45,6 @@ class Release:
     entries: tuple[Entry, ...] = ()
     previous_tag: str | None = None
     repo_url: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def render(release: Release, template: Path | None = None) -> str:
@@ -67,7 +63,7 @@ def section(
     release lists tens of thousands. Pairs whose second item is not a Commit are skipped.
     """
     if template is not None:
-        return _render_template(dataclasses.replace(meta, entries=entries_from(commits)), template)
+        return _render_template(meta._replace(entries=entries_from(commits)), template)
     from autorelease.commits import Commit
 
     url = meta.repo_url

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 # type(scope)!: description -- the type is a noun; extra spaces after the colon are tolerated.
@@ -103,20 +102,18 @@ class Commit(NamedTuple):
         return values[-1] if values else None
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One broken rule: what is wrong, and the rule of the specification it breaks."""
 
     message: str
     rule: str
 
 
-@dataclass(frozen=True)
-class ParseError:
+class ParseError(NamedTuple):
     """A message that is not a conventional commit, with every problem found at once."""
 
     header: str
-    problems: tuple[Problem, ...] = field(default=())
+    problems: tuple[Problem, ...] = ()
 
 
 def parse(message: str) -> Commit | ParseError:

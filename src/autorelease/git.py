@@ -7,7 +7,6 @@ import io
 import os
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, cast
 
@@ -129,8 +128,7 @@ def config_value(root: Path, key: str) -> str | None:
     return proc.stdout.strip() or None
 
 
-@dataclass(frozen=True)
-class TagRef:
+class TagRef(NamedTuple):
     """A tag, the commit it points to, and when it was made (ISO date)."""
 
     name: str

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from autorelease import git
 from autorelease.errors import ExitCode, GitError
 from autorelease.version import Version, parse_version
 
 
-@dataclass(frozen=True)
-class ReleaseTag:
+class ReleaseTag(NamedTuple):
     """A tag that names a release: its name, commit, date and parsed version."""
 
     name: str
@@ -28,8 +27,7 @@ class ReleaseTag:
     version: Version
 
 
-@dataclass(frozen=True)
-class History:
+class History(NamedTuple):
     """What git says about releases, as plain data."""
 
     head: str

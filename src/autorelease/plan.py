@@ -10,10 +10,10 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from autorelease import changelog, commits, config, git, history, version_files
 from autorelease.classify import (
@@ -27,8 +27,7 @@ from autorelease.errors import ExitCode, VersionError
 from autorelease.version import Bump, Version, next_version, parse_version
 
 
-@dataclass(frozen=True)
-class PlanOptions:
+class PlanOptions(NamedTuple):
     """What the user asked for on the command line."""
 
     bump: str | None = None  # force major|minor|patch
@@ -42,8 +41,7 @@ class PlanOptions:
         return cls(bump=bump, pre=pre or ("a" if test else None))
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(NamedTuple):
     """One file the release rewrites, before and after."""
 
     path: str
@@ -87,13 +85,14 @@ class ReleasePlan:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["commits"] = [c._asdict() for c in self.commits]
         data["bump_commits"] = [c._asdict() for c in self.bump_commits]
-        data["file_changes"] = [asdict(c) for c in self.file_changes]
+        data["file_changes"] = [c._asdict() for c in self.file_changes]
         data["releasable"] = self.releasable
         return data
 
 
-def plan_release(root: Path, options: PlanOptions = PlanOptions()) -> ReleasePlan:
+def plan_release(root: Path, options: PlanOptions | None = None) -> ReleasePlan:
     """Gather the facts under ROOT and decide the release. Reads only; writes nothing."""
+    options = options or PlanOptions()
     root = git.toplevel(root)
     cfg = config.load(root)
     classifier = Classifier(cfg)

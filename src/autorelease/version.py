@@ -6,6 +6,7 @@ import enum
 import functools
 import re
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from autorelease.errors import ExitCode, VersionError
 
@@ -136,8 +137,7 @@ def require_version(text: str, where: str) -> Version:
     return version
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """The next version and why: the level applied and whether a pre-release counter moved."""
 
     version: Version | None

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from autorelease.errors import ConfigError, ExitCode, VersionError
 
@@ -27,8 +26,7 @@ _TOML_STRING = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Declaration:
+class Declaration(NamedTuple):
     """One place that states the version: a file and how to find the value in it."""
 
     path: str
@@ -40,8 +38,7 @@ class Declaration:
         return f"{self.path} {labels.get(self.kind, self.key)}"
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """A declaration and the version text it holds."""
 
     declaration: Declaration
