@@ -7,13 +7,11 @@ below. Each value remembers where it came from, so `--dry-run` can say so.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from autorelease.errors import ConfigError
 
@@ -51,14 +49,16 @@ _CHOICES = {
 }
 
 
-@dataclass(frozen=True)
-class Config:
-    """Every setting with its final value; `origin[key]` names the file and table it came from."""
+class Config(NamedTuple):
+    """Every setting with its final value; `origin[key]` names the file and table it came from.
+
+    A setting reads as an attribute: `cfg.tag_format`.
+    """
 
     root: Path
     values: Mapping[str, Any]
-    origin: Mapping[str, str] = field(default_factory=dict)
-    pyproject: Mapping[str, Any] = field(default_factory=dict)
+    origin: Mapping[str, str]
+    pyproject: Mapping[str, Any]
 
     def __getattr__(self, key: str) -> Any:
         try:
@@ -111,6 +111,8 @@ def _validate(table: Any, filename: str, section: str = "[tool.autorelease]") ->
         raise ConfigError(f"{filename}: {section} must be a table")
     for key, value in table.items():
         if key not in _SCHEMA:
+            import difflib  # only for a did-you-mean
+
             close = difflib.get_close_matches(key, _SCHEMA, n=1)
             hint = f"did you mean {close[0]!r}?" if close else "see docs/configuration.md"
             raise ConfigError(f"{filename}: unknown key {section}.{key}", hint)

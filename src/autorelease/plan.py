@@ -10,7 +10,6 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -49,8 +48,7 @@ class FileChange(NamedTuple):
     after: str
 
 
-@dataclass(frozen=True)
-class ReleasePlan:
+class ReleasePlan(NamedTuple):
     """Everything publish will do, decided before anything is written."""
 
     root: str
@@ -68,21 +66,21 @@ class ReleasePlan:
     next_version: str | None
     tag: str | None
     previous_tag: str | None
-    file_changes: tuple[FileChange, ...] = ()
-    changelog_path: str | None = None
-    changelog: str = ""
-    declarations: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    config_origin: dict[str, str] = field(default_factory=dict)
-    repository: str = "pypi"  # where publish uploads unless the command line says otherwise
-    counts: dict[str, int] = field(default_factory=dict)  # commits by type or kind
+    file_changes: tuple[FileChange, ...]
+    changelog_path: str | None
+    changelog: str
+    declarations: tuple[str, ...]
+    warnings: tuple[str, ...]
+    config_origin: dict[str, str]
+    repository: str  # where publish uploads unless the command line says otherwise
+    counts: dict[str, int]  # commits by type or kind
 
     @property
     def releasable(self) -> bool:
         return self.next_version is not None
 
     def to_json(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = self._asdict()
         data["commits"] = [c._asdict() for c in self.commits]
         data["bump_commits"] = [c._asdict() for c in self.bump_commits]
         data["file_changes"] = [c._asdict() for c in self.file_changes]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import enum
-import functools
 import re
-from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from autorelease.errors import ExitCode, VersionError
@@ -44,9 +42,7 @@ _VERSION = re.compile(
 )
 
 
-@functools.total_ordering
-@dataclass(frozen=True)
-class Version:
+class Version(NamedTuple):
     """major.minor.patch with an optional pre-release (kind a|b|rc and a counter).
 
     Ordering follows PEP 440: a pre-release sorts before its final version. Post, dev and
@@ -80,10 +76,18 @@ class Version:
             rank, counter = (-1, 0) if self.dev else (len(PRE_KINDS), 0)
         return (self.major, self.minor, self.patch, rank, counter, self.post)
 
+    # PEP 440 order (sort_key), not the order of the fields, which a tuple would compare.
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Version):
-            return NotImplemented
-        return self.sort_key() < other.sort_key()
+        return self.sort_key() < other.sort_key() if isinstance(other, Version) else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return self.sort_key() <= other.sort_key() if isinstance(other, Version) else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return self.sort_key() > other.sort_key() if isinstance(other, Version) else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self.sort_key() >= other.sort_key() if isinstance(other, Version) else NotImplemented
 
     def bump(self, level: Bump) -> Version:
         """The next final version after this one's base for LEVEL (NONE keeps the base)."""
@@ -96,7 +100,7 @@ class Version:
         return self.base
 
     def with_pre(self, kind: str, counter: int) -> Version:
-        return replace(self.base, pre=(PRE_KINDS.index(kind), counter))
+        return self.base._replace(pre=(PRE_KINDS.index(kind), counter))
 
     def render(self, scheme: str = "pep440") -> str:
         text = f"{self.major}.{self.minor}.{self.patch}"
