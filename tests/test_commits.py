@@ -276,21 +276,11 @@ def test_paragraphs_split_fast_as_a_line_walk_would() -> None:
     """The one-split shortcut for regular text gives what the line-by-line definition does."""
     import random
 
-    from autorelease.commits import _paragraphs
-
-    def by_lines(rest: str) -> list[str]:
-        paragraphs, current = [], []
-        for line in rest.split("\n"):
-            if line.strip():
-                current.append(line.rstrip())
-            elif current:
-                paragraphs.append("\n".join(current))
-                current = []
-        return paragraphs + (["\n".join(current)] if current else [])
+    from autorelease.commits import _paragraphs, _paragraphs_by_lines
 
     pieces = ["a", "b c", "", "", " ", "\t", "x\r", "Refs: #1", "  indented", "x  ", "\x0c",
               "\u2028", "é", "BREAKING CHANGE: y", "\x1d"]  # fmt: skip
     rnd = random.Random(7)
     for _ in range(5000):
         rest = "\n".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
-        assert _paragraphs(rest) == by_lines(rest), repr(rest)
+        assert _paragraphs(rest) == _paragraphs_by_lines(rest), repr(rest)

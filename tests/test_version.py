@@ -70,9 +70,12 @@ def test_ordering_follows_pep440() -> None:
     # The comparison operators themselves follow PEP 440, not the order of the fields.
     versions = [v(t) for t in ordered[1::2] + ordered[::2]]
     assert [x.render() for x in sorted(versions)] == [v(t).render() for t in ordered]
-    assert max(versions) == v("2.0.0") and min(versions) == v("1.0.0.dev1")
-    assert v("1.0.0") > v("1.0.0rc1") >= v("1.0.0rc1") and v("1.0.0.dev1") <= v("1.0.0a1")
-    assert v("1.0.0") == v("1.0") and v("1.0.0") != v("1.0.0.post1")
+    assert max(versions) == v("2.0.0")
+    assert min(versions) == v("1.0.0.dev1")
+    assert v("1.0.0") > v("1.0.0rc1") >= v("1.0.0rc1")
+    assert v("1.0.0.dev1") <= v("1.0.0a1")
+    assert v("1.0.0") == v("1.0")
+    assert v("1.0.0") != v("1.0.0.post1")
 
 
 @pytest.mark.parametrize(

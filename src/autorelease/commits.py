@@ -231,6 +231,11 @@ def _paragraphs(rest: str) -> list[str]:
     text = rest.strip("\n")
     if _regular(text):
         return text.split("\n\n") if text else []  # the common case: no loop over the lines
+    return _paragraphs_by_lines(rest)
+
+
+def _paragraphs_by_lines(rest: str) -> list[str]:
+    """_paragraphs by its definition, line by line: for text the one split would get wrong."""
     paragraphs: list[str] = []
     current: list[str] = []
     for line in rest.split("\n"):
