@@ -34,6 +34,16 @@ def test_check_message_shows_the_release_merging_would_cause(
     assert "merging this releases 1.1.0 (minor) because of feat: add search" in out
 
 
+def test_check_message_before_the_first_release_names_it(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No tag yet: merging releases the declared version, not "nothing"."""
+    code, out = _run(capsys, "-C", str(project.path), "check", "--message", "docs: a")
+    assert code == ExitCode.OK
+    assert "merging this releases 1.0.0 (first release: the declared 1.0.0" in out
+    assert "releases nothing" not in out
+
+
 def test_check_message_rejects_a_pr_title_with_the_fix(
     released: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:

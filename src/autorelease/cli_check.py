@@ -284,8 +284,11 @@ def _release_preview(root: Path, message: str | None) -> dict[str, Any]:
         "bump": plan.bump,
         "because": [{"sha": c.sha, "header": c.header} for c in plan.bump_commits],
     }
-    if plan.next_version is None or plan.bump == "none":
+    if plan.next_version is None:
         data["text"] = f"merging this releases nothing: {plan.current_version} stays current"
+        return data
+    if plan.bump == "none":  # no release tag yet: the first release, whatever the commits say
+        data["text"] = f"merging this releases {plan.next_version} ({plan.bump_reason})"
         return data
     headers = [c.header for c in plan.bump_commits]
     because = headers[0] if headers else "the commits since the last release"
