@@ -181,3 +181,17 @@ def test_init_writes_every_release(project: GitRepo) -> None:
         ("feat: unreleased", None),
     ])  # fmt: skip
     golden("init.md", full_changelog(project.path))
+
+
+def test_init_lists_squashed_commits_when_asked(project: GitRepo) -> None:
+    """changelog --init lists a squash merge's commits as the release preview does."""
+    from conftest import PYPROJECT
+
+    project.write("pyproject.toml", PYPROJECT.format(name="p", version="1.0.0")
+                  + "\n[tool.autorelease]\nparse_squash_bodies = true\n")  # fmt: skip
+    project.git("add", ".")
+    project.history([("Add search (#9)\n\n* feat: search box\n* fix: empty query", "v1.1.0")])
+    text = full_changelog(project.path)
+    assert "- search box (" in text
+    assert "- empty query (" in text
+    assert "Add search" not in text

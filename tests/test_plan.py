@@ -123,15 +123,29 @@ def test_squash_bodies_are_read_when_asked(project: GitRepo) -> None:
                   + "\n[tool.autorelease]\nparse_squash_bodies = true\n")  # fmt: skip
     p = plan_release(project.path)
     assert outcome(p) == ("1.1.0", "minor")
-    assert "one" in p.changelog
+    # Every listed commit is an entry, under the merge's sha; the title is not conventional.
+    assert "### Features\n\n- one (" in p.changelog
+    assert "### Bug fixes\n\n- two (" in p.changelog
+    assert "Big change" not in p.changelog
 
 
 def test_squash_body_of_a_conventional_header(project: GitRepo) -> None:
     project.write("pyproject.toml", PYPROJECT.format(name="p", version="1.0.0")
                   + "\n[tool.autorelease]\nparse_squash_bodies = true\n")  # fmt: skip
     project.git("add", ".")
-    p = plan(project, [("fix: a", "v1.0.0"), ("fix: pr title (#3)\n\n* feat!: inside", None)])
+    squash = "fix: pr title (#3)\n\n* feat!: inside\n* docs: not shown"
+    p = plan(project, [("fix: a", "v1.0.0"), (squash, None)])
     assert outcome(p) == ("2.0.0", "major")
+    assert "- pr title (#3) (" in p.changelog
+    assert "### ⚠ Breaking changes\n\n- inside (" in p.changelog
+    assert "### Features\n\n- inside (" in p.changelog
+    assert "not shown" not in p.changelog
+
+
+def test_squash_bodies_stay_out_of_the_changelog_by_default(project: GitRepo) -> None:
+    p = plan(project, [("fix: a", "v1.0.0"), ("fix: pr title\n\n* feat: inside", None)])
+    assert outcome(p) == ("1.0.1", "patch")
+    assert "inside" not in p.changelog
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ hot path); a user template is rendered with Jinja2, the commit text passed as da
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -185,6 +185,22 @@ def has_version(text: str, version: str) -> bool:
     """True when TEXT already holds a section headed with VERSION (a re-run)."""
     pattern = rf"^##\s.*(?<![\w.]){re.escape(version)}(?![\w.])"
     return re.search(pattern, text, re.MULTILINE) is not None
+
+
+def with_listed(
+    pairs: Iterable[tuple[str, object]], listed: Mapping[str, tuple[object, ...]]
+) -> Iterator[tuple[str, object]]:
+    """PAIRS with each squash merge followed by the commits its body lists, under its sha.
+
+    A merge whose own title is not conventional stands for its first listed commit: then
+    only the listed commits appear.
+    """
+    for sha, commit in pairs:
+        extra = listed.get(sha, ()) if commit is not None else ()
+        if not extra or commit is not extra[0]:
+            yield sha, commit
+        for item in extra:
+            yield sha, item
 
 
 def entries_from(

@@ -54,7 +54,8 @@ def full_changelog(root: Path) -> str:
                 pairs.append((raw.sha, parsed))
         release = changelog.Release(
             tag.version.render(str(cfg.version_scheme)), tag.name, tag.date,
-            changelog.entries_from(pairs), previous.name if previous else None, repo_url,
+            changelog.entries_from(changelog.with_listed(pairs, classify.listed)),
+            previous.name if previous else None, repo_url,
         )  # fmt: skip
         sections.append(changelog.render(release, template))
         previous = tag

@@ -94,6 +94,9 @@ class Classifier:
         # What __call__ classified, in order (history calls it while git streams the range).
         self._seen: list[git.RawCommit] = []
         self._outcomes: list[tuple[ClassifiedCommit, commits.Commit | None]] = []
+        # With parse_squash_bodies: the conventional commits a squash merge's body lists,
+        # by the merge's sha (the changelog lists each of them).
+        self.listed: dict[str, tuple[commits.Commit, ...]] = {}
 
     def __call__(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
         """The commit's kind, and the bump level its type and breaking flag give.
@@ -154,9 +157,9 @@ class Classifier:
             level = Bump.MAJOR
         else:
             level = self.levels.get(parsed.type, Bump.NONE)
-        if self.squash:
-            for listed in commits.squashed_items(parsed.body):
-                level = max(level, self.level(listed))
+        if self.squash and (listed := commits.squashed_items(parsed.body)):
+            level = max(level, *map(self.level, listed))
+            self.listed[raw.sha] = tuple(listed)
         item = ClassifiedCommit(
             raw.sha, header, "conventional", _NAME[level], parsed.type, parsed.scope,
             level is Bump.MAJOR and parsed.breaking,
@@ -174,6 +177,7 @@ class Classifier:
         # GitHub titles a squash merge with the PR title, conventional or not.
         items = commits.squashed_items(body) if self.squash else []
         if items:
+            self.listed[raw.sha] = tuple(items)
             level = max(self.level(item) for item in items)
             breaking = any(item.breaking for item in items)
             squash = ClassifiedCommit(raw.sha, header, "conventional", _NAME[level],

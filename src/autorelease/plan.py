@@ -192,7 +192,8 @@ def decide(
     raws[:0] = [
         git.RawCommit(f"(message {i + 1})", (), m) for i, m in enumerate(options.extra_messages)
     ]
-    items, parsed = classify_all(raws, classifier or Classifier(cfg))
+    classifier = classifier or Classifier(cfg)
+    items, parsed = classify_all(raws, classifier)
     level, reason, causes, forced_version = _bump_level(items, parsed, raws, options)
     current, source = _current(hist, found)
     counts = kind_counts(items)
@@ -214,7 +215,11 @@ def decide(
     section, changelog_path = "", None
     file_changes: list[FileChange] = []
     if next_text and tag:
-        in_section = _in_section(items, parsed, hist, prerelease=bool(options.pre))
+        in_section: Iterable[tuple[str, object]] = _in_section(
+            items, parsed, hist, prerelease=bool(options.pre)
+        )
+        if classifier.listed:
+            in_section = changelog.with_listed(in_section, classifier.listed)
         meta = changelog.Release(
             next_text, tag, date, (), previous.name if previous else None, repo_url
         )
