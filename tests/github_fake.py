@@ -57,6 +57,7 @@ class Fault:
     times: int
     body: Any  # JSON-able, or a str sent as an HTML page
     after: bool  # carry the request out first, as a server that fails while answering
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. GitHub's rate-limit headers
 
 
 @dataclass
@@ -174,11 +175,13 @@ class FakeGitHub:
         times: int = 1,
         body: Any = None,
         after: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> None:
         """Make the next TIMES requests METHOD whose path?query matches PATTERN answer STATUS."""
         body = body if body is not None else {"message": "Server Error", "status": str(status)}
+        fault = Fault(method, re.compile(pattern), status, times, body, after, headers or {})
         with self.lock:
-            self.faults.append(Fault(method, re.compile(pattern), status, times, body, after))
+            self.faults.append(fault)
 
     def before(self, method: str, pattern: str, action: Callable[[], object]) -> None:
         """Run ACTION (once) before handling the next matching request: a racing client."""
@@ -198,15 +201,16 @@ class FakeGitHub:
 
     # --- request handling ---
 
-    def handle(self, request: Recorded, raw_path: str) -> Answer:
+    def handle(self, request: Recorded, raw_path: str) -> tuple[int, Any, dict[str, str]]:
+        """The status, body and extra headers of the answer to REQUEST."""
         with self.lock:
             self.requests.append(request)
             self._run_hooks(request.method, raw_path)
             fault = self._take_fault(request.method, raw_path)
             if fault is not None and not fault.after:
-                return fault.status, fault.body
+                return fault.status, fault.body, fault.headers
             answer = self._authorized(request) or self._route(request)
-            return (fault.status, fault.body) if fault is not None else answer
+            return (fault.status, fault.body, fault.headers) if fault else (*answer, {})
 
     def _run_hooks(self, method: str, raw_path: str) -> None:
         for hook in [h for h in self.hooks if h[0] == method and h[1].search(raw_path)]:
@@ -404,12 +408,13 @@ class _Handler(BaseHTTPRequestHandler):
             {k.lower(): v for k, v in self.headers.items()},
             self._read_body(),
         )
+        headers: dict[str, str] = {}
         try:
-            status, body = self.fake.handle(request, self.path)
+            status, body, headers = self.fake.handle(request, self.path)
         except Exception:
             self.fake.crashes.append(traceback.format_exc())
             status, body = 500, {"message": "the fake crashed: see FakeGitHub.crashes"}
-        self._send(status, body)
+        self._send(status, body, headers)
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -422,7 +427,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline()
         self.rfile.readline()  # the empty line after the last chunk
 
-    def _send(self, status: int, body: Any) -> None:
+    def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
         # A str body is sent as HTML, like the error page of a proxy in front of GitHub.
         html = isinstance(body, str)
         payload = b"" if body is None else (body if html else json.dumps(body)).encode()
@@ -431,5 +436,7 @@ class _Handler(BaseHTTPRequestHandler):
             kind = "text/html" if html else "application/json"
             self.send_header("Content-Type", f"{kind}; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)

@@ -196,6 +196,57 @@ def test_one_server_error_is_retried_and_the_release_completes(
     assert len(fake_github.releases) == 1
 
 
+SECONDARY = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."}
+
+
+def test_a_secondary_rate_limit_is_waited_out_and_the_release_completes(
+    fake_github: FakeGitHub, target: GitHubTarget, dists: list[Path], log: Log
+) -> None:
+    fake_github.fail("POST", upload_of(SDIST), status=403, body=SECONDARY,
+                     headers={"Retry-After": "0"})  # fmt: skip
+
+    release(target, dists, log)
+
+    uploads = fake_github.requests_matching("POST", UPLOADS)
+    assert [u.query["name"] for u in uploads].count(SDIST) == 2
+    assert f"uploading {SDIST} to release {TAG} was rate limited (403 You have" in log.text
+    assert "retry 1/2 in 0s" in log.text
+    made = fake_github.release(TAG)
+    assert made is not None
+    assert sorted(a.name for a in made.assets) == sorted([WHEEL, SDIST])
+
+
+def test_an_exhausted_hourly_limit_stops_at_once_and_says_when_to_re_run(
+    fake_github: FakeGitHub, target: GitHubTarget, dists: list[Path], log: Log
+) -> None:
+    import time
+
+    reset = str(int(time.time()) + 1800)  # half an hour: longer than a release should wait
+    limit = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
+    body = {"message": "API rate limit exceeded for installation ID 1."}
+    fake_github.fail("GET", r"/releases/tags/", status=403, times=5, body=body, headers=limit)
+
+    error = failure(target, dists, log)
+
+    assert "403 API rate limit exceeded" in error.message
+    assert "rate limit for this token lifts at about" in (error.hint or "")
+    assert "re-run the release then" in (error.hint or "")
+    assert len(fake_github.requests) == 1  # no retry into a limit that lasts half an hour
+    assert fake_github.releases == {}
+
+
+def test_a_403_that_is_no_rate_limit_is_not_retried(
+    fake_github: FakeGitHub, target: GitHubTarget, dists: list[Path], log: Log
+) -> None:
+    fake_github.fail("POST", r"/releases$", status=403, body={"message": "Resource not accessible"})
+
+    error = failure(target, dists, log)
+
+    assert "403 Resource not accessible" in error.message
+    assert len(fake_github.requests_matching("POST", r"/releases$")) == 1
+    assert "rate limit" not in (error.hint or "")
+
+
 def test_an_html_error_page_becomes_one_short_line(
     fake_github: FakeGitHub, target: GitHubTarget, dists: list[Path], log: Log
 ) -> None:
@@ -485,3 +536,26 @@ def test_the_fake_answers_with_the_keys_of_githubs_examples(
     assert set(body) == set(example) - {"discussion_url"}
     assert set(body["assets"][0]) == set(example["assets"][0])
     assert body["upload_url"].startswith(fake_github.root + "/api/uploads/")
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "message", "wait"),
+    [
+        (403, {"Retry-After": "30"}, "secondary rate limit", 30.0),
+        (429, {}, "slow down", 60.0),
+        (403, {}, "You have exceeded a secondary rate limit", 60.0),
+        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1100"}, "limit", 101.0),
+        (403, {"x-ratelimit-remaining": "7", "x-ratelimit-reset": "1100"}, "Forbidden", None),
+        (403, {"Retry-After": "soon"}, "Forbidden", None),
+        (404, {"Retry-After": "30"}, "Not Found", None),
+    ],
+)
+def test_how_long_a_rate_limit_lasts(
+    status: int, headers: dict[str, str], message: str, wait: float | None
+) -> None:
+    from github import GithubException
+
+    from autorelease.github_errors import rate_limit_wait
+
+    exc = GithubException(status, {"message": message}, headers)
+    assert rate_limit_wait(exc, now=1000.0) == wait

@@ -6,7 +6,6 @@ commands that never publish.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,15 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
+from autorelease import github_errors
 from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.github_target import TOKEN_HINT, GitHubTarget
+from autorelease.github_target import GitHubTarget
 
 if TYPE_CHECKING:
     from github.GitRelease import GitRelease
     from github.GitReleaseAsset import GitReleaseAsset
     from github.Repository import Repository
-
-_NESTED_TAIL = re.compile(r"""["']\)+$""")
 
 _T = TypeVar("_T")
 
@@ -36,6 +34,7 @@ class Pacing:
     attempts: int = 3  # in all, for one request answered 5xx or lost on the network
     backoff: float = 2.0  # seconds before the first retry, doubled before each further one
     timeout: int = 60
+    rate_limit_wait: float = 90.0  # the longest wait for a rate limit to lift; longer: stop
 
 
 NO_WAIT = Pacing(seconds_between_requests=0, seconds_between_writes=0, backoff=0)
@@ -115,9 +114,11 @@ class _Session:
             except (GithubException, RequestException) as exc:
                 if isinstance(exc, GithubException) and exc.status in passthrough:
                     raise
-                if attempt == self.pacing.attempts or not _transient(exc):
+                wait = github_errors.rate_limit_wait(exc)
+                patient = wait is not None and wait <= self.pacing.rate_limit_wait
+                if attempt == self.pacing.attempts or not (patient or github_errors.transient(exc)):
                     raise self.failure(exc, doing) from None
-                self._before_retry(exc, doing, attempt)
+                self._before_retry(exc, doing, attempt, wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def lookup(self, doing: str, action: Callable[[], _T]) -> _T | None:
@@ -129,10 +130,12 @@ class _Session:
         except GithubException:
             return None
 
-    def _before_retry(self, exc: Exception, doing: str, attempt: int) -> None:
-        delay = self.pacing.backoff * 2 ** (attempt - 1)
+    def _before_retry(self, exc: Exception, doing: str, attempt: int, wait: float | None) -> None:
+        """Sleep before a retry: until a rate limit lifts (WAIT), else a doubling backoff."""
+        delay = wait if wait is not None else self.pacing.backoff * 2 ** (attempt - 1)
+        what = "was rate limited" if wait is not None else "failed"
         self.log(
-            f"GitHub: {doing} failed ({self.describe(exc)}); "
+            f"GitHub: {doing} {what} ({self.describe(exc)}); "
             f"retry {attempt}/{self.pacing.attempts - 1} in {delay:g}s"
         )
         time.sleep(delay)
@@ -143,56 +146,13 @@ class _Session:
             f"GitHub: {doing} failed for {self.target.repository} "
             f"at {self.target.api_url}: {self.describe(exc)}"
         )
-        return AutoreleaseError(self.redact(message), _hint(exc), code=ExitCode.GITHUB_FAILED)
+        return AutoreleaseError(
+            self.redact(message), github_errors.hint(exc), code=ExitCode.GITHUB_FAILED
+        )
 
     def describe(self, exc: Exception) -> str:
         # Mask before shortening: a cut could leave a prefix of the token that no longer matches.
-        return _one_line(self.redact(_describe(exc)))
-
-
-def _transient(exc: Exception) -> bool:
-    import requests
-    from github import GithubException
-
-    if isinstance(exc, GithubException):
-        return exc.status >= 500
-    return isinstance(exc, requests.ConnectionError | requests.Timeout)  # not a malformed URL
-
-
-def _describe(exc: Exception) -> str:
-    """The status and GitHub's message, or the network error's innermost reason."""
-    from github import GithubException
-
-    if not isinstance(exc, GithubException):
-        # requests nests urllib3's errors: "Pool(...): Max retries ... (Caused by X(...: reason"))"
-        reason = _NESTED_TAIL.sub("", str(exc).rsplit(": ", 1)[-1])
-        return f"{type(exc).__name__}: {reason}"
-    data = exc.data
-    if not isinstance(data, dict):
-        return f"{exc.status} {data or ''}"
-    # PyGithub hands over a body that is not JSON (a proxy's HTML page) as {"data": text}.
-    detail = f"{exc.status} {data.get('message') or data.get('data') or ''}"
-    errors = [e for e in data.get("errors") or () if isinstance(e, dict)]
-    reasons = (" ".join(str(e[k]) for k in ("resource", "field", "code") if k in e) for e in errors)
-    return f"{detail} ({'; '.join(reasons)})" if errors else detail
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    # A 5xx page from a proxy can be kilobytes of HTML.
-    text = " ".join(text.split()) or "no details"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _hint(exc: Exception) -> str:
-    from github import GithubException
-
-    status = exc.status if isinstance(exc, GithubException) else None
-    if status == 401:
-        return "GITHUB_TOKEN was refused: check that it is current and meant for this host"
-    if status in (403, 404):
-        return f"{TOKEN_HINT}, and GITHUB_REPOSITORY / GITHUB_API_URL must name it"
-    resume = "re-run the release: it resumes and only does what GitHub does not hold yet"
-    return resume if status else f"check the network and GITHUB_API_URL, then {resume}"
+        return github_errors.one_line(self.redact(github_errors.describe(exc)))
 
 
 # --- read-only state ------------------------------------------------------------------------------
