@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autorelease.errors import ExitCode, VersionError
-from autorelease.plan import PlanOptions, ReleasePlan, plan_release, web_url
+from autorelease.plan import PlanOptions, ReleasePlan, plan_release
 from conftest import PYPROJECT, GitRepo
 
 History = list[tuple[str, str | None]]
@@ -277,21 +277,6 @@ def test_the_plan_is_json_ready(project: GitRepo) -> None:
     data = plan(project, [("fix: a", "v1.0.0"), ("feat: b", None)]).to_json()
     assert {"current_version", "next_version", "bump", "tag", "changelog"} <= set(data)
     assert data["counts"] == {"feat": 1}
-
-
-@pytest.mark.parametrize(
-    ("remote", "url"),
-    [
-        ("https://github.com/o/r.git", "https://github.com/o/r"),
-        ("https://token@github.com/o/r", "https://github.com/o/r"),
-        ("git@github.com:o/r.git", "https://github.com/o/r"),
-        ("ssh://git@gitlab.example.com:2222/g/s/r.git", "https://gitlab.example.com/g/s/r"),
-        ("/srv/git/r.git", None),
-        ("file:///srv/git/r.git", None),
-    ],
-)
-def test_web_url(remote: str, url: str | None) -> None:
-    assert web_url(remote) == url
 
 
 SCM_PYPROJECT = (

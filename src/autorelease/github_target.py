@@ -7,14 +7,12 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from autorelease import remote_url
 from autorelease.errors import AutoreleaseError, ExitCode
 
 DEFAULT_API_URL = "https://api.github.com"
 # Hosts under which a remote URL means github.com itself (ssh.github.com is ssh over port 443).
 _GITHUB_HOSTS = frozenset({"github.com", "www.github.com", "ssh.github.com"})
-_REMOTE_SCHEMES = frozenset({"https", "http", "ssh", "git", "git+ssh", "ssh+git"})
-# scp-like syntax, user@host:owner/name.git; a one-letter "host" would be a Windows drive.
-_SCP_REMOTE = re.compile(r"(?:[^@/]+@)?(?P<host>[\w.-]{2,}):(?!//)(?P<path>[^\\]+)")
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
 TOKEN_HINT = "GITHUB_TOKEN needs `contents: write` on the repository"
 
@@ -30,23 +28,13 @@ class GitHubTarget:
 
 def parse_remote(url: str) -> tuple[str, str] | None:
     """Split a remote URL into (host, "owner/name"), or None for a local path or another shape."""
-    url = url.strip()
-    if "://" in url:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme.lower() not in _REMOTE_SCHEMES or not parts.hostname:
-            return None
-        host, path = parts.hostname, parts.path
-    else:
-        match = _SCP_REMOTE.fullmatch(url)
-        if match is None:
-            return None
-        host, path = match["host"], match["path"]
-    repository = _owner_and_name(path)
-    return (host.lower(), repository) if repository else None
+    parts = remote_url.split(url)
+    repository = _owner_and_name(parts[1]) if parts else None
+    return (parts[0], repository) if parts and repository else None
 
 
 def _owner_and_name(path: str) -> str | None:
-    parts = path.strip("/").removesuffix(".git").split("/")
+    parts = path.split("/")
     if len(parts) != 2 or not all(_is_name(part) for part in parts):
         return None
     return "/".join(parts)

@@ -14,7 +14,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autorelease import changelog, commits, config, git, history, version_files
+from autorelease import changelog, commits, config, git, history, remote_url, version_files
 from autorelease.classify import (
     LEVEL_BY_NAME,
     ClassifiedCommit,
@@ -154,19 +154,7 @@ def repository_web_url(root: Path, cfg: config.Config) -> str | None:
     if cfg.repository_url:
         return str(cfg.repository_url).rstrip("/")
     url = git.config_value(root, f"remote.{cfg.remote}.url")
-    return web_url(url) if url else None
-
-
-def web_url(remote: str) -> str | None:
-    """https://host/owner/name for a git remote URL (https, ssh or scp-like); None for paths."""
-    match = re.match(
-        r"^(?:https?://(?:[^@/]+@)?|ssh://(?:[^@/]+@)?|git@)(?P<host>[^/:]+)(?::\d+)?[:/]"
-        r"(?P<path>[^\s]+?)(?:\.git)?/?$",
-        remote,
-    )
-    if not match:
-        return None
-    return f"https://{match['host']}/{match['path']}"
+    return remote_url.web_url(url) if url else None
 
 
 # --- the decision (pure) ------------------------------------------------------------------
