@@ -227,3 +227,18 @@ def test_the_changelog_section_is_indented_line_by_line() -> None:
     for _ in range(3000):
         text = "".join(rnd.choice(["\n", "\n", "- a", "## b", " ", "x\n\n"]) for _ in range(7))
         assert "".join(_indented(text)) == by_lines(text), repr(text)
+
+
+def test_status_and_version_do_not_need_the_changelog(
+    released: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the release writes the changelog: a changelog with no insertion point stops the
+    dry run, while `version --print` and `status` (which skip the section) still answer."""
+    released.commit("docs: notes", ("CHANGELOG.md", "Release notes without a title\n"))
+    code, _, err = run(capsys, "-C", released.path, "--dry-run")
+    assert code == ExitCode.CHANGELOG
+    assert "no insertion marker" in err
+    assert run(capsys, "-C", released.path, "version", "--print") == (ExitCode.OK, "1.1.0\n", "")
+    code, out, _ = run(capsys, "-C", released.path, "status")
+    assert code == ExitCode.OK
+    assert "next version   1.1.0 (minor)" in out

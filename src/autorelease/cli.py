@@ -133,13 +133,13 @@ def _mount(module: str, sub: argparse._SubParsersAction[argparse.ArgumentParser]
         mod.register(sub)
 
 
-def _plan(args: argparse.Namespace) -> ReleasePlan:
+def _plan(args: argparse.Namespace, *, changelog: bool = True) -> ReleasePlan:
     from autorelease.plan import PlanOptions, plan_release
 
     options = PlanOptions.from_command_line(
         getattr(args, "bump", None), getattr(args, "pre", None), getattr(args, "test", False)
     )
-    return plan_release(args.repo, options)
+    return plan_release(args.repo, options._replace(changelog=changelog))
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -191,7 +191,7 @@ def _remote_facts(plan: Any, args: argparse.Namespace) -> list[Any] | None:
 def cmd_status(args: argparse.Namespace) -> int:
     from autorelease import render
 
-    plan = _plan(args)
+    plan = _plan(args, changelog=False)
     if args.json:
         import json
 
@@ -205,7 +205,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_version(args: argparse.Namespace) -> int:
-    plan = _plan(args)
+    plan = _plan(args, changelog=False)
     if not plan.next_version:
         if not args.print:
             print(f"nothing to release: {plan.current_version} is current", file=sys.stderr)

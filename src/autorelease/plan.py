@@ -33,6 +33,9 @@ class PlanOptions(NamedTuple):
     pre: str | None = None  # a|b|rc: make a pre-release
     extra_messages: tuple[str, ...] = ()  # treated as committed on top of HEAD (PR titles)
     date: str | None = None
+    # Also write the changelog section and the file changes; `status` and `version` need
+    # neither (on a first release of a long history that is a fifth of the run).
+    changelog: bool = True
 
     @classmethod
     def from_command_line(cls, bump: str | None, pre: str | None, test: bool) -> PlanOptions:
@@ -202,7 +205,7 @@ def decide(
     previous = hist.pending if options.pre and hist.pending else hist.last_final
     section, changelog_path = "", None
     file_changes: list[FileChange] = []
-    if next_text and tag:
+    if next_text and tag and options.changelog:
         in_section: Iterable[tuple[str, object]] = _in_section(
             items, parsed, hist, prerelease=bool(options.pre)
         )
