@@ -111,3 +111,46 @@ def test_commitizen_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         rules.load(tmp_path, "cz_other", {})
     assert info.value.hint is not None
     assert "pip install commitizen" in info.value.hint
+
+
+CHANGELOG_RULES = (
+    r"commit_parser = '^(?P<change_type>feature|bugfix|breaking)(?:\((?P<scope>[^()]+)\))?:"
+    r"\s(?P<message>.*)'"
+    """
+changelog_pattern = "^(feature|bugfix|breaking)"
+change_type_map = {"feature" = "New", "bugfix" = "Mended", "breaking" = "Breaking"}
+change_type_order = ["Breaking", "Mended", "New"]
+"""
+)
+
+
+def test_the_rule_sets_parser_makes_the_changelog(repo: GitRepo) -> None:
+    """commit_parser, changelog_pattern, change_type_map and _order, as `cz changelog` uses
+    them: every listed change type under its title, in the rule set's order."""
+    repo.write("pyproject.toml", '[project]\nname = "p"\nversion = "1.0.0"\n')
+    repo.write(".cz.toml", CUSTOMIZE.format(extra="") + CHANGELOG_RULES)
+    repo.git("add", ".")
+    repo.git("commit", "-q", "-m", "chore: init")
+    repo.tag("v1.0.0")
+    messages = ["feature(ui): add search", "bugfix: mend the crash", "docs: words",
+                "feat: conventional, not this team's"]  # fmt: skip
+    repo.history([(m, None) for m in messages])
+
+    p = plan_release(repo.path)
+
+    assert (p.next_version, p.bump) == ("1.1.0", "minor")
+    body = p.changelog.split("\n", 2)[2]
+    assert body.startswith("### Mended\n\n- mend the crash (")
+    assert "### New\n\n- **ui:** add search (" in body
+    assert body.index("### Mended") < body.index("### New")
+    assert "words" not in body
+    assert "conventional, not this team's" not in body
+    assert "Features" not in body
+
+
+def test_without_a_change_type_parser_the_conventional_layout_stays(repo: GitRepo) -> None:
+    project(repo).tag("v1.0.0")
+    repo.history([("feature: add it", None), ("feat: listed as a feature", None)])
+    p = plan_release(repo.path)
+    assert p.next_version == "1.1.0"
+    assert "### Features\n\n- listed as a feature (" in p.changelog

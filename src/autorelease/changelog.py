@@ -47,15 +47,30 @@ class Release(NamedTuple):
     repo_url: str | None = None
 
 
-def render(release: Release, template: Path | None = None) -> str:
+class Layout(NamedTuple):
+    """The built-in layout's sections after the breaking changes: (kind, title) in order, and
+    whether kinds it does not name get a section of their own (after, titled by the kind)."""
+
+    sections: tuple[tuple[str, str], ...] = SECTIONS[1:]
+    others: bool = False
+
+
+DEFAULT_LAYOUT = Layout()
+
+
+def render(release: Release, template: Path | None = None, layout: Layout = DEFAULT_LAYOUT) -> str:
     """The Markdown section for RELEASE, from TEMPLATE when one is given."""
     if template is not None:
         return _render_template(release, template)
-    return _markdown(release, _group(release))
+    breaking, groups = _group(release, layout)
+    return _markdown(release, breaking, groups, layout)
 
 
 def section(
-    meta: Release, commits: Iterable[tuple[str, object]], template: Path | None = None
+    meta: Release,
+    commits: Iterable[tuple[str, object]],
+    template: Path | None = None,
+    layout: Layout = DEFAULT_LAYOUT,
 ) -> str:
     """render() for META with the entries of COMMITS, (sha, Commit) pairs, newest first.
 
@@ -67,13 +82,13 @@ def section(
     from autorelease.commits import Commit
 
     url = meta.repo_url
-    groups: dict[str, list[str]] = {kind: [] for kind, _ in SECTIONS}
-    breaking = groups.pop("breaking")
+    groups: dict[str, list[str]] = {kind: [] for kind, _ in layout.sections}
+    breaking: list[str] = []
     for sha, commit in commits:
         if not isinstance(commit, Commit):
             continue
         kind, scope, description, bang, _, rest = commit
-        lines = groups.get(kind)
+        lines = groups.setdefault(kind, []) if layout.others else groups.get(kind)
         may_break = bang or "BREAKING" in rest
         if lines is None and not may_break:
             continue  # a type the section does not show: spare the footer parsing
@@ -81,14 +96,19 @@ def section(
         breaking += [_line(url, sha, scope, note, refs) for note in notes]
         if lines is not None:
             lines.append(_line(url, sha, scope, description, refs))
-    return _markdown(meta, {"breaking": breaking, **groups})
+    return _markdown(meta, breaking, groups, layout)
 
 
-def _markdown(release: Release, groups: dict[str, list[str]]) -> str:
+def _markdown(
+    release: Release, breaking: list[str], groups: dict[str, list[str]], layout: Layout
+) -> str:
     lines = [_heading(release), ""]
-    for kind, title in SECTIONS:
-        if groups[kind]:
-            lines += [f"### {title}", "", *groups[kind], ""]
+    if breaking:
+        lines += [f"### {SECTIONS[0][1]}", "", *breaking, ""]
+    titles = dict(layout.sections)
+    for kind in [*titles, *(k for k in groups if k not in titles)]:
+        if groups.get(kind):
+            lines += [f"### {titles.get(kind, kind)}", "", *groups[kind], ""]
     if len(lines) == 2:
         lines += ["No user-facing changes.", ""]
     return "\n".join(lines)
@@ -104,17 +124,19 @@ def _heading(release: Release) -> str:
     return f"## {release.version} ({release.date})"
 
 
-def _group(release: Release) -> dict[str, list[str]]:
-    """The lines of each section, in one pass over the entries (a release may have many)."""
-    groups: dict[str, list[str]] = {kind: [] for kind, _ in SECTIONS}
-    breaking, url = groups["breaking"], release.repo_url
+def _group(release: Release, layout: Layout) -> tuple[list[str], dict[str, list[str]]]:
+    """The breaking-change lines and those of each other section, in one pass over the
+    entries (a release may have many)."""
+    groups: dict[str, list[str]] = {kind: [] for kind, _ in layout.sections}
+    breaking: list[str] = []
+    url = release.repo_url
     for entry in release.entries:
         for note in entry.breaking_notes:
             breaking.append(_line(url, entry.sha, entry.scope, note, entry.refs))
-        lines = groups.get(entry.kind)
-        if lines is not None and lines is not breaking:
+        lines = groups.setdefault(entry.kind, []) if layout.others else groups.get(entry.kind)
+        if lines is not None:
             lines.append(_line(url, entry.sha, entry.scope, entry.description, entry.refs))
-    return groups
+    return breaking, groups
 
 
 def _line(url: str | None, sha: str, scope: str | None, text: str, refs: tuple[str, ...]) -> str:

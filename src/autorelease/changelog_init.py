@@ -42,6 +42,7 @@ def full_changelog(root: Path) -> str:
     )  # fmt: skip
     repo_url = plan.repository_web_url(root, cfg)
     classify = Classifier(cfg)
+    layout = classify.rules.layout() if classify.rules else changelog.DEFAULT_LAYOUT
     sections = []
     previous: history.ReleaseTag | None = None
     template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
@@ -57,7 +58,7 @@ def full_changelog(root: Path) -> str:
             changelog.entries_from(changelog.with_listed(pairs, classify.listed)),
             previous.name if previous else None, repo_url,
         )  # fmt: skip
-        sections.append(changelog.render(release, template))
+        sections.append(changelog.render(release, template, layout))
         previous = tag
     body = "\n".join(reversed(sections))
     return f"# Changelog\n\n{cfg.changelog_marker}\n\n{body}"

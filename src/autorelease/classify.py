@@ -150,7 +150,7 @@ class Classifier:
             return ClassifiedCommit(raw.sha, header, special), None
         parsed = commits.parse_parts(header, body)
         if self.rules is not None:
-            return self._by_rules(raw, header, parsed, self.rules)
+            return self._by_rules(raw, header, body, parsed, self.rules)
         if isinstance(parsed, commits.ParseError):
             return self._not_conventional(raw, header, body, parsed)
         if parsed.bang or ("BREAKING" in body and parsed.breaking):
@@ -190,12 +190,16 @@ class Classifier:
         self,
         raw: git.RawCommit,
         header: str,
+        body: str,
         parsed: commits.Commit | commits.ParseError,
         ruleset: rules.Rules,
     ) -> tuple[ClassifiedCommit, commits.Commit | None]:
         """A commitizen rule set's bump_pattern and bump_map decide the level."""
         level = ruleset.level(raw.message, major_version_zero=self.major_version_zero)
-        commit = parsed if isinstance(parsed, commits.Commit) else None
+        if ruleset.parser is not None:  # the rule set's own parser makes the changelog entry
+            commit = ruleset.entry(header, body)
+        else:
+            commit = parsed if isinstance(parsed, commits.Commit) else None
         if commit is None and level is Bump.NONE:
             problems = (f"matches no rule of {ruleset.name}",)
             return ClassifiedCommit(raw.sha, header, "invalid", problems=problems), None

@@ -214,7 +214,8 @@ def decide(
         meta = changelog.Release(
             next_text, tag, date, (), previous.name if previous else None, repo_url
         )
-        section = _section(root, cfg, meta, in_section)
+        layout = classifier.rules.layout() if classifier.rules else changelog.DEFAULT_LAYOUT
+        section = _section(root, cfg, meta, in_section, layout)
         file_changes, changelog_path = _file_changes(root, cfg, found, next_text, section)
     return ReleasePlan(
         root=str(root),
@@ -265,11 +266,15 @@ def _in_section(
 
 
 def _section(
-    root: Path, cfg: config.Config, meta: changelog.Release, pairs: Iterable[tuple[str, Any]]
+    root: Path,
+    cfg: config.Config,
+    meta: changelog.Release,
+    pairs: Iterable[tuple[str, Any]],
+    layout: changelog.Layout,
 ) -> str:
     """The Markdown section for the release META lists, with PAIRS as its entries."""
     template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
-    return changelog.section(meta, pairs, template)
+    return changelog.section(meta, pairs, template, layout)
 
 
 # Field getters that run in C, for the passes over every commit of a range.

@@ -12,11 +12,12 @@ import functools
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autorelease import config
+from autorelease import changelog, config
+from autorelease.commits import Commit
 from autorelease.errors import ConfigError
 from autorelease.version import Bump
 
@@ -31,6 +32,35 @@ class Rules:
     pattern: re.Pattern[str]
     bump_map: tuple[tuple[re.Pattern[str], Bump], ...]
     zero_map: tuple[tuple[re.Pattern[str], Bump], ...]
+    # The changelog side, as `cz changelog` reads it: commit_parser (only one that names a
+    # change_type group can sort entries), changelog_pattern, change_type_map and _order.
+    parser: re.Pattern[str] | None = None
+    listed: re.Pattern[str] | None = None
+    titles: Mapping[str, str] = field(default_factory=dict)
+    order: tuple[str, ...] = ()
+
+    def entry(self, header: str, body: str) -> Commit | None:
+        """The changelog entry the rule set makes of a commit with HEADER; None if it lists
+        none (no parser with a change type, or HEADER outside changelog_pattern)."""
+        if self.parser is None or (self.listed is not None and not self.listed.match(header)):
+            return None
+        match = self.parser.match(header)
+        if match is None or not match["change_type"]:
+            return None
+        groups = match.groupdict()
+        scope = (groups.get("scope") or "").strip() or None
+        message = (groups.get("message") or "").strip() or header.strip()
+        return Commit(match["change_type"], scope, message, bool(groups.get("breaking")),
+                      header.rstrip(), body)  # fmt: skip
+
+    def layout(self) -> changelog.Layout:
+        """The changelog's sections: with a parser, the change types change_type_map names,
+        in change_type_order (which lists titles), then any other type under its own name."""
+        if self.parser is None:
+            return changelog.DEFAULT_LAYOUT
+        rank = {title: n for n, title in enumerate(self.order)}
+        types = sorted(self.titles, key=lambda t: rank.get(self.titles[t], len(rank)))
+        return changelog.Layout(tuple((t, self.titles[t]) for t in types), others=True)
 
     def level(self, message: str, *, major_version_zero: bool = False) -> Bump:
         """The highest level any line of MESSAGE earns, as `cz bump` computes it."""
@@ -65,13 +95,20 @@ def _load(name: str, settings_json: str) -> Rules:
             "add them to [tool.commitizen.customize], or use the plugin's documented settings",
         )
     zero_map = getattr(cz, "bump_map_major_version_zero", None) or bump_map
+    parser, listed = getattr(cz, "commit_parser", None), getattr(cz, "changelog_pattern", None)
     try:
-        return Rules(name, re.compile(pattern, re.MULTILINE), _compile(bump_map),
-                     _compile(zero_map))  # fmt: skip
+        parser_re = re.compile(parser) if parser else None
+        return Rules(
+            name, re.compile(pattern, re.MULTILINE), _compile(bump_map), _compile(zero_map),
+            parser_re if parser_re is not None and "change_type" in parser_re.groupindex else None,
+            re.compile(listed) if listed else None,
+            {str(k): str(v) for k, v in (getattr(cz, "change_type_map", None) or {}).items()},
+            tuple(str(t) for t in getattr(cz, "change_type_order", None) or ()),
+        )  # fmt: skip
     except re.error as exc:
         raise ConfigError(
             f"the commitizen rule set {name!r} has an invalid regex: {exc}",
-            "fix bump_pattern / bump_map in [tool.commitizen.customize]",
+            "fix the patterns in [tool.commitizen.customize]",
         ) from None
 
 
