@@ -84,11 +84,12 @@ def section(
     url = meta.repo_url
     groups: dict[str, list[str]] = {kind: [] for kind, _ in layout.sections}
     breaking: list[str] = []
+    others = layout.others  # a local: the loop runs once per commit
     for sha, commit in commits:
         if not isinstance(commit, Commit):
             continue
         kind, scope, description, bang, _, rest = commit
-        lines = groups.setdefault(kind, []) if layout.others else groups.get(kind)
+        lines = groups.setdefault(kind, []) if others else groups.get(kind)
         may_break = bang or "BREAKING" in rest
         if lines is None and not may_break:
             continue  # a type the section does not show: spare the footer parsing
