@@ -154,3 +154,50 @@ def test_without_a_change_type_parser_the_conventional_layout_stays(repo: GitRep
     p = plan_release(repo.path)
     assert p.next_version == "1.1.0"
     assert "### Features\n\n- listed as a feature (" in p.changelog
+
+
+SCHEMA = (
+    r"schema_pattern = '(breaking|feature|bugfix)(\([^()]+\))?: \S.*'"
+    '\nexample = "feature(ui): add the search box"\n'
+)
+
+
+def _check(capsys: pytest.CaptureFixture[str], repo: GitRepo, *argv: str) -> tuple[int, str]:
+    from autorelease.cli import main
+
+    code = main(["-C", str(repo.path), *argv])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_messages_are_checked_by_the_rule_sets_schema(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`check` and the commit-msg hook hold messages to schema_pattern, as `cz check` does."""
+    project(repo, extra="").write(".cz.toml", CUSTOMIZE.format(extra="") + SCHEMA)
+    assert _check(capsys, repo, "check", "--message", "feature(ui): add search")[0] == 0
+    code, out = _check(capsys, repo, "check", "--message", "feat: add search")
+    assert code == ExitCode.INVALID_COMMIT
+    assert "does not follow the cz_customize rule set" in out
+    assert "try: feature(ui): add the search box" in out
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text("bugfix: mend it\n# a comment git strips\n")
+    assert _check(capsys, repo, "hook", "commit-msg", str(message))[0] == 0
+    message.write_text("Merge branch 'x'\n")
+    assert _check(capsys, repo, "hook", "commit-msg", str(message))[0] == 0
+
+
+def test_without_commitizen_the_hook_checks_conventional_commits_and_says_so(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    project(repo).write(".cz.toml", CUSTOMIZE.format(extra="") + SCHEMA)
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "commitizen" else
+        real_find_spec(name, *a)
+    )  # fmt: skip
+    code, out = _check(capsys, repo, "check", "--message", "fix: mend it")
+    assert code == 0
+    assert "commitizen is not installed here: checking as Conventional Commits" in out

@@ -17,11 +17,21 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from autorelease import git
 from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.lint import DEFAULT_MAX_HEADER_LENGTH, DEFAULT_TYPES, LintResult, lint
+from autorelease.lint import (
+    DEFAULT_MAX_HEADER_LENGTH,
+    DEFAULT_TYPES,
+    LintResult,
+    lint,
+    lint_by_schema,
+)
+
+if TYPE_CHECKING:
+    from autorelease.config import Config
+    from autorelease.rules import Rules
 
 SPEC_URL = "https://www.conventionalcommits.org/en/v1.0.0/"
 _ZERO_SHA = frozenset("0")
@@ -41,8 +51,15 @@ class LintOptions:
 
     max_header_length: int | None = DEFAULT_MAX_HEADER_LENGTH
     allowed_types: tuple[str, ...] | None = DEFAULT_TYPES
+    rules: Rules | None = None  # a commitizen rule set with a schema_pattern judges instead
 
     def lint(self, message: str, *, editing: bool) -> LintResult:
+        if self.rules is not None and self.rules.schema is not None:
+            return lint_by_schema(
+                message, self.rules.schema, self.rules.name,
+                max_header_length=self.max_header_length, editing=editing,
+                example=self.rules.example,
+            )  # fmt: skip
         return lint(
             message,
             max_header_length=self.max_header_length,
@@ -251,16 +268,37 @@ def _lint_options(args: argparse.Namespace, root: Path | None) -> LintOptions:
     if args.types:
         names = [t.strip().lower() for t in args.types.split(",") if t.strip()]
         return LintOptions(limit, None if names == ["any"] else tuple(names))
-    return LintOptions(limit, _configured_types(root))
-
-
-def _configured_types(root: Path | None) -> tuple[str, ...]:
-    """allowed_types from the configuration, else the defaults plus the bump_map's own types."""
     if root is None:
-        return DEFAULT_TYPES
+        return LintOptions(limit, DEFAULT_TYPES)
     from autorelease import config
 
     cfg = config.load(root)
+    return LintOptions(limit, _configured_types(cfg), _rule_set(root, cfg))
+
+
+def _rule_set(root: Path, cfg: Config) -> Rules | None:
+    """The team's commitizen rule set, which judges messages as `cz check` would; None for
+    Conventional Commits. Without commitizen (a hook environment that lacks it) the messages
+    are checked as Conventional Commits, and a warning says how to get the rule set."""
+    if not cfg.commit_rules:
+        return None
+    import importlib.util
+
+    if importlib.util.find_spec("commitizen") is None:
+        print(
+            f"autorelease: warning: {cfg.commit_rules} is commitizen's, and commitizen is not "
+            "installed here: checking as Conventional Commits — add commitizen to the hook's "
+            "additional_dependencies (pre-commit) or install it",
+            file=sys.stderr,
+        )
+        return None
+    from autorelease import rules
+
+    return rules.load(root, str(cfg.commit_rules), cfg.pyproject)
+
+
+def _configured_types(cfg: Config) -> tuple[str, ...]:
+    """allowed_types from the configuration, else the defaults plus the bump_map's own types."""
     if cfg.allowed_types:
         return tuple(str(t).lower() for t in cfg.allowed_types)
     extra = [str(t).lower() for t in cfg.bump_map if str(t).lower() not in DEFAULT_TYPES]

@@ -127,6 +127,32 @@ def lint(
     return LintResult(header, tuple(problems), fixed)
 
 
+def lint_by_schema(
+    message: str,
+    schema: re.Pattern[str],
+    rule_set: str,
+    *,
+    max_header_length: int | None = DEFAULT_MAX_HEADER_LENGTH,
+    editing: bool = True,
+    example: str = "",
+) -> LintResult:
+    """Check a message as `cz check` does for a commitizen rule set: its schema_pattern must
+    match the message; what git writes itself (merges, reverts, fixups) passes."""
+    text = clean(message) if editing else message.replace("\r\n", "\n").strip("\n")
+    lines = text.split("\n")
+    header = lines[0]
+    if editing and not text.strip():
+        return LintResult(header, skipped="empty")
+    kind = special_kind(header, "\n".join(lines[1:]), None)
+    if kind is not None:
+        return LintResult(header, skipped=kind)
+    problems = _length_problems(header, max_header_length)
+    if not schema.match(text):
+        rule = f"{rule_set}: the schema_pattern {schema.pattern}"
+        problems.insert(0, Problem(f"the message does not follow the {rule_set} rule set", rule))
+    return LintResult(header, tuple(problems), (example or None) if problems else None)
+
+
 def _type_problems(
     parsed: Commit | ParseError, allowed_types: Collection[str] | None
 ) -> list[Problem]:

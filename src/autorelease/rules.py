@@ -38,6 +38,10 @@ class Rules:
     listed: re.Pattern[str] | None = None
     titles: Mapping[str, str] = field(default_factory=dict)
     order: tuple[str, ...] = ()
+    # What `cz check` holds a message to: schema_pattern (None: the rule set names none) and
+    # the rule set's example of a good message.
+    schema: re.Pattern[str] | None = None
+    example: str = ""
 
     def entry(self, header: str, body: str) -> Commit | None:
         """The changelog entry the rule set makes of a commit with HEADER; None if it lists
@@ -96,6 +100,7 @@ def _load(name: str, settings_json: str) -> Rules:
         )
     zero_map = getattr(cz, "bump_map_major_version_zero", None) or bump_map
     parser, listed = getattr(cz, "commit_parser", None), getattr(cz, "changelog_pattern", None)
+    schema, example = _call(cz, "schema_pattern"), _call(cz, "example")
     try:
         parser_re = re.compile(parser) if parser else None
         return Rules(
@@ -104,12 +109,23 @@ def _load(name: str, settings_json: str) -> Rules:
             re.compile(listed) if listed else None,
             {str(k): str(v) for k, v in (getattr(cz, "change_type_map", None) or {}).items()},
             tuple(str(t) for t in getattr(cz, "change_type_order", None) or ()),
+            re.compile(schema) if schema else None,
+            example,
         )  # fmt: skip
     except re.error as exc:
         raise ConfigError(
             f"the commitizen rule set {name!r} has an invalid regex: {exc}",
             "fix the patterns in [tool.commitizen.customize]",
         ) from None
+
+
+def _call(cz: Any, method: str) -> str:
+    """What the rule set's METHOD returns ("" when it has none or it fails): commitizen's
+    base class raises NotImplementedError for what a rule set leaves out."""
+    try:
+        return str(getattr(cz, method)() or "")
+    except (AttributeError, NotImplementedError, TypeError):
+        return ""
 
 
 def _compile(mapping: Mapping[str, Any]) -> tuple[tuple[re.Pattern[str], Bump], ...]:
