@@ -201,3 +201,52 @@ def test_without_commitizen_the_hook_checks_conventional_commits_and_says_so(
     code, out = _check(capsys, repo, "check", "--message", "fix: mend it")
     assert code == 0
     assert "commitizen is not installed here: checking as Conventional Commits" in out
+
+
+def _entries(text: str) -> dict[str, list[tuple[str | None, str]]]:
+    """{section title: [(scope, message)]} of the first release section of a Markdown changelog."""
+    import re
+
+    found: dict[str, list[tuple[str | None, str]]] = {}
+    title = None
+    for line in text.split("\n## ", 1)[0].splitlines():  # the first release section
+        if line.startswith("### "):
+            title = line[4:]
+            found[title] = []
+        elif line.startswith("- ") and title is not None:
+            match = re.fullmatch(r"- (?:\*\*(.+?):?\*\*:? )?(.*?)(?: \(\w{7}\))?", line)
+            assert match is not None, line
+            found[title].append((match[1], match[2]))
+    return found
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_changelog_of_a_rule_set_is_what_cz_changelog_writes(repo: GitRepo, seed: int) -> None:
+    """Differential: the same sections, order and entries as `cz changelog --dry-run`."""
+    import random
+    import shutil
+    import subprocess
+    import sys
+
+    cz = Path(sys.executable).parent / "cz"
+    if not cz.exists() and shutil.which("cz") is None:
+        pytest.skip("commitizen (cz) is not installed")
+    rules_toml = CUSTOMIZE.format(extra='version_provider = "pep621"\ntag_format = "v$version"')
+    repo.write("pyproject.toml", '[project]\nname = "p"\nversion = "1.0.0"\n')
+    repo.write(".cz.toml", rules_toml + CHANGELOG_RULES)
+    repo.git("add", ".")
+    repo.git("commit", "-q", "-m", "chore: init")
+    repo.tag("v1.0.0")
+    rnd = random.Random(seed)
+    kinds = ["feature", "bugfix", "breaking", "feature(ui)", "bugfix(api)", "docs", "feat"]
+    for n in range(12):
+        repo.commit(f"{rnd.choice(kinds)}: change number {n}")
+
+    ours = plan_release(repo.path).changelog
+    theirs = subprocess.run(
+        [str(cz) if cz.exists() else "cz", "changelog", "--dry-run"],
+        cwd=repo.path, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+    assert list(_entries(ours).items()) == list(_entries(theirs).items())  # order too
+    assert _entries(ours)  # not two empty changelogs
