@@ -107,9 +107,9 @@ def _markdown(
     if breaking:
         lines += [f"### {SECTIONS[0][1]}", "", *breaking, ""]
     titles = dict(layout.sections)
-    for kind in [*titles, *(k for k in groups if k not in titles)]:
-        if groups.get(kind):
-            lines += [f"### {titles.get(kind, kind)}", "", *groups[kind], ""]
+    for kind, entries in groups.items():  # the layout's sections first: groups starts with them
+        if entries:
+            lines += [f"### {titles.get(kind, kind)}", "", *entries, ""]
     if len(lines) == 2:
         lines += ["No user-facing changes.", ""]
     return "\n".join(lines)
