@@ -1,9 +1,10 @@
-"""Bump rules of a commitizen rule set other than Conventional Commits, taken from commitizen.
+"""A commitizen rule set other than Conventional Commits, as commitizen itself builds it.
 
 When `.cz.toml` or `[tool.commitizen]` names a rule set such as `cz_customize` or a plugin,
-commitizen itself builds it (so plugins and `[tool.commitizen.customize]` mean what they mean
-to `cz bump`), and its `bump_pattern` and `bump_map` decide each commit's level. commitizen is
-imported only for such projects.
+commitizen builds it (so plugins and `[tool.commitizen.customize]` mean what they mean to
+`cz bump`, `cz changelog` and `cz check`): its `bump_pattern` and `bump_map` decide each
+commit's level, its `commit_parser` and change-type maps the changelog entries, and its
+`schema_pattern` which messages pass. commitizen is imported only for such projects.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ _LEVELS = {"MAJOR": Bump.MAJOR, "MINOR": Bump.MINOR, "PATCH": Bump.PATCH}
 
 @dataclass(frozen=True)
 class Rules:
-    """A rule set's bump pattern and its maps (regex on the pattern's first group → level)."""
+    """A rule set's bump pattern and maps (regex on the pattern's first group → level), its
+    changelog parser and sections, and the schema a message must match."""
 
     name: str
     pattern: re.Pattern[str]
