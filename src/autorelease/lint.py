@@ -107,14 +107,10 @@ def lint(
     are comments, and an empty message passes because git aborts the commit anyway. Turn it off
     for messages already committed, where a `#12 ...` line is text and empty is a problem.
     """
-    text = clean(message) if editing else message.replace("\r\n", "\n").strip("\n")
-    lines = text.split("\n")
+    text, lines, skipped = _prepared(message, editing)
+    if skipped is not None:
+        return skipped
     header = lines[0]
-    if editing and not text.strip():
-        return LintResult(header, skipped="empty")
-    kind = special_kind(header, "\n".join(lines[1:]), None)
-    if kind is not None:
-        return LintResult(header, skipped=kind)
     parsed = parse(text)
     problems = list(parsed.problems if isinstance(parsed, ParseError) else ())
     problems += _type_problems(parsed, allowed_types)
@@ -125,6 +121,17 @@ def lint(
     allowed = tuple(t.lower() for t in allowed_types) if allowed_types else None
     fixed = suggest(text, max_header_length=max_header_length, allowed_types=allowed, editing=False)
     return LintResult(header, tuple(problems), fixed)
+
+
+def _prepared(message: str, editing: bool) -> tuple[str, list[str], LintResult | None]:
+    """The text to check and its lines, or the verdict for a message that is not checked:
+    empty while editing (git aborts the commit) or a kind git writes itself."""
+    text = clean(message) if editing else message.replace("\r\n", "\n").strip("\n")
+    lines = text.split("\n")
+    if editing and not text.strip():
+        return text, lines, LintResult(lines[0], skipped="empty")
+    kind = special_kind(lines[0], "\n".join(lines[1:]), None)
+    return text, lines, LintResult(lines[0], skipped=kind) if kind is not None else None
 
 
 def lint_by_schema(
@@ -138,14 +145,10 @@ def lint_by_schema(
 ) -> LintResult:
     """Check a message as `cz check` does for a commitizen rule set: its schema_pattern must
     match the message; what git writes itself (merges, reverts, fixups) passes."""
-    text = clean(message) if editing else message.replace("\r\n", "\n").strip("\n")
-    lines = text.split("\n")
+    text, lines, skipped = _prepared(message, editing)
+    if skipped is not None:
+        return skipped
     header = lines[0]
-    if editing and not text.strip():
-        return LintResult(header, skipped="empty")
-    kind = special_kind(header, "\n".join(lines[1:]), None)
-    if kind is not None:
-        return LintResult(header, skipped=kind)
     problems = _length_problems(header, max_header_length)
     if not schema.match(text):
         rule = f"{rule_set}: the schema_pattern {schema.pattern}"
