@@ -213,6 +213,93 @@ def test_the_diff_of_a_new_file_is_what_difflib_writes(text: str) -> None:
     )
 
 
+def _whole_file_diff(before: str, after: str) -> str:
+    import difflib
+
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), "a/f", "b/f"
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+_DISTINCT = [f"line {n}\n" for n in range(40)]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            _DISTINCT, [*_DISTINCT[:5], "new\n", "section\n", *_DISTINCT[5:]], id="insert"
+        ),
+        pytest.param(_DISTINCT, ["top\n", *_DISTINCT], id="insert-at-start"),
+        pytest.param(_DISTINCT, [*_DISTINCT, "end\n"], id="append"),
+        pytest.param(_DISTINCT, [*_DISTINCT[:2], "v2\n", *_DISTINCT[3:]], id="replace-near-top"),
+        pytest.param(
+            _DISTINCT,
+            [*_DISTINCT[:3], "a\n", *_DISTINCT[4:30], "b\n", *_DISTINCT[31:]],
+            id="two-hunks",
+        ),
+        pytest.param(
+            _DISTINCT,
+            [*_DISTINCT[:20], "x\n", *_DISTINCT[21:25], "y\n", *_DISTINCT[26:]],
+            id="one-hunk-two-changes",
+        ),
+        pytest.param(_DISTINCT, _DISTINCT[:10] + _DISTINCT[12:], id="delete"),
+        pytest.param(["a\n", "b"], ["a\n", "c"], id="no-final-newline"),
+        pytest.param(_DISTINCT, _DISTINCT, id="unchanged"),
+    ],
+)
+def test_a_diff_is_what_a_whole_file_difflib_writes(before: list[str], after: list[str]) -> None:
+    """Only the changed middle is compared, yet the hunks are the whole file's, numbers too."""
+    from autorelease.render import diff
+
+    old, new = "".join(before), "".join(after)
+    assert diff("f", old, new) == _whole_file_diff(old, new)
+
+
+def _apply(diff_text: str, before: str) -> str:
+    """BEFORE with the hunks of DIFF_TEXT applied, checking every context and removed line."""
+    import re
+
+    old = before.splitlines(keepends=True)
+    out: list[str] = []
+    at = 0
+    for hunk in re.split(r"^(?=@@ )", diff_text, flags=re.M)[1:]:
+        header, *body = hunk.splitlines(keepends=True)
+        start = int(re.match(r"@@ -(\d+)", header).group(1))  # type: ignore[union-attr]
+        count = re.match(r"@@ -\d+(?:,(\d+))?", header).group(1)  # type: ignore[union-attr]
+        begin = start - 1 if count != "0" else start
+        out += old[at:begin]
+        at = begin
+        for line in body:
+            if line[0] in " -":
+                assert old[at].rstrip("\n") == line[1:].rstrip("\n")
+                at += 1
+            if line[0] in " +":
+                out.append(line[1:])
+    return "".join(out + old[at:])
+
+
+def test_a_diff_of_random_edits_turns_the_old_text_into_the_new() -> None:
+    """Repeated lines make many alignments possible; any one the diff takes must be right."""
+    import random
+
+    from autorelease.render import diff
+
+    rng = random.Random(7)
+    for _ in range(400):
+        before = [rng.choice("abcde") + "\n" for _ in range(rng.randint(0, 30))]
+        after = list(before)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(after))
+            if rng.random() < 0.5 or not after[at:]:
+                after[at:at] = [rng.choice("abcdef") + "\n" for _ in range(rng.randint(1, 4))]
+            else:
+                del after[at : at + rng.randint(1, 3)]
+        old, new = "".join(before), "".join(after)
+        assert _apply(diff("f", old, new), old) == new
+
+
 def test_the_changelog_section_is_indented_line_by_line() -> None:
     """The preview indents the section with whole-text replaces; lines stay as they were."""
     import random

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,13 +30,56 @@ def _diff_parts(path: str, before: str | None, after: str) -> list[str]:
         # One replace over the whole text; the last line end gets no "+" after it.
         added = after.replace(NL, NL + "+", count - 1)
         return [f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1{hunk} @@\n+", added, "" if ends else NL]
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    # Only the lines between the common head and tail can differ: difflib compares those and
+    # the three context lines either side, so that inserting a section into a long changelog
+    # costs its length, not the file's. The hunks are then the ones of a whole-file diff.
+    head = _common_head(old, new)
+    tail = _common_tail(old, new, head)
+    start = max(0, head - _CONTEXT)
     lines = difflib.unified_diff(
-        before.splitlines(keepends=True),
-        after.splitlines(keepends=True),
+        old[start : min(len(old), len(old) - tail + _CONTEXT)],
+        new[start : min(len(new), len(new) - tail + _CONTEXT)],
         fromfile=f"a/{path}",
         tofile=f"b/{path}",
+        n=_CONTEXT,
     )
-    return [line if line.endswith("\n") else line + "\n" for line in lines]
+    return [_shifted(line, start) if line.startswith("@@") else line if line.endswith("\n")
+            else line + "\n" for line in lines]  # fmt: skip
+
+
+_CONTEXT = 3  # lines of context around a change, as git and difflib show by default
+_HUNK = re.compile(r"@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
+
+
+def _shifted(header: str, offset: int) -> str:
+    """A hunk header of a diff of lines from OFFSET on, numbered as in the whole file."""
+    if not offset:
+        return header
+    match = _HUNK.match(header)
+    assert match is not None  # difflib writes every hunk header this way
+    old, old_len, new, new_len = match.groups()
+    return (f"@@ -{int(old) + offset}{old_len or ''} +{int(new) + offset}{new_len or ''} @@"
+            + header[match.end():])  # fmt: skip
+
+
+def _common_head(old: list[str], new: list[str]) -> int:
+    """How many lines OLD and NEW have in common at their start."""
+    count = 0
+    for a, b in zip(old, new, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
+
+
+def _common_tail(old: list[str], new: list[str], head: int) -> int:
+    """How many lines OLD and NEW have in common at their end, not counting the HEAD ones."""
+    limit = min(len(old), len(new)) - head
+    count = 0
+    while count < limit and old[-1 - count] == new[-1 - count]:
+        count += 1
+    return count
 
 
 def _indented(text: str) -> list[str]:
