@@ -185,3 +185,48 @@ def test_shallow_clone_deep_enough_is_fine(repo: GitRepo, tmp_path: Path) -> Non
     hist = history.read(clone, "v{version}")
     assert hist.last_final is not None
     assert subjects(hist) == ["feat: a"]
+
+
+def _random_history(repo: GitRepo, seed: int) -> list[history.ReleaseTag]:
+    """Branches, merges, tags on any of them, and committer dates that go back and forth."""
+    import os
+    import random
+
+    rng = random.Random(seed)
+    branches, tags = ["main"], []
+
+    def run(*args: str) -> None:
+        when = f"@{1_700_000_000 + rng.randint(0, 10_000)} +0000"  # skewed clocks
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        subprocess.run(["git", *args], cwd=repo.path, env=env, check=True, capture_output=True)
+
+    run("commit", "-q", "--allow-empty", "-m", "feat: root")
+    for n in range(40):
+        roll = rng.random()
+        if roll < 0.15:
+            branches.append(f"b{n}")
+            run("branch", f"b{n}", rng.choice(branches[:-1]))
+        elif roll < 0.3 and len(branches) > 1:
+            run("checkout", "-q", rng.choice(branches))
+            run("merge", "-q", "--no-ff", "-m", f"Merge {n}", rng.choice(branches))
+        else:
+            run("checkout", "-q", rng.choice(branches))
+            run("commit", "-q", "--allow-empty", "-m", f"fix: {n}")
+        if rng.random() < 0.25:
+            run("tag", f"v1.{len(tags)}.0")
+            tags.append(f"v1.{len(tags)}.0")
+    refs = history.release_tags(git.list_tags(repo.path), "v{version}")
+    return sorted(refs, key=lambda t: t.version.sort_key())
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_each_commit_goes_to_the_first_release_that_contains_it(repo: GitRepo, seed: int) -> None:
+    """One pass over the whole history agrees with asking git about each release."""
+    tags = _random_history(repo, seed)
+    expected: dict[str, int] = {}
+    for index, tag in enumerate(tags):
+        for sha in repo.git("rev-list", tag.commit).split():
+            expected.setdefault(sha, index)
+    found = {raw.sha: index for index, raw in history.by_first_release(repo.path, tags)}
+    assert tags
+    assert found == expected

@@ -43,23 +43,22 @@ def full_changelog(root: Path) -> str:
     repo_url = plan.repository_web_url(root, cfg)
     classify = Classifier(cfg)
     layout = classify.rules.layout() if classify.rules else changelog.DEFAULT_LAYOUT
-    sections = []
-    previous: history.ReleaseTag | None = None
     template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
-    for tag in tags:
-        exclude = [previous.commit] if previous else []
-        pairs = []
-        for raw in git.iter_commits(root, tag.commit, exclude):
-            item, parsed = classify(raw)
-            if parsed is not None and item.kind == "conventional":
-                pairs.append((raw.sha, parsed))
+    # One pass over the whole history: each commit belongs to the first release containing it.
+    pairs: list[list[tuple[str, object]]] = [[] for _ in tags]
+    for index, raw in history.by_first_release(root, tags):
+        item, parsed = classify.outcome(raw)
+        if parsed is not None and item.kind == "conventional":
+            pairs[index].append((raw.sha, parsed))
+    sections = []
+    for index, tag in enumerate(tags):
+        previous = tags[index - 1].name if index else None
         release = changelog.Release(
             tag.version.render(str(cfg.version_scheme)), tag.name, tag.date,
-            changelog.entries_from(changelog.with_listed(pairs, classify.listed)),
-            previous.name if previous else None, repo_url,
+            changelog.entries_from(changelog.with_listed(pairs[index], classify.listed)),
+            previous, repo_url,
         )  # fmt: skip
         sections.append(changelog.render(release, template, layout))
-        previous = tag
     body = "\n".join(reversed(sections))
     return f"# Changelog\n\n{cfg.changelog_marker}\n\n{body}"
 

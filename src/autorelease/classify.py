@@ -109,6 +109,10 @@ class Classifier:
         self._outcomes.append(outcome)
         return outcome
 
+    def outcome(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
+        """What __call__ says of RAW, not remembered: for a pass over a whole history."""
+        return self._classify(raw)
+
     def many(
         self, raws: list[git.RawCommit]
     ) -> list[tuple[ClassifiedCommit, commits.Commit | None]]:

@@ -160,15 +160,25 @@ class RawCommit(NamedTuple):
     message: str
 
 
-def iter_commits(root: Path, include: str, exclude: Iterable[str] = ()) -> Iterator[RawCommit]:
+def iter_commits(
+    root: Path,
+    include: str | Sequence[str],
+    exclude: Iterable[str] = (),
+    *,
+    children_first: bool = False,
+) -> Iterator[RawCommit]:
     """Stream the commits reachable from INCLUDE and not from any of EXCLUDE, newest first.
 
     One `git log` process; its output is parsed as it arrives, so memory stays flat on long
     histories and the first commit is available before git has walked the whole range.
+    CHILDREN_FIRST: no commit before all of its children in the range (git's --date-order,
+    which walks the whole range before the first commit comes out).
     """
-    revs = "\n".join([include, *(f"^{rev}" for rev in exclude)]) + "\n"
+    includes = [include] if isinstance(include, str) else list(include)
+    revs = "\n".join([*includes, *(f"^{rev}" for rev in exclude)]) + "\n"
+    order = ["--date-order"] if children_first else []
     proc = subprocess.Popen(
-        ["git", "log", "-z", "--format=%H %P%n%B", "--stdin", "--end-of-options"],
+        ["git", "log", "-z", *order, "--format=%H %P%n%B", "--stdin", "--end-of-options"],
         cwd=root,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

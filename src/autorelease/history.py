@@ -9,7 +9,7 @@ number, so tags on maintenance branches do not count.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -58,6 +58,27 @@ def release_tags(refs: Iterable[git.TagRef], tag_format: str) -> list[ReleaseTag
         if version is not None:
             tags.append(ReleaseTag(ref.name, ref.commit, ref.date, version))
     return tags
+
+
+def by_first_release(root: Path, tags: Sequence[ReleaseTag]) -> Iterator[tuple[int, git.RawCommit]]:
+    """Each commit that a tag of TAGS contains, with the index of the first tag that does.
+
+    TAGS are in release order. One `git log` over the whole history, children before
+    parents: a commit's first release is the earliest of its own tags and its children's.
+    """
+    if not tags:
+        return
+    first: dict[str, int] = {}  # the earliest release that contains a commit, seen so far
+    for index, tag in enumerate(tags):
+        first.setdefault(tag.commit, index)
+    never = len(tags)
+    pop, get = first.pop, first.get
+    for raw in git.iter_commits(root, list(first), children_first=True):
+        index = pop(raw.sha, never)
+        for parent in raw.parents:
+            if get(parent, never) > index:
+                first[parent] = index
+        yield index, raw
 
 
 def read(
