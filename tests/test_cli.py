@@ -329,3 +329,27 @@ def test_status_and_version_do_not_need_the_changelog(
     code, out, _ = run(capsys, "-C", released.path, "status")
     assert code == ExitCode.OK
     assert "next version   1.1.0 (minor)" in out
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"a": 1, "b": None, "c": "x\ny", "d": [], "e": {"f": [1, 2], "g": {}}},
+        {"commits": [{"sha": "1", "problems": ["p"]}, {"sha": "2", "problems": []}], "n": [1]},
+        {"mixed": [{"a": 1}, 2], "unicode": "José Müller \u2028"},
+    ],
+)
+def test_json_parts_is_the_same_json_one_record_a_line(data: dict[str, object]) -> None:
+    import json
+
+    from autorelease.render import json_parts
+
+    text = "".join(json_parts(data))
+    assert json.loads(text) == data
+    assert text.endswith("}\n")
+    for key, value in data.items():
+        records = value if isinstance(value, list) and value and isinstance(value[0], dict) else []
+        for record in records if all(isinstance(r, dict) for r in records) else []:
+            assert f"    {json.dumps(record)}" in [line.rstrip(",") for line in text.splitlines()]
+        assert f'  "{key}": ' in text

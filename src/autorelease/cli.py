@@ -155,12 +155,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
     plan = _plan(args)
     facts = _remote_facts(plan, args)
     if args.json:
-        import json
-
         data = plan.to_json()
         if facts is not None:
             data["remote_state"] = [vars(f) for f in facts]
-        print(json.dumps(data, indent=2))
+        sys.stdout.writelines(render.json_parts(data))
         return ExitCode.OK
     sys.stdout.writelines(
         render.preview_parts(plan, render.publish_steps(plan, args), args.verbose)

@@ -82,6 +82,27 @@ def _common_tail(old: list[str], new: list[str], head: int) -> int:
     return count
 
 
+def json_parts(data: dict[str, Any]) -> list[str]:
+    """DATA as a JSON object in pieces: one key a line, a list of objects one object a line.
+
+    The lists of a long range hold 100,000 records; written through the C encoder a record
+    at a time, rather than pretty-printed by the pure-Python one, they take a quarter of the
+    time. Small values keep the indented layout.
+    """
+    import json
+
+    parts = ["{"]
+    for n, (key, value) in enumerate(data.items()):
+        head = ("\n" if not n else ",\n") + f"  {json.dumps(key)}: "
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            records = ",\n    ".join(map(json.dumps, value))
+            parts += [head, "[\n    ", records, "\n  ]"]
+        else:
+            parts += [head, json.dumps(value, indent=2).replace("\n", "\n  ")]
+    parts.append("\n}\n" if data else "}\n")
+    return parts
+
+
 def _indented(text: str) -> list[str]:
     """TEXT with four spaces before each line that is not empty, every line ended, in pieces.
 
