@@ -53,12 +53,12 @@ def full_changelog(root: Path) -> str:
     sections = []
     for index, tag in enumerate(tags):
         previous = tags[index - 1].name if index else None
-        release = changelog.Release(
+        meta = changelog.Release(
             tag.version.render(str(cfg.version_scheme)), tag.name, tag.date,
-            changelog.entries_from(changelog.with_listed(pairs[index], classify.listed)),
-            previous, repo_url,
+            previous_tag=previous, repo_url=repo_url,
         )  # fmt: skip
-        sections.append(changelog.render(release, template, layout))
+        listed = changelog.with_listed(pairs[index], classify.listed)
+        sections.append(changelog.section(meta, listed, template, layout))
     body = "\n".join(reversed(sections))
     return f"# Changelog\n\n{cfg.changelog_marker}\n\n{body}"
 
