@@ -11,6 +11,9 @@ docs, test and ci commits, some with bodies and footers, a few breaking changes 
 `--tag-every N`, every Nth commit is a release commit (`chore(release): X.Y.Z`) that writes the
 version into pyproject.toml and is tagged with the version the commits since the previous tag
 call for; the commits after the last tag are left unreleased. `--tag-every 0` makes no tags.
+With `--changelog`, the last release commit also writes the CHANGELOG.md those releases would
+have written (a section per release, newest first, under PSR's and autorelease's markers), the
+file a long-lived project carries: about 3 MB for 1,000 releases.
 
 Fast-import writes 100,000 commits in a few seconds. Repositories are cached under
 benchmarks/.repos/ (gitignored) and reused when the parameters match:
@@ -30,11 +33,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # Bump this when the generated content changes, so that cached repositories are rebuilt.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 REPOS = Path(__file__).resolve().parent / ".repos"
 META = "autorelease-bench.json"  # inside .git, so the work tree stays clean
 EPOCH = 1_577_836_800  # 2020-01-01T00:00:00Z; commit i is dated EPOCH + 600 * i
@@ -119,10 +122,11 @@ class Params:
     annotated: bool
     seed: int
     generator: int = GENERATOR_VERSION
+    changelog: bool = False  # the last release commit writes the CHANGELOG.md of every release
 
     def name(self) -> str:
         tags = f"tag{self.tag_every}{'a' if self.annotated else 'l'}" if self.tag_every else "notag"
-        return f"c{self.commits}-{tags}-s{self.seed}"
+        return f"c{self.commits}-{tags}-s{self.seed}" + ("-changelog" if self.changelog else "")
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ class _Messages:
         self.bodies = [self._body() for _ in range(499)]
         self.notes = [self._sentence(4, 10) for _ in range(53)]
         self.kinds = [t for t, weight in TYPES for _ in range(weight)]
+        self.last_entry: tuple[str, str] | None = None
 
     def _sentence(self, low: int, high: int) -> str:
         return " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(low, high)))
@@ -169,6 +174,11 @@ class _Messages:
 
     def next(self) -> tuple[str, str]:
         """One commit message and the bump it calls for: major, minor, patch or none."""
+        text, level = self._next()
+        self.last_entry = _entry(text, level)
+        return text, level
+
+    def _next(self) -> tuple[str, str]:
         rng = self.rng
         roll = rng.random()
         if roll < 0.03:
@@ -194,6 +204,38 @@ class _Messages:
 
 
 _ORDER = ("none", "patch", "minor", "major")
+_TITLES = {"feat": "Features", "fix": "Bug Fixes", "perf": "Performance Improvements"}
+# The changelog a long-lived project has: PSR's marker near the top, and autorelease's.
+CHANGELOG_HEAD = (
+    "# Changelog\n\n<!-- version list -->\n\n"
+    "<!-- autorelease: new releases go below this line -->\n\n"
+)
+
+
+def _entry(text: str, level: str) -> tuple[str, str] | None:
+    """The changelog group and line of a commit message, or None if the changelog omits it."""
+    header = text.split("\n", 1)[0]
+    kind, _, description = header.partition(": ")
+    breaking = level == "major"
+    kind = kind.rstrip("!")
+    scope = ""
+    if "(" in kind:
+        kind, scope = kind[:-1].split("(")
+    if kind not in _TITLES and not breaking:
+        return None
+    line = f"- **{scope}:** {description}" if scope else f"- {description}"
+    return ("Breaking Changes" if breaking else _TITLES[kind]), line
+
+
+def _section(version: str, when: int, entries: list[tuple[str, str]]) -> str:
+    """One release of the generated changelog, in autorelease's default layout."""
+    date = time.strftime("%Y-%m-%d", time.gmtime(when))
+    lines = [f"## v{version} ({date})"]
+    for title in ("Breaking Changes", "Features", "Bug Fixes", "Performance Improvements"):
+        group = [line for group, line in entries if group == title]
+        if group:
+            lines += ["", f"### {title}", "", *group]
+    return "\n".join(lines) + "\n"
 
 
 def bump(version: tuple[int, int, int], level: str) -> tuple[int, int, int]:
@@ -246,6 +288,8 @@ class _State:
     pending: str = "none"  # the highest bump since the last tag
     last_tag: str | None = None
     tags: int = 0
+    entries: list[tuple[str, str]] = field(default_factory=list)  # since the last tag
+    sections: list[str] = field(default_factory=list)  # oldest release first
 
 
 def stream(params: Params, state: _State) -> Iterator[bytes]:
@@ -263,6 +307,12 @@ def stream(params: Params, state: _State) -> Iterator[bytes]:
             state.version = bump(state.version, state.pending)
             version = _render(state.version)
             files = {"pyproject.toml": PYPROJECT.format(version=version)}
+            if params.changelog:
+                state.sections.append(_section(version, when, state.entries))
+                state.entries.clear()
+                if i + params.tag_every >= params.commits:  # the last release writes the file
+                    body = "\n".join(reversed(state.sections))
+                    files["CHANGELOG.md"] = CHANGELOG_HEAD + body
             yield _commit(i, when, f"chore(release): {version}", files, i == 1)
             state.last_tag, state.pending, state.tags = f"v{version}", "none", state.tags + 1
             yield _tag(state.last_tag, i, when, params.annotated)
@@ -270,6 +320,8 @@ def stream(params: Params, state: _State) -> Iterator[bytes]:
         text, level = messages.next() if i > 1 else ("chore: initial commit", "none")
         if _ORDER.index(level) > _ORDER.index(state.pending):
             state.pending = level
+        if params.changelog and i > 1 and (entry := messages.last_entry):
+            state.entries.append(entry)
         # Ordinary commits change no file: every tool reads messages only, and 100,000 new
         # trees would make fast-import ten times slower without changing what is measured.
         files = initial if i == 1 else {}
@@ -347,12 +399,17 @@ def main(argv: list[str] | None = None) -> int:
         "--lightweight", action="store_true", help="lightweight tags (default: annotated)"
     )
     parser.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    parser.add_argument(
+        "--changelog", action="store_true", help="commit the CHANGELOG.md the releases wrote"
+    )
     parser.add_argument("--out", type=Path, help="where to write (default benchmarks/.repos/NAME)")
     parser.add_argument("--force", action="store_true", help="regenerate even if cached")
     args = parser.parse_args(argv)
     if args.commits < 1 or args.tag_every < 0:
         parser.error("--commits must be at least 1 and --tag-every at least 0")
-    params = Params(args.commits, args.tag_every, not args.lightweight, args.seed)
+    params = Params(
+        args.commits, args.tag_every, not args.lightweight, args.seed, changelog=args.changelog
+    )
     result = generate(params, args.out, args.force)
     how = f"generated in {result.seconds:.2f} s" if result.seconds else "cached"
     print(
