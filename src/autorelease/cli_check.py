@@ -99,7 +99,8 @@ def _lint_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-header-length",
         type=int,
         metavar="N",
-        help=f"longest header allowed; 0 for no limit (default {DEFAULT_MAX_HEADER_LENGTH})",
+        help="longest header allowed; 0 for no limit (default: max_header_length from the "
+        f"configuration, else {DEFAULT_MAX_HEADER_LENGTH})",
     )
     parser.add_argument(
         "--types",
@@ -263,16 +264,19 @@ def _root(args: argparse.Namespace, *, required: bool) -> Path | None:
 
 
 def _lint_options(args: argparse.Namespace, root: Path | None) -> LintOptions:
+    """The command line's options, else the project's configuration, else the defaults."""
+    from autorelease import config
+
+    cfg = config.load(root) if root is not None else None
     limit = args.max_header_length
-    limit = DEFAULT_MAX_HEADER_LENGTH if limit is None else (limit or None)
+    if limit is None:  # max_header_length, which a commitizen or PSR project sets to theirs
+        limit = cfg.max_header_length if cfg is not None else DEFAULT_MAX_HEADER_LENGTH
+    limit = limit or None
     if args.types:
         names = [t.strip().lower() for t in args.types.split(",") if t.strip()]
         return LintOptions(limit, None if names == ["any"] else tuple(names))
-    if root is None:
+    if cfg is None or root is None:
         return LintOptions(limit, DEFAULT_TYPES)
-    from autorelease import config
-
-    cfg = config.load(root)
     return LintOptions(limit, _configured_types(cfg), _rule_set(root, cfg))
 
 

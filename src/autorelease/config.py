@@ -42,6 +42,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "repository_url": (str, "", "the project's web URL, e.g. https://github.com/o/r"),
     "commit_rules": (str, "", "a commitizen rule set name, e.g. cz_customize"),
     "allowed_types": (list, [], "a list of commit types"),
+    "max_header_length": (int, 100, "a number of characters, or 0 for no limit"),
 }
 _CHOICES = {
     "version_source": ("auto", "files", "tag"),
@@ -135,6 +136,8 @@ def _check_contents(table: dict[str, Any], filename: str, section: str) -> None:
     for key in ("version_files", "allowed_types"):
         if any(not isinstance(item, str) for item in table.get(key, [])):
             raise ConfigError(f"{filename}: {section[1:-1]}.{key} must hold only strings")
+    if table.get("max_header_length", 0) < 0:
+        raise ConfigError(f"{filename}: {section[1:-1]}.max_header_length must be 0 or more")
     for key in ("tag_format", "commit_message"):
         if key in table and "{version}" not in table[key]:
             raise ConfigError(
@@ -194,6 +197,8 @@ def from_commitizen(cz: dict[str, Any], where: str) -> dict[str, Any]:
         out["version_scheme"] = "semver" if str(scheme).startswith("semver") else "pep440"
     if cz.get("changelog_file"):
         out["changelog_file"] = str(cz["changelog_file"])
+    # cz check's own limit (message_length_limit, 0 by default: none), not autorelease's 100.
+    out["max_header_length"] = _whole_number(cz.get("message_length_limit", 0))
     name = cz.get("name", "cz_conventional_commits")
     if name != "cz_conventional_commits":
         out["commit_rules"] = str(name)
@@ -201,6 +206,14 @@ def from_commitizen(cz: dict[str, Any], where: str) -> dict[str, Any]:
 
 
 _CZ_TYPE_KEY = re.compile(r"\^?(?P<type>[A-Za-z][\w-]*)\$?")
+
+
+def _whole_number(value: Any) -> int:
+    """A limit written as a number (or its text); anything else reads as no limit (0)."""
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _cz_tag_format(fmt: str, where: str) -> str:
@@ -222,6 +235,7 @@ def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
     files += [":".join(str(v).split(":")[:2]) for v in psr.get("version_variables", [])]
     if files:
         out["version_files"] = files
+    out["max_header_length"] = 0  # PSR checks no message: the project's history has no limit
     for key in ("major_on_zero", "allow_zero_version"):
         if isinstance(psr.get(key), bool):
             out[key] = psr[key]

@@ -178,7 +178,7 @@ def _length_problems(header: str, limit: int | None) -> list[Problem]:
     return [
         Problem(
             f"the header is {len(header)} characters long, more than {limit}",
-            f"project setting (header length, {limit} like commitlint's header-max-length;"
+            f"project setting (max_header_length = {limit}, as commitlint's header-max-length;"
             " not a rule of the specification): move details to the body",
         )
     ]
