@@ -22,9 +22,11 @@ from autorelease.errors import ConfigError
 HOOKS_REPO = "https://github.com/autorelease-dev/autorelease"
 HOOK_IDS = ("autorelease-commit-msg", "autorelease-pre-push")
 WORKFLOW = ".github/workflows/release.yml"
+# Where the workflow goes when the project's own workflow is called release.yml.
+WORKFLOW_NAMES = (WORKFLOW, ".github/workflows/autorelease.yml")
 _CARRIED = ("tag_format", "version_files", "version_source", "major_on_zero",
             "allow_zero_version", "bump_map", "version_scheme", "changelog_file",
-            "commit_rules")  # fmt: skip
+            "commit_rules", "max_header_length")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -216,8 +218,39 @@ def release_branch(root: Path, cfg: config.Config) -> str:
 
 
 def _workflow_change(root: Path) -> Change | None:
-    path = root / WORKFLOW
-    if path.exists():
-        return None  # never clobber a workflow the project already has
+    target, why = workflow_target(root)
+    if target is None:
+        return None
     branch = release_branch(root, config.load(root))
-    return Change(WORKFLOW, None, workflow_text(branch), f"release on push to {branch}")
+    why = f"release on push to {branch}" + (f"; {why}" if why else "")
+    return Change(target, None, workflow_text(branch), why)
+
+
+def workflow_target(root: Path) -> tuple[str | None, str]:
+    """Where init writes the release workflow and why there; None and why it writes none.
+
+    A workflow the project already has is never replaced: when release.yml is taken the
+    workflow goes to autorelease.yml, and a workflow that already runs autorelease is enough.
+    """
+    from autorelease import workflows
+
+    for path in workflows.workflow_files(root):
+        if workflows.runs_autorelease(path.read_text(encoding="utf-8", errors="replace")):
+            name = path.relative_to(root).as_posix()
+            return None, f"{name} already runs autorelease: no other workflow written"
+    free = [name for name in WORKFLOW_NAMES if not (root / name).exists()]
+    if not free:
+        taken = " and ".join(WORKFLOW_NAMES)
+        return None, (
+            f"release workflow not written: {taken} are the project's own; rename one and run "
+            "`autorelease init` again"
+        )
+    if free[0] != WORKFLOW:
+        return free[0], f"{WORKFLOW} is the project's own workflow, kept as it is"
+    return WORKFLOW, ""
+
+
+def notes(root: Path) -> list[str]:
+    """What init leaves as it is and why, so that no file is skipped without a word."""
+    target, why = workflow_target(root)
+    return [why] if target is None else []

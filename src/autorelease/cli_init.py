@@ -26,16 +26,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from autorelease import adopt  # 8 ms of imports that only `init` needs, not every command
+    # 8 ms of imports that only `init` needs, not every command
+    from autorelease import adopt, workflows
 
     root = git.toplevel(args.repo)
     todo = adopt.changes(root)
-    if not todo:
-        print("autorelease is already set up here: nothing to change", file=sys.stderr)
-        return ExitCode.OK
     for change in todo:
         print(f"# {change.path}: {change.why}")
         print(diff(change.path, change.before, change.after), end="")
+    existing = workflows.survey(root)
+    for line in adopt.notes(root) + workflows.describe(existing):
+        print(line)
+    if not todo:
+        print("autorelease is already set up here: nothing to change", file=sys.stderr)
+        return ExitCode.OK
     if args.dry_run:
         return ExitCode.OK
     if not args.yes and not _confirm(len(todo)):
@@ -44,9 +48,12 @@ def run(args: argparse.Namespace) -> int:
     for change in todo:
         write_atomic(root / change.path, change.after)
         print(f"wrote {change.path}", file=sys.stderr)
+    retire = (
+        "retire the release automation listed above in the same commit, " if existing.retire else ""
+    )
     print(
-        "next: `pre-commit install`, commit these files, and add PyPI trusted publishing for "
-        "the release workflow (docs/ci.md)",
+        f"next: `pre-commit install`, commit these files, {retire}and add PyPI trusted "
+        "publishing for the release workflow (docs/ci.md)",
         file=sys.stderr,
     )
     return ExitCode.OK
