@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import shutil
@@ -118,10 +119,45 @@ def test_init_merges_into_an_existing_precommit_config(project: GitRepo) -> None
     assert f"\n    - repo: {adopt.HOOKS_REPO}" in text  # the list's own indentation
 
 
-def test_init_never_clobbers_an_existing_workflow(project: GitRepo) -> None:
+def test_init_never_clobbers_an_existing_workflow(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     workflow = project.write(".github/workflows/release.yml", "name: mine\n")
     assert init(project, "--yes") == 0
     assert workflow.read_text() == "name: mine\n"
+    written = project.path / ".github/workflows/autorelease.yml"
+    assert written.read_text() == adopt.workflow_text("main")
+    out = capsys.readouterr().out
+    assert "# .github/workflows/autorelease.yml: release on push to main; " in out
+    assert ".github/workflows/release.yml is the project's own workflow, kept as it is" in out
+
+
+def test_init_says_why_it_writes_no_workflow_when_both_names_are_taken(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in adopt.WORKFLOW_NAMES:
+        project.write(name, "name: mine\non: push\n")
+    assert init(project, "--yes") == 0
+    assert all(
+        (project.path / n).read_text() == "name: mine\non: push\n" for n in adopt.WORKFLOW_NAMES
+    )
+    out = capsys.readouterr().out
+    assert (
+        "release workflow not written: .github/workflows/release.yml and "
+        ".github/workflows/autorelease.yml are the project's own; rename one and run "
+        "`autorelease init` again"
+    ) in out
+    assert "[tool.autorelease]" in (project.path / "pyproject.toml").read_text()  # the rest is
+
+
+def test_a_workflow_that_runs_autorelease_is_enough(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.write(".github/workflows/ship.yml", "on: push\njobs:\n  s:\n    runs-on: x\n"
+                  "    steps:\n      - run: autorelease publish\n")  # fmt: skip
+    assert init(project, "--yes") == 0
+    assert not (project.path / adopt.WORKFLOW).exists()
+    assert ".github/workflows/ship.yml already runs autorelease" in capsys.readouterr().out
 
 
 def test_init_without_a_terminal_asks_for_yes_and_writes_nothing(
@@ -237,3 +273,206 @@ def test_workflow_releases_from_the_projects_branch(repo: GitRepo) -> None:
     assert init(repo, "--yes") == 0
     flow = yaml.safe_load((repo.path / adopt.WORKFLOW).read_text())
     assert flow[True]["push"]["branches"] == ["trunk"]
+
+
+# --- a project that already releases: its automation is named, with how to retire it ----------
+
+WORKFLOW_DATA = Path(__file__).parent / "data" / "workflows"  # see its README
+
+
+def with_workflows(repo: GitRepo, name: str, pyproject_extra: str) -> None:
+    """REPO as the project NAME has it: its release workflows and its release tool's table."""
+    for source in (WORKFLOW_DATA / name).iterdir():
+        repo.write(f".github/workflows/{source.name}", source.read_text())
+    pyproject = repo.path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + pyproject_extra)
+    repo.git("add", ".")
+    repo.commit("ci: release as the project does")
+
+
+def test_init_names_python_zeroconf_release_job_and_how_to_retire_it(
+    project: GitRepo, capsys: pytest.CaptureFixture[str], actionlint: Path
+) -> None:
+    project.git("branch", "-m", "master")
+    with_workflows(
+        project, "python-zeroconf", '\n[tool.semantic_release]\ntag_format = "{version}"\n'
+    )
+    assert init(project, "--yes") == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("Release automation")))
+    assert lines[start + 1 :] == [
+        "  .github/workflows/ci.yml: remove the job `release` (runs on push to master or "
+        "release-0.x, pull request); `build_wheels` needs it: point it at autorelease's workflow "
+        "or remove it",
+        "    job `release`, step 3 `Release`: python-semantic-release: "
+        "python-semantic-release/python-semantic-release@350c48fcb3ffcdfd2e0a235206bc2ecea6b69df0",
+        "    job `release`, step 4 `Publish package distributions to PyPI`: upload to PyPI: "
+        "pypa/gh-action-pypi-publish@cef221092ed1bacb1cc03d23a2d87d1d172e277b",
+        "    job `release`, step 5 `Publish package distributions to GitHub Releases`: "
+        "python-semantic-release publish-action: "
+        "python-semantic-release/publish-action@310a9983a0ae878b29f3aac778d7c77c1db27378",
+        "  .github/workflows/ci.yml: remove the job `upload_pypi` (runs on push to master or "
+        "release-0.x, pull request)",
+        "    job `upload_pypi`, step 2: upload to PyPI: "
+        "pypa/gh-action-pypi-publish@cef221092ed1bacb1cc03d23a2d87d1d172e277b",
+        "Release previews (they release nothing; `autorelease --dry-run` and `autorelease check` "
+        "do the same with autorelease's rules):",
+        "  .github/workflows/ci.yml, job `release-dry-run`, step 2 `Test release`: "
+        "python-semantic-release (preview): "
+        "python-semantic-release/python-semantic-release@350c48fcb3ffcdfd2e0a235206bc2ecea6b69df0",
+    ]
+    assert "retire the release automation listed above in the same commit" in err
+    written = project.path / adopt.WORKFLOW
+    assert yaml.safe_load(written.read_text())[True]["push"]["branches"] == ["master"]
+    assert run_actionlint(actionlint, written) == []
+
+
+def test_init_names_commitizens_bump_and_tag_upload_workflows(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_workflows(project, "commitizen", '\n[tool.commitizen]\ntag_format = "v$version"\n')
+    assert init(project, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert (
+        "  .github/workflows/bumpversion.yml: delete the file, every job in it releases "
+        "(runs on push to master)\n"
+        "    job `bump-version`, step 3 `bump-version`: commitizen (cz bump): "
+        "cz --no-raise 21 bump --yes\n"
+        "  .github/workflows/pythonpublish.yml: delete the file, every job in it releases "
+        "(runs on push of a tag v*, by hand: the tag and release autorelease makes start it)\n"
+        "    job `deploy`, step 4 `Publish package to PyPI`: upload to PyPI: "
+        "pypa/gh-action-pypi-publish@release/v1\n"
+    ) in out
+    assert "pr-bump-preview.yml, job `bump-preview`, step 3 `Run cz bump --dry-run`" in out
+    assert "homebrewpublish" not in out
+    assert not (project.path / adopt.WORKFLOW).exists()  # --dry-run
+
+
+def test_init_beside_python_gitlabs_release_yml_writes_autorelease_yml(
+    project: GitRepo, capsys: pytest.CaptureFixture[str], actionlint: Path
+) -> None:
+    with_workflows(
+        project, "python-gitlab", '\n[tool.semantic_release]\ntag_format = "v{version}"\n'
+    )
+    theirs = (project.path / adopt.WORKFLOW).read_text()
+    assert init(project, "--yes") == 0
+    out = capsys.readouterr().out
+    assert (project.path / adopt.WORKFLOW).read_text() == theirs
+    assert ".github/workflows/release.yml is the project's own workflow, kept as it is" in out
+    assert (
+        "  .github/workflows/release.yml: delete the file, every job in it releases "
+        "(runs on schedule, by hand)"
+    ) in out
+    ours = project.path / ".github/workflows/autorelease.yml"
+    assert run_actionlint(actionlint, ours) == []
+
+    # Run again: nothing left to write, and the old release job is still named until it goes.
+    project.git("add", ".")
+    project.commit("ci: release with autorelease")
+    assert init(project, "--yes") == 0
+    out, err = capsys.readouterr()
+    assert "autorelease is already set up here: nothing to change" in err
+    assert ".github/workflows/autorelease.yml already runs autorelease" in out
+    assert "delete the file, every job in it releases" in out
+    (project.path / adopt.WORKFLOW).unlink()
+    assert init(project, "--yes") == 0
+    assert "Release automation" not in capsys.readouterr().out
+
+
+# --- check's defaults on an adopted project: what the project's own history accepts -------------
+
+HISTORY = Path(__file__).parent / "data" / "history"  # the PSR-era commits of three projects
+SHARED_HISTORY = ROOT.parent / "shared" / "history"  # every commit, where the snapshot is beside
+
+
+def accepted_messages() -> list[tuple[str, list[str]]]:
+    """(project, every commit message it accepted), from the committed data and, where the
+    shared snapshot is at hand, from every commit of it."""
+    out = []
+    for path in sorted(HISTORY.glob("*.json.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            pairs = json.load(handle)["pairs"]
+        seen = {c["sha"]: c["message"] for p in pairs for c in p["commits"]}
+        out.append((path.name.removesuffix(".json.gz"), list(seen.values())))
+    for path in sorted(SHARED_HISTORY.glob("*.json")) if SHARED_HISTORY.is_dir() else []:
+        pairs = json.loads(path.read_text())["pairs"]
+        seen = {c["sha"]: f"{c['subject']}\n\n{c['body']}" for p in pairs for c in p["commits"]}
+        out.append((f"shared/{path.stem}", list(seen.values())))
+    return out
+
+
+def commit_all(repo: GitRepo, messages: list[str]) -> None:
+    """Every message as an empty commit on top of HEAD, in one git fast-import."""
+    head = repo.head()
+    stream = [f"reset refs/heads/main\nfrom {head}\n\n".encode()]
+    for index, message in enumerate(messages, start=1):
+        raw = message.encode()
+        stream.append(
+            f"commit refs/heads/main\ncommitter T <t@example.com> {1_700_000_000 + index} +0000\n"
+            f"data {len(raw)}\n".encode()
+            + raw
+            + b"\n\n"
+        )
+    subprocess.run(["git", "fast-import", "--quiet", "--force"], cwd=repo.path,
+                   input=b"".join(stream), check=True)  # fmt: skip
+    repo.git("reset", "-q", "--hard", "main")
+
+
+def length_rejections(repo: GitRepo, capsys: pytest.CaptureFixture[str], *extra: str) -> list[str]:
+    main(["-C", str(repo.path), "check", "--json", "HEAD", *extra])
+    verdicts = json.loads(capsys.readouterr().out)["commits"]
+    return [
+        c["header"]
+        for c in verdicts
+        if any("max_header_length" in p["rule"] for p in c["problems"])
+    ]
+
+
+@pytest.mark.parametrize(("project_name", "messages"), accepted_messages())
+def test_adopted_check_accepts_every_header_the_project_accepted(
+    project: GitRepo, capsys: pytest.CaptureFixture[str], project_name: str, messages: list[str]
+) -> None:
+    pyproject = project.path / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.semantic_release]\ntag_format = "v{version}"\n'
+    )
+    assert init(project, "--yes") == 0
+    assert tomllib.loads(pyproject.read_text())["tool"]["autorelease"]["max_header_length"] == 0
+    project.git("add", ".")
+    project.commit("ci: adopt autorelease")
+    commit_all(project, messages)
+    capsys.readouterr()
+    assert length_rejections(project, capsys) == [], project_name
+    # The same history under the 100-character default: these are the commits it rejected.
+    assert length_rejections(project, capsys, "--max-header-length", "100")
+
+
+@pytest.mark.parametrize(
+    ("table", "carried"),
+    [
+        ('[tool.semantic_release]\ntag_format = "v{version}"\n', 0),  # PSR checks no message
+        ('[tool.commitizen]\nversion_provider = "pep621"\n', 0),  # nor does cz by default
+        ('[tool.commitizen]\nversion_provider = "pep621"\nmessage_length_limit = 72\n', 72),
+        ("", None),  # no tool before: autorelease's default (100) stands, nothing written
+    ],
+)
+def test_init_carries_over_the_previous_tools_header_limit(
+    project: GitRepo, capsys: pytest.CaptureFixture[str], table: str, carried: int | None
+) -> None:
+    pyproject = project.path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n" + table)
+    project.git("add", ".")
+    project.commit("chore: the release tool's settings")
+    assert init(project, "--yes") == 0
+    written = tomllib.loads(pyproject.read_text())["tool"]["autorelease"]
+    assert written.get("max_header_length") == carried
+    capsys.readouterr()
+    header = "fix: " + "x" * 75  # 80 characters
+    expected = ExitCode.INVALID_COMMIT if carried == 72 else ExitCode.OK
+    assert main(["-C", str(project.path), "check", "-m", header]) == expected
+    long_header = "fix: " + "x" * 115  # 120 characters
+    expected = ExitCode.OK if carried == 0 else ExitCode.INVALID_COMMIT
+    assert main(["-C", str(project.path), "check", "-m", long_header]) == expected
+    message = project.write(".git/COMMIT_EDITMSG", long_header + "\n")
+    assert main(["-C", str(project.path), "hook", "commit-msg", str(message)]) == expected
