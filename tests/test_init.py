@@ -271,8 +271,9 @@ def test_workflow_releases_from_the_projects_branch(repo: GitRepo) -> None:
     repo.git("checkout", "-q", "-b", "trunk")
     repo.commit("feat: start", ("pyproject.toml", '[project]\nname = "t"\nversion = "0.1.0"\n'))
     assert init(repo, "--yes") == 0
-    flow = yaml.safe_load((repo.path / adopt.WORKFLOW).read_text())
-    assert flow[True]["push"]["branches"] == ["trunk"]
+    text = (repo.path / adopt.WORKFLOW).read_text()
+    assert yaml.safe_load(text)[True]["push"]["branches"] == ["trunk"]
+    assert "Every push to trunk releases" in text  # its comment says so too
 
 
 # --- a project that already releases: its automation is named, with how to retire it ----------

@@ -35,6 +35,12 @@ def survey(tmp_path: Path, **files: str) -> workflows.Survey:
          "python-semantic-release publish-action", True),
         ("{uses: python-semantic-release/python-semantic-release@v9, with: "
          "{no_operation_mode: true}}", "python-semantic-release", False),
+        ("{uses: python-semantic-release/python-semantic-release@v10, with: {build: true, "
+         "commit: false, tag: false, push: false}}", "python-semantic-release", False),
+        ("{uses: python-semantic-release/python-semantic-release@v10, with: {push: false}}",
+         "python-semantic-release", True),
+        ("run: semantic-release version --no-commit --no-tag", "python-semantic-release", False),
+        ("run: cz bump --files-only", "commitizen (cz bump)", False),
         ("uses: commitizen-tools/commitizen-action@master", "commitizen (cz bump)", True),
         ("{uses: commitizen-tools/commitizen-action@0.21.0, with: {dry_run: true}}",
          "commitizen (cz bump)", False),

@@ -204,6 +204,7 @@ def _has_hooks(data: Any) -> bool:
 def workflow_text(branch: str = "main") -> str:
     """The GitHub Actions workflow that releases on every push to BRANCH."""
     text = resources.files("autorelease").joinpath("data/release.yml").read_text()
+    text = text.replace("Every push to main", f"Every push to {branch}")
     return text.replace("branches: [main]", f"branches: [{branch}]")
 
 

@@ -26,8 +26,10 @@ _ACTIONS = {  # `uses:` without its @ref -> the tool it runs
     "codfish/semantic-release-action": "semantic-release (npm)",
     "pypa/gh-action-pypi-publish": "upload to PyPI",
 }
-# The inputs by which those actions only preview (release nothing).
+# The inputs by which those actions only preview (release nothing): true for these, false for
+# both of PSR's `tag` and `push` (PSR's own repository builds the next version's files so).
 _PREVIEW_INPUTS = ("no_operation_mode", "dry_run", "dry-run")
+_NO_RELEASE_INPUTS = ("tag", "push")
 _SEGMENT = r"[^\n;&|#]*?"  # the rest of one command: up to a newline, ;, &&, || or a comment
 _COMMANDS = (  # (pattern in a `run:` script, the tool it runs)
     (re.compile(rf"\b(?:npx|bunx|yarn|pnpm(?:\s+dlx)?|npm\s+exec){_SEGMENT}\bsemantic-release\b"
@@ -40,7 +42,7 @@ _COMMANDS = (  # (pattern in a `run:` script, the tool it runs)
     (re.compile(rf"\b(?:uv|poetry|flit|hatch|pdm)\s+publish\b{_SEGMENT}(?=$|[\n;&|#])"),
      "upload to PyPI"),
 )  # fmt: skip
-_PREVIEW_FLAGS = re.compile(r"\s(?:--noop|--dry-run|--get-next|--print\S*)\b")
+_PREVIEW_FLAGS = re.compile(r"\s(?:--noop|--dry-run|--get-next|--print\S*|--no-tag|--files-only)\b")
 
 
 class Found(NamedTuple):
@@ -146,7 +148,9 @@ def _matches(step: Mapping[str, Any]) -> Iterator[tuple[str, str, bool]]:
     if action in _ACTIONS:
         given = step.get("with")
         inputs = given if isinstance(given, dict) else {}
-        preview = any(str(inputs.get(k, "")).lower() == "true" for k in _PREVIEW_INPUTS)
+        preview = any(str(inputs.get(k, "")).lower() == "true" for k in _PREVIEW_INPUTS) or all(
+            str(inputs.get(k, "")).lower() == "false" for k in _NO_RELEASE_INPUTS
+        )
         yield _ACTIONS[action], uses.strip(), not preview
     for line in _command_lines(str(step.get("run") or "")):
         for pattern, tool in _COMMANDS:
@@ -281,6 +285,8 @@ def describe(found: Survey) -> list[str]:
 
 def _retire_line(item: Retire) -> str:
     where = f"(runs on {item.trigger})"
+    if "a tag" in item.trigger or "a GitHub release" in item.trigger:
+        where = f"(runs on {item.trigger}: the tag and release autorelease makes start it)"
     if item.whole_file:
         return f"{item.file}: delete the file, every job in it releases {where}"
     what = f"remove the job `{item.job}`" if item.whole_job else f"in job `{item.job}`, remove"
