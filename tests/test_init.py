@@ -477,3 +477,18 @@ def test_init_carries_over_the_previous_tools_header_limit(
     assert main(["-C", str(project.path), "check", "-m", long_header]) == expected
     message = project.write(".git/COMMIT_EDITMSG", long_header + "\n")
     assert main(["-C", str(project.path), "hook", "commit-msg", str(message)]) == expected
+
+
+def test_init_without_a_previous_tool_keeps_the_longest_header_of_the_history(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    accepted = "feat(api): " + "y" * 119  # 130 characters, committed long ago
+    project.history([(accepted, "v1.0.0"), ("Merged a very long branch name " + "z" * 200, None)])
+    assert init(project, "--yes") == 0
+    table = tomllib.loads((project.path / "pyproject.toml").read_text())["tool"]["autorelease"]
+    assert table["max_header_length"] == 130
+    out = capsys.readouterr().out
+    assert "max_header_length: the longest conventional header in the history" in out
+    assert main(["-C", str(project.path), "check", "-m", accepted]) == ExitCode.OK
+    rejected = main(["-C", str(project.path), "check", "-m", accepted + "!"])
+    assert rejected == ExitCode.INVALID_COMMIT

@@ -66,6 +66,8 @@ def _pyproject_change(root: Path) -> Change | None:
     after = (text + "\n\n" if text else "") + table
     carried = sorted({cfg.origin[k] for k in settings if cfg.origin.get(k, "default") != "default"})
     why = "settings detected" + (f", carried over from {', '.join(carried)}" if carried else "")
+    if cfg.origin["max_header_length"] == "default" and "max_header_length" in settings:
+        why += "; max_header_length: the longest conventional header in the history"
     return Change("pyproject.toml", before, after, why)
 
 
@@ -75,6 +77,10 @@ def settings_for(root: Path, cfg: config.Config) -> dict[str, Any]:
     for key in _CARRIED:
         if cfg.origin.get(key, "default") != "default" and key != "tag_format":
             settings[key] = cfg.values[key]
+    if "max_header_length" not in settings:
+        longest = longest_header(root)
+        if longest > int(cfg.max_header_length):
+            settings["max_header_length"] = longest  # what the history accepted stays accepted
     if "version_files" not in settings and "version_source" not in settings:
         if version_files.uses_scm_version(cfg.pyproject):
             settings["version_source"] = "tag"
@@ -83,6 +89,19 @@ def settings_for(root: Path, cfg: config.Config) -> dict[str, Any]:
             if specs:
                 settings["version_files"] = specs
     return settings
+
+
+_CONVENTIONAL_HEADER = re.compile(r"[A-Za-z][\w-]*(?:\([^()\n]*\))?!?: \S")
+
+
+def longest_header(root: Path) -> int:
+    """The length of the longest Conventional Commits header on HEAD's history (merges aside),
+    0 without commits: the limit the project's own history was written under."""
+    if git.head(root) is None:
+        return 0
+    commits = (c for c in git.iter_commits(root, "HEAD") if len(c.parents) < 2)
+    headers = (c.message.split("\n", 1)[0].strip() for c in commits)
+    return max((len(h) for h in headers if _CONVENTIONAL_HEADER.match(h)), default=0)
 
 
 def spec_of(decl: version_files.Declaration) -> str:
