@@ -76,6 +76,10 @@ def test_precedence_is_key_by_key(tmp_path: Path) -> None:
         # commitizen's bump_map keys are regexes matched against the type
         ("bump_map = {'^.+!$' = 'MAJOR', '^feat' = 'MINOR', '^refactor$' = 'PATCH'}",
          "bump_map", {"feat": "minor", "refactor": "patch"}),
+        # cz check's header limit: none unless message_length_limit sets one
+        ("name = 'cz_conventional_commits'", "max_header_length", 0),
+        ("message_length_limit = 72", "max_header_length", 72),
+        ("message_length_limit = -1", "max_header_length", 0),
     ],
 )  # fmt: skip
 def test_from_commitizen(tmp_path: Path, cz: str, key: str, value: object) -> None:
@@ -91,6 +95,7 @@ def test_from_commitizen(tmp_path: Path, cz: str, key: str, value: object) -> No
         ("version_variables = ['src/p/__init__.py:__version__:nf']", "version_files",
          ["src/p/__init__.py:__version__"]),
         ("major_on_zero = false", "major_on_zero", False),
+        ("tag_format = 'v{version}'", "max_header_length", 0),  # PSR checks no message
         ("[tool.semantic_release.changelog]\nchangelog_file = 'NEWS.md'", "changelog_file",
          "NEWS.md"),
         ("[tool.semantic_release.changelog.default_templates]\nchangelog_file = 'N.md'",
@@ -121,6 +126,8 @@ def test_from_semantic_release(tmp_path: Path, psr: str, key: str, value: object
         ("tag_format = 'v'", r"tag_format = 'v' lacks \{version\}", "v{version}"),
         ("version_files = [1]", "version_files must hold only strings", None),
         ("bump_map = {feat = 'huge'}", r"bump_map\.feat = 'huge' is not major, minor", None),
+        ("max_header_length = -1", r"tool\.autorelease\.max_header_length must be 0 or more", None),
+        ("max_header_length = '72'", "max_header_length must be a number of characters", None),
     ],
 )  # fmt: skip
 def test_invalid_own_config(tmp_path: Path, toml: str, message: str, hint: str | None) -> None:
