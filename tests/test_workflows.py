@@ -99,16 +99,19 @@ def test_a_job_that_only_releases_goes_as_a_whole(tmp_path: Path) -> None:
 
 
 def test_unreadable_and_other_files_are_said_not_skipped(tmp_path: Path) -> None:
-    found = survey(tmp_path, broken_yaml="jobs: [\n", notes_txt="semantic-release version\n")
-    assert found.unreadable == (".github/workflows/broken.yaml",)
+    found = survey(
+        tmp_path, broken_yaml="jobs: [\n", empty_yml="", notes_txt="semantic-release version\n"
+    )
+    assert found.unreadable == (".github/workflows/broken.yaml", ".github/workflows/empty.yml")
     assert workflows.describe(found) == [
-        "  could not read .github/workflows/broken.yaml: it is not valid YAML; look for "
-        "release steps in it by hand"
+        f"  could not read .github/workflows/{name} as a workflow (not valid YAML, or not a "
+        "mapping); look for release steps in it by hand"
+        for name in ("broken.yaml", "empty.yml")
     ]
 
 
 def test_no_workflows_nothing_found(tmp_path: Path) -> None:
-    assert workflows.survey(tmp_path) == workflows.Survey((), (), (), ())
+    assert workflows.survey(tmp_path) == workflows.Survey((), (), ())
 
 
 @pytest.mark.parametrize(

@@ -69,13 +69,11 @@ class Retire(NamedTuple):
 
 
 class Survey(NamedTuple):
-    """Every workflow read: the release steps found, how to retire them, what could not be read,
-    and the workflows that already run autorelease."""
+    """Every workflow read: the release steps found, how to retire them, what could not be read."""
 
     found: tuple[Found, ...]
     retire: tuple[Retire, ...]
     unreadable: tuple[str, ...]
-    autorelease: tuple[str, ...]
 
 
 def survey(root: Path) -> Survey:
@@ -83,20 +81,16 @@ def survey(root: Path) -> Survey:
     found: list[Found] = []
     retire: list[Retire] = []
     unreadable: list[str] = []
-    mine: list[str] = []
     for path in workflow_files(root):
         name = path.relative_to(root).as_posix()
-        text = path.read_text(encoding="utf-8", errors="replace")
-        flow = _load(text)
+        flow = _load(path.read_text(encoding="utf-8", errors="replace"))
         if flow is None:
             unreadable.append(name)
             continue
-        if runs_autorelease(text):
-            mine.append(name)
         steps = list(_found_in(name, flow))
         found += steps
         retire += _retirements(name, flow, steps)
-    return Survey(tuple(found), tuple(retire), tuple(unreadable), tuple(mine))
+    return Survey(tuple(found), tuple(retire), tuple(unreadable))
 
 
 def workflow_files(root: Path) -> list[Path]:
@@ -277,7 +271,8 @@ def describe(found: Survey) -> list[str]:
         )
         lines += [f"  {f.file}, {_step_line(f)}" for f in previews]
     lines += [
-        f"  could not read {name}: it is not valid YAML; look for release steps in it by hand"
+        f"  could not read {name} as a workflow (not valid YAML, or not a mapping); look for "
+        "release steps in it by hand"
         for name in found.unreadable
     ]
     return lines
