@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -82,7 +82,7 @@ def load(root: Path) -> Config:
         layers.append(("pyproject.toml [tool.autorelease]", _validate(own, "pyproject.toml")))
     cz_where, cz = _commitizen_table(root, pyproject)
     if cz is not None:
-        layers.append((cz_where, from_commitizen(cz, cz_where)))
+        layers.append((cz_where, from_commitizen(cz, cz_where, set(own or ()))))
     psr = pyproject.get("tool", {}).get("semantic_release")
     if psr is not None:
         where = "pyproject.toml [tool.semantic_release]"
@@ -168,24 +168,16 @@ def commitizen_settings(root: Path, pyproject: Mapping[str, Any]) -> dict[str, A
     return dict(_commitizen_table(root, dict(pyproject))[1] or {})
 
 
-def from_commitizen(cz: dict[str, Any], where: str) -> dict[str, Any]:
-    """The subset of commitizen's settings that autorelease honours, in its own terms."""
+def from_commitizen(cz: dict[str, Any], where: str, own: Set[str] = frozenset()) -> dict[str, Any]:
+    """The subset of commitizen's settings that autorelease honours, in its own terms.
+
+    OWN names the keys [tool.autorelease] sets: its version settings replace cz's provider.
+    """
     out: dict[str, Any] = {}
     if "tag_format" in cz:
         out["tag_format"] = _cz_tag_format(str(cz["tag_format"]), where)
-    files = [str(f) for f in cz.get("version_files", [])]
-    provider = cz.get("version_provider", "commitizen")
-    if provider == "scm":
-        out["version_source"] = "tag"
-    elif provider == "pep621":
-        files.insert(0, "pyproject.toml:project.version")
-    elif provider == "poetry":
-        files.insert(0, "pyproject.toml:tool.poetry.version")
-    elif provider == "commitizen" and "version" in cz:
-        filename, _, table = where.partition(" ")
-        files.insert(0, f"{filename}:{table.strip('[]')}.version")
-    if files:
-        out["version_files"] = files
+    if not own & {"version_files", "version_source"}:
+        out.update(_cz_versions(cz, where))
     if "major_version_zero" in cz:
         out["major_on_zero"] = not bool(cz["major_version_zero"])
     if isinstance(cz.get("bump_map"), dict):
@@ -203,6 +195,38 @@ def from_commitizen(cz: dict[str, Any], where: str) -> dict[str, Any]:
     if name != "cz_conventional_commits":
         out["commit_rules"] = str(name)
     return out
+
+
+def _cz_versions(cz: dict[str, Any], where: str) -> dict[str, Any]:
+    """commitizen's version_provider and version_files as version_source and version_files.
+
+    A bare `path` in cz's version_files replaces the version everywhere in the file: `path:.*`.
+    """
+    files = [f if ":" in f else f"{f}:.*" for f in map(str, cz.get("version_files", []))]
+    provider = str(cz.get("version_provider") or "commitizen")
+    if provider not in _CZ_PROVIDERS:
+        raise ConfigError(
+            f"{where}: version_provider = {provider!r} is not supported "
+            f"(autorelease reads {', '.join(_CZ_PROVIDERS)})",
+            "set version_files (or version_source = 'tag') in [tool.autorelease]",
+        )
+    if provider == "scm":
+        return {"version_source": "tag", **({"version_files": files} if files else {})}
+    if provider == "commitizen" and "version" in cz:
+        filename, _, table = where.partition(" ")
+        files.insert(0, f"{filename}:{table.strip('[]')}.version")
+    files[:0] = _CZ_PROVIDERS[provider]
+    return {"version_files": files} if files else {}
+
+
+# The files each commitizen version provider autorelease supports writes.
+_CZ_PROVIDERS: dict[str, list[str]] = {
+    "commitizen": [],
+    "pep621": ["pyproject.toml:project.version"],
+    "poetry": ["pyproject.toml:tool.poetry.version"],
+    "uv": ["pyproject.toml:project.version", "uv.lock"],
+    "scm": [],
+}
 
 
 _CZ_TYPE_KEY = re.compile(r"\^?(?P<type>[A-Za-z][\w-]*)\$?")
@@ -231,8 +255,7 @@ def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "tag_format" in psr:
         out["tag_format"] = str(psr["tag_format"])
-    files = [str(f) for f in psr.get("version_toml", [])]
-    files += [":".join(str(v).split(":")[:2]) for v in psr.get("version_variables", [])]
+    files = _psr_versions(psr, where)
     if files:
         out["version_files"] = files
     out["max_header_length"] = 0  # PSR checks no message: the project's history has no limit
@@ -246,3 +269,25 @@ def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
     if path:
         out["changelog_file"] = str(path)
     return out
+
+
+def _psr_versions(psr: dict[str, Any], where: str) -> list[str]:
+    """version_toml and version_variables as version_files entries, as semantic-release reads them.
+
+    Each is `path:what[:nf|:tf]`; a version_variables entry always keeps its stamp, so it reads
+    as a semantic-release pattern, and a version_toml one keeps `:tf` only.
+    """
+    files = []
+    for key in ("version_toml", "version_variables"):
+        for entry in map(str, psr.get(key, [])):
+            parts = entry.split(":", 2)
+            stamp = parts[2] if len(parts) == 3 else "nf"
+            if len(parts) < 2 or stamp not in ("nf", "tf"):
+                raise ConfigError(
+                    f"{where}: {key} entry {entry!r} is not 'path:what', 'path:what:nf' or "
+                    "'path:what:tf'",
+                    "fix it as semantic-release documents it",
+                )
+            keep = key == "version_variables" or stamp == "tf"
+            files.append(f"{parts[0]}:{parts[1]}:{stamp}" if keep else f"{parts[0]}:{parts[1]}")
+    return files

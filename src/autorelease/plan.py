@@ -115,16 +115,8 @@ def _today() -> str:
 def _versions(
     root: Path, cfg: config.Config, hist: history.History
 ) -> tuple[list[version_files.Declaration], list[version_files.Found]]:
-    scm = cfg.version_source == "tag" or (
-        cfg.version_source == "auto" and version_files.uses_scm_version(cfg.pyproject)
-    )
-    if scm:
-        return [], []
-    if cfg.version_files:
-        declarations = [version_files.parse_spec(spec, root) for spec in cfg.version_files]
-    else:
-        declarations = version_files.discover(root, cfg.pyproject)
-    if not declarations and not hist.tags:
+    declarations = _declarations(root, cfg)
+    if not declarations and not hist.tags and not _scm(cfg):
         raise VersionError(
             f"no version found in {root}: no release tag, and no version in pyproject.toml, "
             "setup.cfg, setup.py or a package's __version__",
@@ -132,9 +124,31 @@ def _versions(
             "version_files in [tool.autorelease]",
             ExitCode.NO_VERSION,
         )
-    found = version_files.read_all(root, declarations)
+    latest = hist.pending or hist.last_final
+    current = latest.version.render() if latest else None
+    found = version_files.read_all(root, declarations, current)
     _check_agreement(found)
     return declarations, found
+
+
+def _scm(cfg: config.Config) -> bool:
+    return cfg.version_source == "tag" or (
+        cfg.version_source == "auto" and version_files.uses_scm_version(cfg.pyproject)
+    )
+
+
+def _declarations(root: Path, cfg: config.Config) -> list[version_files.Declaration]:
+    """The declarations to read and rewrite: the listed ones, else the discovered ones.
+
+    With the version from tags only the listed files are rewritten; otherwise a static
+    [project].version is always one, since the build reads it.
+    """
+    listed = [version_files.parse_spec(s, root, str(cfg.tag_format)) for s in cfg.version_files]
+    if _scm(cfg):
+        return listed
+    if not listed:
+        return version_files.discover(root, cfg.pyproject)
+    return version_files.with_build_version(listed, cfg.pyproject)
 
 
 def _check_agreement(found: list[version_files.Found]) -> None:
@@ -422,11 +436,10 @@ def _file_changes(
 ) -> tuple[list[FileChange], str | None]:
     texts: dict[str, str] = {}
     originals: dict[str, str | None] = {}
-    for item in found:
-        path = item.declaration.path
-        if path not in texts:
-            originals[path] = texts[path] = (root / path).read_text()
-        texts[path] = version_files.replace(item.declaration, texts[path], new)
+    for path in dict.fromkeys(item.declaration.path for item in found):
+        originals[path] = (root / path).read_text()
+        items = [(f.declaration, f.value) for f in found if f.declaration.path == path]
+        texts[path] = version_files.replace_all(str(originals[path]), items, new)
     changelog_path = str(cfg.changelog_file) or None
     if changelog_path:
         target = root / changelog_path

@@ -2,15 +2,17 @@
 
 Pure functions over text (`locate`, `replace`), plus `discover` and `read_all`, which read files.
 A declaration is written `path`, `path:dotted.toml.key`, `path:VARIABLE` or `path:regex`; a regex
-with a `(?P<version>...)` group rewrites that group, one without rewrites the current version
-inside the lines it matches. Nothing else in a file is ever touched.
+with a `(?P<version>...)` group rewrites that group, one without selects lines and the current
+version is replaced wherever it stands inside them, as commitizen's `version_files` do.
+semantic-release's `path:variable:nf|tf` (and `path:dotted.key:tf`) are read as semantic-release
+reads them; `:tf` values carry the tag format. Nothing else in a file is ever touched.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,11 +32,16 @@ class Declaration(NamedTuple):
     """One place that states the version: a file and how to find the value in it."""
 
     path: str
-    kind: str  # toml | variable | regex | setup_cfg | setup_py
+    kind: str  # toml | variable | regex | setup_cfg | setup_py | pattern | whole | uv_lock
     key: str
+    fmt: str = ""  # how the value is written: "" the bare version, else a tag format
 
     def __str__(self) -> str:
-        labels = {"toml": f"[{self.key.rpartition('.')[0]}].{self.key.rpartition('.')[2]}"}
+        labels = {
+            "toml": f"[{self.key.rpartition('.')[0]}].{self.key.rpartition('.')[2]}",
+            "uv_lock": f"[[package]] {self.key} version",
+            "whole": "(the whole file)",
+        }
         return f"{self.path} {labels.get(self.kind, self.key)}"
 
 
@@ -45,8 +52,11 @@ class Found(NamedTuple):
     value: str
 
 
-def parse_spec(spec: str, root: Path) -> Declaration:
-    """Turn a user's `path[:what]` into a Declaration."""
+def parse_spec(spec: str, root: Path, tag_format: str = "v{version}") -> Declaration:
+    """Turn a user's `path[:what]` into a Declaration (TAG_FORMAT for `:tf` entries)."""
+    parts = spec.split(":", 2)
+    if len(parts) == 3 and parts[2] in STAMPS:
+        return _stamped(parts[0], parts[1], tag_format if parts[2] == "tf" else "", root)
     path, sep, what = spec.partition(":")
     if not sep or not what:
         return _auto_declaration(path, root)
@@ -59,6 +69,44 @@ def parse_spec(spec: str, root: Path) -> Declaration:
     except re.error as exc:
         raise ConfigError(f"version_files: {spec!r} has an invalid regex: {exc}") from None
     return Declaration(path, "regex", what)
+
+
+STAMPS = ("nf", "tf")  # semantic-release's number format and tag format
+
+# semantic-release's SEMVER_REGEX (semantic_release/const.py), used by its version_variables.
+_SEMVER = r"""
+    (?P<major>0|[1-9]\d*)
+    \.
+    (?P<minor>0|[1-9]\d*)
+    \.
+    (?P<patch>0|[1-9]\d*)
+    (?:-(?P<prerelease>(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?
+    (?:\+(?P<buildmetadata>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?
+    """
+
+
+def _stamped(path: str, what: str, fmt: str, root: Path) -> Declaration:
+    """semantic-release's `path:what:nf|tf`: a TOML key (version_toml) or a pattern."""
+    if what == "*":
+        return Declaration(path, "whole", what, fmt)
+    if path.endswith(".toml") and _DOTTED.fullmatch(what):
+        return Declaration(path, "toml", what, fmt)
+    return Declaration(path, "pattern", what, fmt)
+
+
+def psr_pattern(variable: str, fmt: str) -> re.Pattern[str]:
+    """The regex semantic-release builds for a version_variables entry (pattern.py)."""
+    value = _SEMVER
+    if fmt:
+        head, _, tail = fmt.strip().partition("{version}")
+        value = re.escape(head) + _SEMVER + re.escape(tail)
+    return re.compile(
+        f"""(?x)(?P<quote1>['"])?(?<![\\w.-]){re.escape(variable)}(?P=quote1)?"""
+        r"(?:\s{0,8}:\s{0,8}[^\s=:][^=:=]{0,100})?"
+        r"\s{0,8}(:=|==|[:=@ ])\s{0,8}"
+        f"""(?P<quote2>['"])?(?P<version>{value})(?P=quote2)?""",
+        re.MULTILINE,
+    )
 
 
 def _resolve_toml_key(path: str, key: str, root: Path) -> str:
@@ -80,13 +128,19 @@ def _auto_declaration(path: str, root: Path) -> Declaration:
         return Declaration(path, "setup_cfg", "[metadata] version")
     if name == "setup.py":
         return Declaration(path, "setup_py", "version=")
+    if name == "uv.lock":
+        return Declaration(path, "uv_lock", _project_name(root))
     if path.endswith(".toml"):
         return Declaration(path, "toml", "version")
     return Declaration(path, "variable", "__version__")
 
 
-def locate(decl: Declaration, text: str) -> list[tuple[int, int]]:
-    """The character spans of the version value(s) the declaration points at in TEXT."""
+def locate(decl: Declaration, text: str, old: str | None = None) -> list[tuple[int, int]]:
+    """The character spans of the version value(s) the declaration points at in TEXT.
+
+    OLD is the current version: a regex without a version group selects lines, and the spans
+    are where OLD stands in them (the first version-looking text when OLD is not there).
+    """
     if decl.kind == "toml":
         return _toml_spans(text, decl.key)
     if decl.kind == "variable":
@@ -105,27 +159,75 @@ def locate(decl: Declaration, text: str) -> list[tuple[int, int]]:
     if decl.kind == "setup_py":
         pattern = r"\bversion[ \t]*=[ \t]*([\"'])(?P<version>[^\"'\n]+)\1"
         return _group_spans(re.compile(pattern), text)
-    return _regex_spans(re.compile(decl.key, re.MULTILINE), text)
+    return _other_spans(decl, text, old)
+
+
+def _other_spans(decl: Declaration, text: str, old: str | None) -> list[tuple[int, int]]:
+    if decl.kind == "pattern":
+        return _group_spans(psr_pattern(decl.key, decl.fmt), text)
+    if decl.kind == "whole":
+        return [(0, len(text))] if text.strip() else []
+    if decl.kind == "uv_lock":
+        return _uv_lock_spans(text, decl.key)
+    pattern = re.compile(decl.key, re.MULTILINE)
+    if "version" in pattern.groupindex:
+        return _group_spans(pattern, text)
+    return _line_spans(re.compile(decl.key), text, old)
 
 
 def _group_spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [m.span("version") for m in pattern.finditer(text)]
 
 
-def _regex_spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
-    if "version" in pattern.groupindex:
-        return _group_spans(pattern, text)
-    # Like commitizen: the version-looking text inside each line the regex matches.
-    spans = []
-    version_like = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)?(?:[-.+]?[A-Za-z0-9]+(?:\.\d+)?)*")
-    position = 0
+_VERSION_LIKE = re.compile(r"(?<![\d.])\d+\.\d+(?:\.\d+)?(?:[-.+]?[A-Za-z0-9]+(?:\.\d+)?)*")
+
+
+def _line_spans(pattern: re.Pattern[str], text: str, old: str | None) -> list[tuple[int, int]]:
+    """As commitizen: each line PATTERN matches has OLD replaced wherever it stands in it."""
+    chosen, start = [], 0
     for line in text.splitlines(keepends=True):
         if pattern.search(line):
-            found = version_like.search(line)
-            if found:
-                spans.append((position + found.start(), position + found.end()))
-        position += len(line)
-    return spans
+            chosen.append((start, line))
+        start += len(line)
+    if not old or not any(old in line for _, line in chosen):
+        first = next((m for _, line in chosen if (m := _VERSION_LIKE.search(line))), None)
+        if first is None:
+            return []
+        old = first.group()
+    return [(start + i, start + i + len(old)) for start, line in chosen for i in _finds(line, old)]
+
+
+def _finds(line: str, old: str) -> list[int]:
+    """Where str.replace(OLD, ...) would replace OLD in LINE."""
+    found, i = [], line.find(old)
+    while i >= 0:
+        found.append(i)
+        i = line.find(old, i + len(old))
+    return found
+
+
+def _uv_lock_spans(text: str, name: str) -> list[tuple[int, int]]:
+    """The version of the [[package]] named NAME in uv.lock (the project's own entry)."""
+    blocks = re.split(r"(?m)^(?=\[\[package\]\][ \t]*$)", text)
+    position = 0
+    for block in blocks:
+        if block.startswith("[[package]]") and _block_value(block, "name") == name:
+            match = re.search(r'(?m)^version[ \t]*=[ \t]*"(?P<version>[^"\n]*)"', block)
+            if match:
+                return [(position + match.start("version"), position + match.end("version"))]
+        position += len(block)
+    return []
+
+
+def _block_value(block: str, key: str) -> str | None:
+    match = re.search(rf'(?m)^{key}[ \t]*=[ \t]*"(?P<value>[^"\n]*)"', block)
+    return match["value"] if match else None
+
+
+def _project_name(root: Path) -> str:
+    """The project's name as uv.lock writes it (normalised as in PEP 503)."""
+    name = str(_dig(_load_toml(root / "pyproject.toml"), "project.name") or "")
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _toml_spans(text: str, dotted: str) -> list[tuple[int, int]]:
@@ -154,24 +256,49 @@ def _normalise_key(key: str) -> str:
     return ".".join(part.strip().strip("\"'") for part in key.split("."))
 
 
-def replace(decl: Declaration, text: str, new: str) -> str:
+def replace(decl: Declaration, text: str, new: str, old: str | None = None) -> str:
     """TEXT with the declared version set to NEW; nothing else changes."""
-    spans = locate(decl, text)
-    if not spans:
-        raise VersionError(
-            f"{decl.path}: no version found for {decl}",
-            "check version_files in [tool.autorelease]",
-            ExitCode.NO_VERSION,
-        )
-    for start, end in reversed(spans):
-        text = text[:start] + new + text[end:]
+    return replace_all(text, [(decl, old)], new)
+
+
+def replace_all(text: str, items: Sequence[tuple[Declaration, str | None]], new: str) -> str:
+    """TEXT with every declaration of ITEMS (with its current version) set to NEW.
+
+    The spans are found in the original text, so declarations that point at the same place
+    (a TOML key and a line regex both naming it) rewrite it once.
+    """
+    edits: dict[tuple[int, int], str] = {}
+    for decl, old in items:
+        spans = locate(decl, text, old)
+        if not spans:
+            raise VersionError(
+                f"{decl.path}: no version found for {decl}",
+                "check version_files in [tool.autorelease]",
+                ExitCode.NO_VERSION,
+            )
+        edits.update(dict.fromkeys(spans, stamp(decl, new)))
+    for (start, end), value in sorted(edits.items(), reverse=True):
+        text = text[:start] + value + text[end:]
     return text
 
 
-def read(decl: Declaration, text: str) -> str | None:
+def stamp(decl: Declaration, version: str) -> str:
+    """VERSION as the declaration writes it: bare, or in its tag format."""
+    return decl.fmt.strip().replace("{version}", version) if decl.fmt else version
+
+
+def unstamp(decl: Declaration, value: str) -> str:
+    """The version inside VALUE as the declaration writes it (the tag format taken off)."""
+    head, _, tail = decl.fmt.strip().partition("{version}")
+    if decl.fmt and value.startswith(head) and value.endswith(tail):
+        return value[len(head) : len(value) - len(tail)]
+    return value.strip() if decl.kind == "whole" else value
+
+
+def read(decl: Declaration, text: str, old: str | None = None) -> str | None:
     """The version the declaration holds in TEXT (the first, if it matches several times)."""
-    spans = locate(decl, text)
-    return text[spans[0][0] : spans[0][1]] if spans else None
+    spans = locate(decl, text, old)
+    return unstamp(decl, text[spans[0][0] : spans[0][1]]) if spans else None
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -240,20 +367,25 @@ def uses_scm_version(pyproject: Mapping[str, Any]) -> bool:
     )  # fmt: skip
 
 
-def read_all(root: Path, declarations: list[Declaration]) -> list[Found]:
-    """Read every declaration; raise if a file or its version is missing."""
+def selects_lines(decl: Declaration) -> bool:
+    """True for a regex without a version group: it selects lines, the current version is found."""
+    return decl.kind == "regex" and "version" not in re.compile(decl.key).groupindex
+
+
+def read_all(
+    root: Path, declarations: list[Declaration], current: str | None = None
+) -> list[Found]:
+    """Read every declaration; raise if a file or its version is missing.
+
+    A line regex looks for the version the other declarations hold, else CURRENT (the last
+    release's), as commitizen looks for the current version in its version_files.
+    """
+    texts = {decl: _text_of(root, decl) for decl in declarations}
+    values = {d: read(d, texts[d]) for d in declarations if not selects_lines(d)}
+    current = next((v for v in values.values() if v), current)
     found = []
     for decl in declarations:
-        path = root / decl.path
-        try:
-            text = path.read_text()
-        except FileNotFoundError:
-            raise VersionError(
-                f"{decl.path} does not exist but version_files names it",
-                "fix version_files in [tool.autorelease]",
-                ExitCode.NO_VERSION,
-            ) from None
-        value = read(decl, text)
+        value = values[decl] if decl in values else read(decl, texts[decl], current)
         if value is None:
             raise VersionError(
                 f"{decl.path}: no version declaration found ({decl})",
@@ -262,3 +394,26 @@ def read_all(root: Path, declarations: list[Declaration]) -> list[Found]:
             )
         found.append(Found(decl, value))
     return found
+
+
+def _text_of(root: Path, decl: Declaration) -> str:
+    try:
+        return (root / decl.path).read_text()
+    except FileNotFoundError:
+        raise VersionError(
+            f"{decl.path} does not exist but version_files names it",
+            "fix version_files in [tool.autorelease]",
+            ExitCode.NO_VERSION,
+        ) from None
+
+
+def with_build_version(
+    declarations: list[Declaration], pyproject: Mapping[str, Any]
+) -> list[Declaration]:
+    """DECLARATIONS, with a static [project].version first: the build reads it, listed or not."""
+    build = Declaration("pyproject.toml", "toml", "project.version")
+    if not isinstance(pyproject.get("project", {}).get("version"), str):
+        return declarations
+    if any(d.path == build.path and d.kind == "toml" and d.key == build.key for d in declarations):
+        return declarations
+    return [build, *declarations]
