@@ -200,9 +200,9 @@ def from_commitizen(cz: dict[str, Any], where: str, own: Set[str] = frozenset())
 def _cz_versions(cz: dict[str, Any], where: str) -> dict[str, Any]:
     """commitizen's version_provider and version_files as version_source and version_files.
 
-    A bare `path` in cz's version_files replaces the version everywhere in the file: `path:.*`.
+    Each of cz's version_files selects lines (see _cz_lines).
     """
-    files = [f if ":" in f else f"{f}:.*" for f in map(str, cz.get("version_files", []))]
+    files = [_cz_lines(str(f)) for f in cz.get("version_files", [])]
     provider = str(cz.get("version_provider") or "commitizen")
     if provider not in _CZ_PROVIDERS:
         raise ConfigError(
@@ -217,6 +217,20 @@ def _cz_versions(cz: dict[str, Any], where: str) -> dict[str, Any]:
         files.insert(0, f"{filename}:{table.strip('[]')}.version")
     files[:0] = _CZ_PROVIDERS[provider]
     return {"version_files": files} if files else {}
+
+
+def _cz_lines(entry: str) -> str:
+    """cz's `path[:regex]` as a version_files entry that selects the same lines.
+
+    A bare path is every line (`path:.*`); a regex autorelease would read as a variable or TOML
+    key (`__version__`, `version`) is wrapped as `(?:...)`, which matches the same lines.
+    """
+    path, _, regex = entry.partition(":")
+    if not regex:
+        return f"{path}:.*"
+    if re.fullmatch(r"[\w.-]+", regex):
+        return f"{path}:(?:{regex})"
+    return entry
 
 
 # The files each commitizen version provider autorelease supports writes.

@@ -41,6 +41,7 @@ class Declaration(NamedTuple):
             "toml": f"[{self.key.rpartition('.')[0]}].{self.key.rpartition('.')[2]}",
             "uv_lock": f"[[package]] {self.key} version",
             "whole": "(the whole file)",
+            "regex": "(every line)" if self.key == ".*" else self.key,
         }
         return f"{self.path} {labels.get(self.kind, self.key)}"
 
@@ -289,10 +290,11 @@ def stamp(decl: Declaration, version: str) -> str:
 
 def unstamp(decl: Declaration, value: str) -> str:
     """The version inside VALUE as the declaration writes it (the tag format taken off)."""
+    value = value.strip() if decl.kind == "whole" else value
     head, _, tail = decl.fmt.strip().partition("{version}")
     if decl.fmt and value.startswith(head) and value.endswith(tail):
         return value[len(head) : len(value) - len(tail)]
-    return value.strip() if decl.kind == "whole" else value
+    return value
 
 
 def read(decl: Declaration, text: str, old: str | None = None) -> str | None:
