@@ -453,3 +453,28 @@ def test_publish_writes_the_declarations_of_the_tool_it_replaces(w: World, which
         lock = (w.repo.path / "uv.lock").read_text()
         assert 'name = "sample-pkg"\nversion = "1.1.0"' in lock
         assert 'name = "other"\nversion = "1.0.0"' in lock
+
+
+def test_init_carries_the_declarations_over_unchanged(
+    adopted: tuple[GitRepo, list[str]], tool: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`init` writes the tool's declarations into [tool.autorelease]; the release is the same."""
+    repo, _ = adopted
+
+    def changes() -> list[str]:
+        code, out, err = run(capsys, "-C", repo.path, "--dry-run")
+        assert (code, err) == (0, "")
+        section = out[out.index("Files that would change:") : out.index("Changelog section")]
+        return [line for line in section.splitlines() if line[:1] in "+-"]
+
+    text = (repo.path / "pyproject.toml").read_text()
+    own = '[tool.autorelease]\nbuild_isolation = false\ntest_command = "true"\n'
+    repo.commit("chore: not adopted yet", ("pyproject.toml", text.replace(own, "")))
+    before = changes()
+    assert run(capsys, "-C", repo.path, "init", "--yes")[0] == 0
+    carried = config.load(repo.path)
+    assert carried.origin["version_files"] == "pyproject.toml [tool.autorelease]"
+    assert any(s.endswith(":tf") for s in carried.version_files) is (tool == "psr")
+    repo.git("add", "pyproject.toml")
+    repo.git("commit", "-q", "-m", "chore: adopt autorelease")
+    assert changes() == before
