@@ -478,3 +478,14 @@ def test_init_carries_the_declarations_over_unchanged(
     repo.git("add", "pyproject.toml")
     repo.git("commit", "-q", "-m", "chore: adopt autorelease")
     assert changes() == before
+
+
+def test_a_glob_path_names_every_file_it_matches(tmp_path: Path) -> None:
+    for name in ("src/a/__init__.py", "src/b/__init__.py", "src/c/other.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text('__version__ = "1.0.0"\n')
+    assert vf.expand("src/*/__init__.py:.*", tmp_path) == [
+        "src/a/__init__.py:.*", "src/b/__init__.py:.*"
+    ]  # fmt: skip
+    assert vf.expand("src/*/none.py", tmp_path) == ["src/*/none.py"]
+    assert vf.expand("src/c/other.py", tmp_path) == ["src/c/other.py"]

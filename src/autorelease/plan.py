@@ -143,7 +143,8 @@ def _declarations(root: Path, cfg: config.Config) -> list[version_files.Declarat
     With the version from tags only the listed files are rewritten; otherwise a static
     [project].version is always one, since the build reads it.
     """
-    listed = [version_files.parse_spec(s, root, str(cfg.tag_format)) for s in cfg.version_files]
+    specs = [one for spec in cfg.version_files for one in version_files.expand(spec, root)]
+    listed = [version_files.parse_spec(s, root, str(cfg.tag_format)) for s in specs]
     if _scm(cfg):
         return listed
     if not listed:

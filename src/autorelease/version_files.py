@@ -86,6 +86,16 @@ _SEMVER = r"""
     """
 
 
+def expand(spec: str, root: Path) -> list[str]:
+    """SPEC once per file its path names: a glob path (`src/*/__init__.py`, as commitizen
+    allows) gives one spec per match, in sorted order; one matching nothing stays as written."""
+    path, sep, what = spec.partition(":")
+    if not any(c in path for c in "*?["):
+        return [spec]
+    matches = sorted(p.relative_to(root).as_posix() for p in root.glob(path) if p.is_file())
+    return [f"{m}{sep}{what}" for m in matches] or [spec]
+
+
 def _stamped(path: str, what: str, fmt: str, root: Path) -> Declaration:
     """semantic-release's `path:what:nf|tf`: a TOML key (version_toml) or a pattern."""
     if what == "*":
