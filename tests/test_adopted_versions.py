@@ -148,7 +148,7 @@ def adopted(repo: GitRepo, tool: str) -> tuple[GitRepo, list[str]]:
     return repo, paths
 
 
-def stamped_by_the_tool(repo: GitRepo, tool: str, tmp: Path) -> dict[str, str]:
+def stamped_by_the_tool(repo: GitRepo, tool: str, tmp: Path, *args: str) -> dict[str, str]:
     """The files as cz or PSR itself stamps them for the next version, in a clone."""
     clone = tmp / f"{tool}-clone"
     subprocess.run(["git", "clone", "-q", str(repo.path), str(clone)], check=True)
@@ -160,7 +160,7 @@ def stamped_by_the_tool(repo: GitRepo, tool: str, tmp: Path) -> dict[str, str]:
         if tool == "cz"
         else [str(bindir / "semantic-release"), "version", "--no-commit", "--no-tag",
               "--no-push", "--no-changelog", "--no-vcs-release"]
-    )  # fmt: skip
+    ) + list(args)  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     proc = subprocess.run(argv, cwd=clone, capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -489,3 +489,34 @@ def test_a_glob_path_names_every_file_it_matches(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert vf.expand("src/*/none.py", tmp_path) == ["src/*/none.py"]
     assert vf.expand("src/c/other.py", tmp_path) == ["src/c/other.py"]
+
+
+def test_a_psr_pre_release_is_written_as_semantic_release_writes_it(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PSR's versions are SemVer (`1.1.0-rc.1`): its version_variables only match those."""
+    repo.git("remote", "add", "origin", "https://github.com/o/r.git")
+    adopt(repo, "psr")
+    repo.tag("v1.0.0", annotated=True)
+    repo.commit("feat: greet people", ("src/sample_pkg/greet.py", "X = 1\n"))
+    theirs = stamped_by_the_tool(repo, "psr", tmp_path, "--as-prerelease")
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--pre", "rc")
+    assert (code, err) == (0, "")
+    diff = out[out.index("Files that would change:") : out.index("+++ b/CHANGELOG.md")]
+    ours = [line[1:] for line in diff.splitlines() if line.startswith("+") and "1.1.0" in line]
+    wanted = [line for text in theirs.values() for line in text.splitlines() if "1.1.0" in line]
+    assert sorted(ours) == sorted(wanted)
+    assert '+version = "1.1.0-rc.1"' in out.splitlines()
+
+
+def test_a_psr_pre_release_publishes(w: World) -> None:
+    adopt(w.repo, "psr")
+    w.repo.git("push", "-q", "origin", "main")
+    done = w.publish("--pre", "rc")
+    assert done.code == 0, done.err
+    pin = (w.repo.path / "src/gh_action/requirements.txt").read_text()
+    assert pin == "python-semantic-release == 1.1.0-rc.1\nother == 1.0.0\n"
+    assert w.repo.git("tag", "--points-at", "HEAD") == "v1.1.0-rc.1"
+    assert sorted(w.index_files()) == [
+        "sample_pkg-1.1.0rc1-py3-none-any.whl", "sample_pkg-1.1.0rc1.tar.gz"
+    ]  # fmt: skip

@@ -273,6 +273,7 @@ def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
     if files:
         out["version_files"] = files
     out["max_header_length"] = 0  # PSR checks no message: the project's history has no limit
+    out["version_scheme"] = "semver"  # PSR writes 1.2.0-rc.1, which its version_variables match
     for key in ("major_on_zero", "allow_zero_version"):
         if isinstance(psr.get(key), bool):
             out[key] = psr[key]
