@@ -9,7 +9,7 @@ from pathlib import Path
 from autorelease import changelog, config, git, history, plan
 from autorelease.classify import Classifier
 from autorelease.errors import ExitCode
-from autorelease.fileio import write_atomic
+from autorelease.fileio import inside, write_atomic
 
 
 def main(args: argparse.Namespace) -> int:
@@ -23,12 +23,12 @@ def main(args: argparse.Namespace) -> int:
         return ExitCode.OK
     text = full_changelog(root)
     cfg = config.load(root)
-    target = root / str(cfg.changelog_file or "CHANGELOG.md")
+    target = inside(root, str(cfg.changelog_file or "CHANGELOG.md"))
     if args.dry_run:
         print(text, end="")
         return ExitCode.OK
     write_atomic(target, text)
-    print(f"wrote {target.relative_to(root)}", file=sys.stderr)
+    print(f"wrote {target.relative_to(root.resolve())}", file=sys.stderr)
     return ExitCode.OK
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Set
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from autorelease import config_checks
 from autorelease.errors import ConfigError
 
 DEFAULT_BUMP_MAP: Mapping[str, str] = {"feat": "minor", "fix": "patch", "perf": "patch"}
@@ -80,13 +81,16 @@ def load(root: Path) -> Config:
     own = pyproject.get("tool", {}).get("autorelease")
     if own is not None:
         layers.append(("pyproject.toml [tool.autorelease]", _validate(own, "pyproject.toml")))
+        config_checks.check_source("autorelease", own, layers[-1][1], layers[-1][0])
     cz_where, cz = _commitizen_table(root, pyproject)
     if cz is not None:
         layers.append((cz_where, from_commitizen(cz, cz_where, set(own or ()))))
+        config_checks.check_source("commitizen", cz, layers[-1][1], cz_where)
     psr = pyproject.get("tool", {}).get("semantic_release")
     if psr is not None:
         where = "pyproject.toml [tool.semantic_release]"
         layers.append((where, from_semantic_release(psr, where)))
+        config_checks.check_source("semantic_release", psr, layers[-1][1], where)
     values = {key: spec[1] for key, spec in _SCHEMA.items()}
     origin = dict.fromkeys(values, "default")
     for where, layer in reversed(layers):

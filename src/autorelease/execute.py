@@ -26,7 +26,7 @@ from typing import Any
 from autorelease import changelog, config, git, history, outputs, preflight
 from autorelease.envvars import without_secrets
 from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.fileio import write_atomic
+from autorelease.fileio import inside, write_atomic
 from autorelease.plan import PlanOptions, ReleasePlan, plan_release
 from autorelease.version import parse_version
 
@@ -228,7 +228,7 @@ def _previous_tag(run: Run, tag: history.ReleaseTag) -> str | None:
 
 
 def _notes_from_changelog(run: Run) -> str:
-    path = run.root / str(run.cfg.changelog_file or "CHANGELOG.md")
+    path = inside(run.root, str(run.cfg.changelog_file or "CHANGELOG.md"))
     try:
         text = path.read_text()
     except OSError:
@@ -241,8 +241,10 @@ def _notes_from_changelog(run: Run) -> str:
 
 def _release_locally(run: Run, plan: ReleasePlan) -> None:
     with run.step("commit") as record:
-        for change in plan.file_changes:
-            write_atomic(run.root / change.path, change.after)
+        # Checked again right before writing: nothing outside the repository, through any link.
+        targets = [(inside(run.root, c.path), c.after) for c in plan.file_changes]
+        for path, text in targets:
+            write_atomic(path, text)
         run.local_changes = True
         paths = [c.path for c in plan.file_changes]
         if paths:

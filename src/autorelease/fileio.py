@@ -20,3 +20,42 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def inside(root: Path, relpath: str) -> Path:
+    """ROOT / RELPATH, once sure that it is a path in ROOT that passes through no symbolic link.
+
+    Checked before a file that autorelease writes is read, so nothing outside the repository is
+    read into a release (or quoted in an error), and no write follows a link: git records a
+    link, not the file behind it. Raises ConfigError.
+    """
+    from autorelease.errors import ConfigError
+
+    base = root.resolve()
+    path = base / relpath
+    real = path.resolve()
+    if real != base and base not in real.parents:
+        lexical = Path(relpath).is_absolute() or ".." in Path(relpath).parts
+        raise ConfigError(
+            f"{relpath} is outside the repository {base}"
+            if lexical
+            else f"{relpath} leads outside the repository through a symbolic link (to {real})",
+            "name a regular file inside the repository, relative to its root",
+        )
+    link = first_link(base, relpath)
+    if link is not None:
+        raise ConfigError(
+            f"{relpath} passes through the symbolic link {link} (to {real})",
+            f"name {real.relative_to(base)} instead, or replace the link with the file",
+        )
+    return path
+
+
+def first_link(base: Path, relpath: str) -> str | None:
+    """The first part of RELPATH under BASE that is a symbolic link, or None."""
+    current = base
+    for part in Path(relpath).parts:
+        current = current / part
+        if current.is_symlink():
+            return current.relative_to(base).as_posix()
+    return None

@@ -23,6 +23,7 @@ from autorelease.classify import (
     kind_counts,
 )
 from autorelease.errors import ExitCode, VersionError
+from autorelease.fileio import inside
 from autorelease.version import Bump, Version, next_version, parse_version
 
 
@@ -438,12 +439,12 @@ def _file_changes(
     texts: dict[str, str] = {}
     originals: dict[str, str | None] = {}
     for path in dict.fromkeys(item.declaration.path for item in found):
-        originals[path] = (root / path).read_text()
+        originals[path] = inside(root, path).read_text()
         items = [(f.declaration, f.value) for f in found if f.declaration.path == path]
         texts[path] = version_files.replace_all(str(originals[path]), items, new)
     changelog_path = str(cfg.changelog_file) or None
     if changelog_path:
-        target = root / changelog_path
+        target = inside(root, changelog_path)
         before = texts.get(changelog_path, target.read_text() if target.exists() else None)
         originals.setdefault(changelog_path, before)
         texts[changelog_path] = changelog.insert(before, section, str(cfg.changelog_marker), new)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from autorelease.errors import ConfigError, ExitCode, VersionError
+from autorelease.fileio import first_link, inside
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DOTTED = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
@@ -124,7 +125,7 @@ def _resolve_toml_key(path: str, key: str, root: Path) -> str:
     if key != "version":
         return key
     # commitizen's `pyproject.toml:version` means "the version line": pick the real table.
-    data = _load_toml(root / path)
+    data = _load_toml(inside(root, path))
     for candidate in ("project.version", "tool.poetry.version", "version"):
         if _dig(data, candidate) is not None:
             return candidate
@@ -343,10 +344,10 @@ def discover(root: Path, pyproject: Mapping[str, Any]) -> list[Declaration]:
     for name, kind, key in (("setup.cfg", "setup_cfg", "[metadata] version"),
                             ("setup.py", "setup_py", "version=")):  # fmt: skip
         decl = Declaration(name, kind, key)
-        if (root / name).is_file() and read(decl, (root / name).read_text()) not in (None, ""):
-            value = read(decl, (root / name).read_text()) or ""
-            if not value.startswith(("attr:", "file:")):
-                found.append(decl)
+        path = root / name
+        value = read(decl, inside(root, name).read_text()) if path.is_file() else None
+        if value and not value.startswith(("attr:", "file:")):
+            found.append(decl)
     # A literal __version__ next to a static version is a declaration too: leaving it behind
     # would ship a package whose metadata and __version__ disagree.
     found.extend(d for d in _module_declarations(root) if d not in found)
@@ -358,6 +359,8 @@ def _module_declarations(root: Path) -> list[Declaration]:
     for pattern in ("src/*/__init__.py", "*/__init__.py", "src/*/__about__.py", "*/__about__.py"):
         for path in sorted(root.glob(pattern)):
             decl = Declaration(path.relative_to(root).as_posix(), "variable", "__version__")
+            if first_link(root, decl.path) is not None:
+                continue  # another name for a module found under its own, or outside the tree
             if read(decl, path.read_text(errors="replace")):
                 found.append(decl)
     return found
@@ -410,7 +413,7 @@ def read_all(
 
 def _text_of(root: Path, decl: Declaration) -> str:
     try:
-        return (root / decl.path).read_text()
+        return inside(root, decl.path).read_text()
     except FileNotFoundError:
         raise VersionError(
             f"{decl.path} does not exist but version_files names it",
