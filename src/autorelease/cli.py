@@ -254,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.traceback:
             raise
         line = exc.message + (f" — {exc.hint}" if exc.hint else "")
-        print(f"autorelease: error: {line}", file=sys.stderr)
+        print(f"autorelease: error: {_scrubbed(line)}", file=sys.stderr)
         return int(exc.code)
     except KeyboardInterrupt:
         print("autorelease: interrupted", file=sys.stderr)
@@ -268,8 +268,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.traceback:
             raise
         print(
-            f"autorelease: internal error: {type(exc).__name__}: {exc} — rerun with --traceback "
-            f"and report it at {ISSUES_URL}",
+            f"autorelease: internal error: {_scrubbed(f'{type(exc).__name__}: {exc}')} — rerun "
+            f"with --traceback and report it at {ISSUES_URL}",
             file=sys.stderr,
         )
         return ExitCode.INTERNAL
+
+
+def _scrubbed(text: str) -> str:
+    """TEXT without the secrets an error may quote (file contents, URLs, exception text)."""
+    from autorelease.scrub import for_display
+
+    return for_display(text)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from autorelease import github_errors
 from autorelease.errors import AutoreleaseError, ExitCode
 from autorelease.github_target import GitHubTarget
+from autorelease.scrub import sanitize
 
 if TYPE_CHECKING:
     from github.GitRelease import GitRelease
@@ -98,7 +99,8 @@ class _Session:
         self.log_line(self.redact(line))
 
     def redact(self, text: str) -> str:
-        return text.replace(self.target.token, "***") if self.target.token else text
+        # The token, and a password the API URL may carry (GITHUB_API_URL=http://u:p@host/...).
+        return sanitize(text, [self.target.token] if self.target.token else [])
 
     def call(self, doing: str, action: Callable[[], _T], passthrough: Collection[int] = ()) -> _T:
         """Run ACTION, retrying 5xx answers and network errors; other failures → AutoreleaseError.

@@ -87,6 +87,11 @@ def resolve_target(
             f"repository {spec!r} is neither pypi, testpypi, a URL, nor a section of {rc_path}",
             f"add [{spec}] with `repository = URL` to {rc_path}, or pass the upload URL",
         )
+    if simple_url and urllib.parse.urlsplit(simple_url).password:
+        raise ConfigError(
+            f"simple_url {sanitize_url(simple_url)} carries a password",
+            "remove it from simple_url: autorelease reads the simple index without credentials",
+        )
     simple = simple_url or derive_simple_url(upload_url)
     source = credential_source(upload_url, section, env)
     return Target(name, upload_url, simple, source, rc_path if name in sections else None)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from autorelease import history
 from autorelease.fileio import write_atomic
+from autorelease.scrub import for_display
 
 if TYPE_CHECKING:
     from autorelease.execute import Run
@@ -23,6 +24,8 @@ def finish(run: Run, outcome: str, failure: dict[str, Any] | None, seconds: floa
             + (f", {run.release_url}" if run.release_url else "")
             + f" in {seconds:.1f} s"
         )
+    if failure is not None:
+        failure = {**failure, "message": for_display(str(failure.get("message", "")))}
     report = {
         "outcome": outcome,
         "version": run.version or None,

@@ -24,6 +24,7 @@ from autorelease.classify import (
 )
 from autorelease.errors import ExitCode, VersionError
 from autorelease.fileio import inside
+from autorelease.scrub import quote
 from autorelease.version import Bump, Version, next_version, parse_version
 
 
@@ -157,7 +158,7 @@ def _check_agreement(found: list[version_files.Found]) -> None:
     values = {f.declaration: parse_version(f.value) for f in found}
     for item in found:
         if values[item.declaration] is None:
-            raise VersionError(f"{item.declaration}: {item.value!r} is not a version")
+            raise VersionError(f"{item.declaration}: {quote(item.value)} is not a version")
     distinct = {v.render() for v in values.values() if v is not None}
     if len(distinct) > 1:
         listing = ", ".join(f"{f.declaration} = {f.value}" for f in found)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^/\s:@]+):[^/\s@]+@", re.I)
 _PYPI_TOKEN = re.compile(r"pypi-[A-Za-z0-9_-]{16,}")
+_GITHUB_TOKEN = re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{22,})")
 _AUTH_HEADER = re.compile(r"(Authorization:\s*(?:Basic|Bearer|token)\s+)\S+", re.I)
 _KEY_VALUE = re.compile(r"(\b(?:password|token|secret)\b\s*[:=]\s*)(?!<hidden>)\S+", re.I)
 
@@ -17,6 +18,7 @@ def sanitize(text: str, secrets: Iterable[str] = ()) -> str:
         text = text.replace(secret, "***")
     text = _URL_USERINFO.sub(r"\g<scheme>\g<user>:***@", text)
     text = _PYPI_TOKEN.sub("pypi-***", text)
+    text = _GITHUB_TOKEN.sub("***", text)
     text = _AUTH_HEADER.sub(r"\1***", text)
     return _KEY_VALUE.sub(r"\1***", text)
 
@@ -24,3 +26,20 @@ def sanitize(text: str, secrets: Iterable[str] = ()) -> str:
 def sanitize_url(url: str) -> str:
     """URL without the password it may carry."""
     return _URL_USERINFO.sub(r"\g<scheme>\g<user>:***@", url)
+
+
+def for_display(text: str, env: Mapping[str, str] | None = None) -> str:
+    """TEXT fit to print or report: sanitized, with the secrets of ENV (default: ours) too.
+
+    Those are the credential variables' values and any password in a URL the environment holds
+    (GITHUB_API_URL, TWINE_REPOSITORY_URL...): an exception may quote one without its URL.
+    """
+    from autorelease.envvars import secret_values
+
+    return sanitize(text, secret_values(env))
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """repr() of TEXT read from a file, for an error message: sanitized, then cut to LIMIT."""
+    shown = repr(for_display(text))
+    return shown if len(shown) <= limit else shown[: limit - 2] + "…" + shown[0]

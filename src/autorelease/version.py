@@ -7,6 +7,7 @@ import re
 from typing import NamedTuple
 
 from autorelease.errors import ExitCode, VersionError
+from autorelease.scrub import quote
 
 
 class Bump(enum.IntEnum):
@@ -134,7 +135,7 @@ def require_version(text: str, where: str) -> Version:
     version = parse_version(text)
     if version is None:
         raise VersionError(
-            f"{where}: {text!r} is not a version",
+            f"{where}: {quote(text)} is not a version",
             "write it as MAJOR.MINOR.PATCH, e.g. 1.2.0",
             ExitCode.NO_VERSION,
         )
