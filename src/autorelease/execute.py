@@ -28,6 +28,7 @@ from autorelease.envvars import without_secrets
 from autorelease.errors import AutoreleaseError, ExitCode
 from autorelease.fileio import inside, write_atomic
 from autorelease.plan import PlanOptions, ReleasePlan, plan_release
+from autorelease.scrub import for_display
 from autorelease.version import parse_version
 
 # Test-only fault point: "stop" (as if interrupted) right after the named step.
@@ -69,7 +70,7 @@ class Run:
     steps: list[StepRecord] = field(default_factory=list)
 
     def say(self, line: str) -> None:
-        print(f"autorelease: {line}", file=sys.stderr, flush=True)
+        print(f"autorelease: {for_display(line)}", file=sys.stderr, flush=True)
 
     @contextmanager
     def step(self, name: str) -> Iterator[StepRecord]:

@@ -34,7 +34,7 @@ def finish(run: Run, outcome: str, failure: dict[str, Any] | None, seconds: floa
         "index_url": run.index_url,
         "release_url": run.release_url,
         "seconds": round(seconds, 3),
-        "steps": [asdict(s) for s in run.steps],
+        "steps": [{**asdict(s), "detail": for_display(s.detail)} for s in run.steps],
         "failure": failure,
     }
     if run.args.report:
