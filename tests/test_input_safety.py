@@ -253,37 +253,62 @@ def test_tag_formats_that_work_are_accepted(
 # --- no secret in any output ----------------------------------------------------------------
 
 
-def assert_secret_hidden(secret: str, result: Published, report: Path | None = None) -> None:
-    assert secret not in result.err
-    if report is not None and report.exists():
-        assert secret not in report.read_text()
+def publish_all(w: World, capsys: pytest.CaptureFixture[str]) -> tuple[Published, str]:
+    """Like w.publish(), and everything the run wrote: stdout, stderr and the --report file."""
+    report = w.tmp / "report.json"
+    capsys.readouterr()
+    argv = ["-C", str(w.repo.path), "publish", "--repository", w.upload_url, "--report"]
+    code = main([*argv, str(report)])
+    captured = capsys.readouterr()
+    text = report.read_text()
+    return Published(code, captured.err, json.loads(text)), captured.out + captured.err + text
 
 
-def test_a_password_in_simple_url_is_never_shown(w: World) -> None:
+def test_a_version_file_linked_to_the_process_environment_is_not_read(
+    w: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = os.environ["GITHUB_TOKEN"]
+    init = w.repo.path / "src" / "sample_pkg" / "__init__.py"
+    init.unlink()
+    init.symlink_to("/proc/self/environ")
+    w.repo.git("commit", "-qam", "chore: a link")
+    w.repo.git("push", "-q", "origin", "main")
+
+    preview = dry_run(w, capsys)
+    published, everything = publish_all(w, capsys)
+
+    for result in (preview, published):
+        assert result.code == ExitCode.CONFIG, result.err
+        assert "leads outside the repository through a symbolic link" in result.err
+    assert token not in preview.err
+    assert token not in everything
+
+
+def test_a_password_in_simple_url_is_never_shown(
+    w: World, capsys: pytest.CaptureFixture[str]
+) -> None:
     add_config(w, 'simple_url = "http://uploader:PASSWORD1234@127.0.0.1:9/simple/"')
 
-    published = w.publish()
+    published, everything = publish_all(w, capsys)
 
     assert published.code == ExitCode.CONFIG, published.err
     assert "simple_url" in published.error_lines[0]
     assert published.report["failure"]["code"] == ExitCode.CONFIG
-    assert "PASSWORD1234" not in published.err
-    assert "PASSWORD1234" not in json.dumps(published.report)
+    assert "PASSWORD1234" not in everything
 
 
 def test_a_password_in_github_api_url_is_never_shown(
-    w: World, monkeypatch: pytest.MonkeyPatch
+    w: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api = w.github.api_url.replace("http://", "http://user:SECRET5678@")
     monkeypatch.setenv("GITHUB_API_URL", api)
     w.github.fail("POST", r"/releases$", status=500, times=10)
 
-    published = w.publish()
+    published, everything = publish_all(w, capsys)
 
     assert published.code == ExitCode.GITHUB_FAILED, published.err
     assert "500" in published.error_lines[0]
-    assert "SECRET5678" not in published.err
-    assert "SECRET5678" not in json.dumps(published.report)
+    assert "SECRET5678" not in everything
 
 
 def test_a_version_file_holding_a_token_is_quoted_scrubbed_and_short(
@@ -296,7 +321,7 @@ def test_a_version_file_holding_a_token_is_quoted_scrubbed_and_short(
     w.repo.git("push", "-q", "origin", "main")
 
     preview = dry_run(w, capsys)
-    published = w.publish()
+    published, everything = publish_all(w, capsys)
 
     for result in (preview, published):
         assert result.code == ExitCode.NO_VERSION, result.err
@@ -305,20 +330,19 @@ def test_a_version_file_holding_a_token_is_quoted_scrubbed_and_short(
         assert "…" in line
         assert len(line) < 300
         assert token not in result.err
-    assert token not in json.dumps(published.report)
+    assert token not in everything
 
 
 def test_an_internal_error_is_scrubbed_on_screen_and_in_the_report(
-    w: World, monkeypatch: pytest.MonkeyPatch
+    w: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # urllib cannot take this URL apart, and its exception quotes the part that holds a secret.
     monkeypatch.setenv("TWINE_PASSWORD", "hunter2-PASSWORD")
     add_config(w, 'simple_url = "http://127.0.0.1:hunter2-PASSWORD/simple/"')
 
-    published = w.publish()
+    published, everything = publish_all(w, capsys)
 
     assert published.code == ExitCode.INTERNAL, published.err
     assert "internal error: InvalidURL: nonnumeric port: '***'" in published.err
     assert published.report["failure"]["message"] == "InvalidURL: nonnumeric port: '***'"
-    assert "hunter2-PASSWORD" not in published.err
-    assert "hunter2-PASSWORD" not in json.dumps(published.report)
+    assert "hunter2-PASSWORD" not in everything
