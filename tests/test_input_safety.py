@@ -346,3 +346,13 @@ def test_an_internal_error_is_scrubbed_on_screen_and_in_the_report(
     assert "internal error: InvalidURL: nonnumeric port: '***'" in published.err
     assert published.report["failure"]["message"] == "InvalidURL: nonnumeric port: '***'"
     assert "hunter2-PASSWORD" not in everything
+
+
+@pytest.mark.parametrize(
+    ("path", "outside"),
+    [("CHANGELOG.md", False), ("docs/../CHANGELOG.md", False), ("./x", False), ("a:b", False),
+     ("../x", True), ("a/../../x", True), ("..", True), ("/etc/x", True), ("~/x", True),
+     ("C:/x", True), ("C:\\x", True), ("\\\\host\\share\\x", True)],
+)  # fmt: skip
+def test_which_configured_paths_are_outside(path: str, outside: bool) -> None:
+    assert config_checks.is_outside(path) is outside

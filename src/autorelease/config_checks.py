@@ -27,7 +27,7 @@ def check_source(kind: str, raw: Mapping[str, Any], layer: Mapping[str, Any], wh
     what autorelease made of it (a commitizen tag format with $version already converted).
     """
     for key, value in _paths(kind, raw):
-        if is_outside(value.partition(":")[0] if key != "changelog_file" else value):
+        if is_outside(value if key.endswith("changelog_file") else value.partition(":")[0]):
             raise ConfigError(f"{where}: {key} = {value!r} is outside the repository", _PATH_HINT)
     if "tag_format" in layer:
         check_tag_format(str(layer["tag_format"]), f"{where}: tag_format = {raw['tag_format']!r}")
@@ -42,7 +42,8 @@ def _paths(kind: str, raw: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     }[kind]
     for key in keys:
         value = raw.get(key)
-        for item in [value] if isinstance(value, str) else value or ():
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for item in items:
             yield key, str(item)
     if kind == "semantic_release":
         changelog = raw.get("changelog", {})
@@ -57,7 +58,7 @@ def is_outside(path: str) -> bool:
     """True when PATH is absolute or climbs out of the directory it is relative to."""
     if not path:
         return False
-    if path.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:", path):
+    if path.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:[\\/]", path):
         return True
     normal = posixpath.normpath(path.replace("\\", "/"))
     return normal == ".." or normal.startswith("../")
