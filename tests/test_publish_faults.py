@@ -187,6 +187,24 @@ def test_skipped_tests_are_announced_loudly(w: World, monkeypatch: pytest.Monkey
     assert_untouched(w, before, origin_before)
 
 
+def test_an_index_that_cannot_be_read_stops_the_checks_before_anything_is_pushed(
+    faulty: tuple[World, FaultyProxy],
+) -> None:
+    w, proxy = faulty
+    proxy.down = True
+    before, origin_before = snapshot(w.repo.path), refs(w.origin)
+
+    done = w.publish()
+
+    assert done.code == ExitCode.INDEX_UNREADABLE, done.err
+    (line,) = done.error_lines
+    assert f"cannot read {proxy.url}simple/sample-pkg/: 500" in line
+    assert "nothing was pushed or uploaded" in line
+    assert done.report["failure"]["step"] == "check"
+    assert proxy.posts == 0
+    assert_untouched(w, before, origin_before)
+
+
 # --- failures after the push: a re-run finishes the release -------------------------------------
 
 

@@ -26,6 +26,7 @@ class ExitCode(enum.IntEnum):
     TAG_EXISTS = 23
     ALREADY_ON_INDEX = 24
     NO_CREDENTIALS = 25
+    INDEX_UNREADABLE = 26
     TESTS_FAILED = 30
     BUILD_FAILED = 31
     PUSH_REJECTED = 32

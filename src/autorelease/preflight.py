@@ -155,16 +155,13 @@ def upload_target(run: Run) -> Target:
 
 
 def _check_index(run: Run, *, resuming: bool) -> None:
-    from autorelease import pypi
     from autorelease.index_target import require_credentials
 
     target = upload_target(run)
     require_credentials(target)
     if resuming:
         return
-    held = pypi.index_files(
-        target.simple_url, project_name(run), run.version, log=run.say, backoff=pause(1.0)
-    )
+    held = _index_holds(run, target)
     if held:
         raise AutoreleaseError(
             f"{project_name(run)} {run.version} is already on {target.name} "
@@ -172,6 +169,25 @@ def _check_index(run: Run, *, resuming: bool) -> None:
             "an index never accepts a version twice: release the next version (--bump patch)",
             ExitCode.ALREADY_ON_INDEX,
         )
+
+
+def _index_holds(run: Run, target: Target) -> dict[str, str]:
+    """The files of this version on the index; an index that cannot be read stops the checks."""
+    from autorelease import pypi
+
+    try:
+        return pypi.index_files(
+            target.simple_url, project_name(run), run.version, log=run.say, backoff=pause(1.0)
+        )
+    except AutoreleaseError as exc:
+        if exc.code is not ExitCode.UPLOAD_FAILED:
+            raise
+        raise AutoreleaseError(
+            f"{exc.message}; nothing was pushed or uploaded",
+            "check --repository (or simple_url in [tool.autorelease]) and the network, "
+            "then run again",
+            ExitCode.INDEX_UNREADABLE,
+        ) from exc
 
 
 def fast() -> bool:
