@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -295,6 +296,63 @@ def test_github_failures_are_finished_by_reruns(w: World) -> None:
     assert len(w.github.asset_posts(SDIST)) == 1
     assert len(w.github.asset_posts(WHEEL)) == 4  # three refused, then the one that worked
     assert len(w.github.release_posts()) == 2  # refused once, made once
+
+
+# --- the build directory: removed when the run ends, unless a failure after the push needs it ---
+
+
+@pytest.fixture
+def temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """TMPDIR: a folder of the test's own, where the build directory goes."""
+    folder = tmp_path / "system-temp"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    return folder
+
+
+def build_dirs(temp: Path) -> list[Path]:
+    return sorted(temp.glob("autorelease-dist-*"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [None, "build"], ids=["released", "interrupted-before-push"])
+def test_the_build_directory_is_removed_when_the_run_ends(
+    w: World, temp: Path, monkeypatch: pytest.MonkeyPatch, stop: str | None
+) -> None:
+    if stop:
+        monkeypatch.setenv(STOP_AFTER, stop)
+
+    done = w.publish()
+
+    assert done.code == (ExitCode.INTERRUPTED if stop else ExitCode.OK), done.err
+    assert "building sdist and wheel of" in done.err
+    assert str(temp) in done.err  # it was built there ...
+    assert build_dirs(temp) == []  # ... and nothing of it is left
+    assert "the built files stay in" not in done.err
+
+
+@pytest.mark.slow
+def test_a_failed_upload_keeps_the_built_files_and_says_where(
+    faulty: tuple[World, FaultyProxy], temp: Path
+) -> None:
+    w, proxy = faulty
+    proxy.fail_posts = set(range(1, 1 + 3 * TWINE_POST_TRIES))
+
+    failed = w.publish()
+
+    assert failed.code == ExitCode.UPLOAD_FAILED, failed.err
+    (kept,) = build_dirs(temp)
+    assert sorted(p.name for p in kept.iterdir()) == [WHEEL, SDIST]
+    assert f"autorelease: the built files stay in {kept}: the files of the pushed release" in (
+        failed.err
+    )
+    assert failed.report["failure"]["dist_dir"] == str(kept)
+
+    again = w.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert build_dirs(temp) == [kept]  # the re-run built in a directory of its own, removed
 
 
 # --- races: the remote is the lock --------------------------------------------------------------

@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +66,7 @@ class Run:
     resuming: bool = False  # HEAD already carries the release tag: finish what is missing
     changed: bool = False  # this run pushed, uploaded or made something on GitHub
     dists: list[Path] = field(default_factory=list)
+    dist_dir: Path | None = None  # the build's temporary directory, removed when the run ends
     index_url: str | None = None
     simple_url: str | None = None
     release_url: str | None = None
@@ -120,6 +123,7 @@ def main(args: argparse.Namespace) -> int:
         if failure is not None:
             failure["step"] = _failure_point(run)
             _rollback_if_local(run)
+        _remove_dist_dir(run, failure)
         outputs.finish(run, outcome, failure, time.monotonic() - started)
         if previous_handler is not None:
             signal.signal(signal.SIGTERM, previous_handler)
@@ -265,6 +269,17 @@ def _rollback_if_local(run: Run) -> None:
     run.say(f"undone: the local release commit and tag {run.tag}; {run.start_head[:7]} is HEAD")
 
 
+def _remove_dist_dir(run: Run, failure: dict[str, Any] | None) -> None:
+    """Remove the build directory, unless the run failed after the push: then say where it is."""
+    if run.dist_dir is None:
+        return
+    if failure is not None and run.pushed and run.dists:
+        failure["dist_dir"] = str(run.dist_dir)
+        run.say(f"the built files stay in {run.dist_dir}: the files of the pushed release")
+        return
+    shutil.rmtree(run.dist_dir, ignore_errors=True)
+
+
 def _tests(run: Run) -> None:
     if run.args.skip_tests:
         run.say("WARNING: --skip-tests: the release is NOT tested by autorelease")
@@ -304,9 +319,11 @@ def _build(run: Run) -> None:
 
     with run.step("build") as record:
         epoch = git.commit_time(run.root, "HEAD")
+        run.dist_dir = Path(tempfile.mkdtemp(prefix="autorelease-dist-"))
         dists = build.build(
-            run.root, run.version, epoch, isolation=bool(run.cfg.build_isolation), log=run.say
-        )
+            run.root, run.version, epoch, run.dist_dir,
+            isolation=bool(run.cfg.build_isolation), log=run.say,
+        )  # fmt: skip
         run.dists = list(dists.files)
         record.detail = ", ".join(p.name for p in run.dists)
 
