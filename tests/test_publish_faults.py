@@ -173,6 +173,61 @@ def test_a_cancelled_job_sigterm_undoes_everything(w: World, tmp_path: Path) -> 
     assert_untouched(w, before, origin_before)
 
 
+# A test process that leaves a grandchild behind, which keeps changing a tracked file.
+WRITER = """\
+import os, pathlib, signal, sys, time
+target, pidfile, started = map(pathlib.Path, sys.argv[1:4])
+if sys.argv[4] == "ignores-sigterm":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+pidfile.write_text(str(os.getpid()))
+started.touch()
+while True:
+    with target.open("a") as out:
+        out.write("written by a test process\\n")
+    time.sleep(0.01)
+"""
+
+
+def alive(pid: int) -> bool:
+    """PID is a process that runs (a zombie has ended: it only waits to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("writer", ["obeys-sigterm", "ignores-sigterm"])
+def test_a_cancelled_job_ends_every_process_the_tests_started(
+    w: World, tmp_path: Path, writer: str
+) -> None:
+    """SIGTERM mid-tests: the tests' whole process group ends before the rollback restores."""
+    started, pidfile = tmp_path / "tests-started", tmp_path / "writer.pid"
+    args = (str(w.repo.path / "README.md"), str(pidfile), str(started), writer)
+    command = script(tmp_path, "writer", WRITER, *args)
+    before, origin_before = snapshot(w.repo.path), refs(w.origin)
+    env = {**os.environ, HOOK_ENV: f"{command} >/dev/null 2>&1 & wait"}
+    run = w.publish_process(w.repo.path, env)
+    wait_for(started)
+    pid = int(pidfile.read_text())
+    try:
+        time.sleep(0.1)
+        assert "written by a test process" in (w.repo.path / "README.md").read_text()
+
+        run.send_signal(signal.SIGTERM)
+        output = run.communicate(timeout=60)[0]
+
+        assert run.returncode == ExitCode.INTERRUPTED, output
+        assert "undone: the local release commit and tag v1.1.0" in output
+        assert not alive(pid)
+        time.sleep(0.2)  # a survivor would have written again by now
+        assert_untouched(w, before, origin_before)
+    finally:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 @pytest.mark.slow
 def test_skipped_tests_are_announced_loudly(w: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(HOOK_ENV, "exit 1")  # would fail, were it run

@@ -295,15 +295,60 @@ def _tests(run: Run) -> None:
         run.say("no tests found (set test_command in [tool.autorelease]); skipping them")
         return
     with run.step("tests") as record:
-        env = without_secrets()  # the project's tests have no business seeing credentials
-        proc = subprocess.run(command, shell=True, cwd=run.root, env=env, check=False)
-        if proc.returncode != 0:
+        returncode = _run_tests(command, run.root)
+        if returncode != 0:
             raise AutoreleaseError(
-                f"the tests failed (exit {proc.returncode}): {command}",
+                f"the tests failed (exit {returncode}): {command}",
                 "fix them and run again; nothing was pushed or uploaded",
                 ExitCode.TESTS_FAILED,
             )
         record.detail = command
+
+
+def _run_tests(command: str, root: Path) -> int:
+    """Run COMMAND in a session of its own; whatever it started is ended when it returns.
+
+    Its own session: an interrupt of autorelease (SIGTERM, Ctrl-C) ends the whole process group
+    before the rollback, so no orphaned test process writes into the restored work tree.
+    """
+    env = without_secrets()  # the project's tests have no business seeing credentials
+    proc = subprocess.Popen(command, shell=True, cwd=root, env=env, start_new_session=True)
+    try:
+        return proc.wait()
+    finally:
+        _end_group(proc)
+
+
+def _end_group(proc: subprocess.Popen[bytes]) -> None:
+    """End every process of PROC's group: SIGTERM, then SIGKILL to those still there after 2 s."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if not _signal_group(proc.pid, sig):
+            break
+        if proc.poll() is None:
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                continue
+        if _group_gone(proc.pid, deadline=time.monotonic() + 2):
+            break
+    proc.poll()
+
+
+def _signal_group(pgid: int, sig: int) -> bool:
+    """Send SIG to process group PGID; False when the group has no process left."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _group_gone(pgid: int, deadline: float) -> bool:
+    while _signal_group(pgid, 0):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def _test_command(run: Run) -> str | None:
