@@ -248,6 +248,97 @@ def test_a_version_already_on_the_index_is_refused(w: World, sample_110: list[Pa
     assert w.github.requests == []
 
 
+# --- --no-push: local only, nothing public -------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("more", [[], ["--no-github"]], ids=["no-push", "no-push-no-github"])
+def test_no_push_keeps_the_release_local_and_a_plain_publish_finishes_it(
+    w: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, more: list[str]
+) -> None:
+    origin_before = refs(w.origin)
+    outputs = tmp_path / "github-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+
+    local = w.publish("--no-push", *more)
+
+    assert local.code == ExitCode.OK, local.err
+    said = "--no-push: the release commit and tag stay in this clone: no upload and no GitHub "
+    assert said + "release (nothing goes public before the release is on the remote)" in local.err
+    assert "v1.1.0 is only in this clone: nothing was pushed, uploaded or published" in local.err
+    assert "autorelease: tagged locally: 1.1.0 (v1.1.0) in " in local.err
+    assert "released" not in local.err
+    assert local.report["outcome"] == "tagged locally"
+    steps = {s["name"]: (s["status"], s["detail"]) for s in local.report["steps"]}
+    assert steps["push"] == ("skipped", "--no-push")
+    assert steps["upload"] == ("skipped", "v1.1.0 is not on origin (--no-push)")
+    github = "--no-github" if more else "v1.1.0 is not on origin (--no-push)"
+    assert steps["github"] == ("skipped", github)
+    assert "released=false" in outputs.read_text().splitlines()
+    assert git_out(w.repo.path, "rev-parse", "v1.1.0^{}") == w.repo.head()  # tagged here
+    assert refs(w.origin) == origin_before
+    assert w.index_files() == {}
+    assert w.github.requests == []
+
+    done = w.publish(*more)
+
+    assert done.code == ExitCode.OK, done.err
+    assert done.report["outcome"] == "released"
+    assert git_out(w.origin, "rev-parse", "v1.1.0^{}") == w.repo.head()
+    assert git_out(w.origin, "log", "--format=%s", "main").count("chore(release)") == 1
+    assert sorted(w.index_files()) == [WHEEL, SDIST]
+    assert len(w.github.releases) == (0 if more else 1)
+
+
+@pytest.mark.slow
+def test_no_push_finishes_a_release_whose_tag_is_on_the_remote(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/recovery.md: main moved on, so finish from a clone whose main is set to the tag."""
+    monkeypatch.setenv("AUTORELEASE_STOP_AFTER", "push")
+    assert w.publish().code == ExitCode.INTERRUPTED
+    monkeypatch.delenv("AUTORELEASE_STOP_AFTER")
+    w.repo.commit("fix: greet politely", ("src/sample_pkg/greet.py", GREET_POLITELY))
+    w.repo.git("push", "-q", "origin", "main")
+    finish = w.clone("finish")
+    git_out(finish, "checkout", "-q", "-B", "main", "v1.1.0", check=True)
+
+    done = w.publish("--no-push", path=finish)
+
+    assert done.code == ExitCode.OK, done.err
+    assert done.report["outcome"] == "released"
+    steps = {s["name"]: (s["status"], s["detail"]) for s in done.report["steps"]}
+    assert steps["push"] == ("skipped", "--no-push: v1.1.0 is on the remote")
+    assert steps["upload"][1].startswith("sent 2, already there 0")
+    assert sorted(w.index_files()) == [WHEEL, SDIST]
+    assert len(w.github.releases) == 1
+
+
+def test_the_dry_run_of_no_push_says_nothing_goes_public(
+    w: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    from autorelease.cli import main
+
+    code = main(["-C", str(w.repo.path), "publish", "--dry-run", "--offline", "--no-push"])
+
+    out = capsys.readouterr().out
+    assert code == ExitCode.OK
+    steps = out.split("Steps publish would take:\n")[1].splitlines()
+    assert steps == [
+        "  1. check: clean working tree, release branch, tag v1.1.0 free in this clone",
+        "  2. write pyproject.toml, src/sample_pkg/__init__.py, CHANGELOG.md; commit and tag "
+        "v1.1.0 locally",
+        "  3. run the tests",
+        "  4. build sdist and wheel into a fresh directory; twine check --strict; check the "
+        "version",
+        "  5. no push (--no-push): the release commit and tag stay in this clone",
+        "  6. no upload (--no-push: nothing goes public before the release is on the remote)",
+        "  7. no GitHub release (--no-push: nothing goes public before the release is on the "
+        "remote)",
+    ]
+
+
 # --- dry run, shallow clones --------------------------------------------------------------------
 
 

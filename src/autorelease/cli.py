@@ -29,7 +29,9 @@ def _publish_arguments(parser: argparse.ArgumentParser) -> None:
         "--test", action="store_true", help="pre-release (a) to TestPyPI, e.g. 2.0.0a1"
     )
     parser.add_argument("--skip-tests", action="store_true", help="do not run the test command")
-    parser.add_argument("--no-push", action="store_true", help="commit and tag locally only")
+    parser.add_argument(
+        "--no-push", action="store_true", help="commit and tag locally only: no upload, no GitHub"
+    )
     parser.add_argument("--no-upload", action="store_true", help="do not upload to the index")
     parser.add_argument("--no-github", action="store_true", help="no GitHub release")
     parser.add_argument(

@@ -33,6 +33,10 @@ from autorelease.plan import PlanOptions, ReleasePlan, plan_release
 from autorelease.scrub import for_display
 from autorelease.version import parse_version
 
+LOCAL_ONLY = (
+    "the release commit and tag stay in this clone: no upload and no GitHub release "
+    "(nothing goes public before the release is on the remote)"
+)
 # Test-only fault point: "stop" (as if interrupted) right after the named step.
 STOP_AFTER_ENV = "AUTORELEASE_STOP_AFTER"
 
@@ -147,6 +151,8 @@ def _sigterm_interrupts() -> Any:
 def _outcome(run: Run, code: int) -> str:
     if code != ExitCode.OK or not run.version:
         return "nothing to release"
+    if not run.pushed:
+        return "tagged locally"
     return "already released" if run.resuming and not run.changed else "released"
 
 
@@ -173,6 +179,8 @@ def _publish(run: Run) -> int:
         with run.step("check") as record:
             preflight.check(run, resuming=False)
             record.detail = f"releasing {run.version} as {run.tag}"
+        if preflight.local_only(run):
+            run.say(f"--no-push: {LOCAL_ONLY}")
         _release_locally(run, plan)
     else:
         _adopt_tag(run, resume)
@@ -185,6 +193,11 @@ def _publish(run: Run) -> int:
     _push(run)
     _upload(run)
     _github(run)
+    if not run.pushed:
+        run.say(
+            f"{run.tag} is only in this clone: nothing was pushed, uploaded or published; "
+            "autorelease publish without --no-push pushes it and finishes the release"
+        )
     return ExitCode.OK
 
 
@@ -384,7 +397,10 @@ def _tag_on_remote(run: Run) -> bool:
 
 def _push(run: Run) -> None:
     if run.args.no_push:
-        run.steps.append(StepRecord("push", "skipped", 0.0, "--no-push"))
+        # A re-run with --no-push finishes a release whose tag is on the remote already.
+        run.pushed = not preflight.local_only(run) and _remote_holds_release(run)
+        why = "--no-push" + (f": {run.tag} is on the remote" if run.pushed else "")
+        run.steps.append(StepRecord("push", "skipped", 0.0, why))
         return
     remote = str(run.cfg.remote)
     if _tag_on_remote(run):
@@ -408,11 +424,30 @@ def _push(run: Run) -> None:
         record.detail = f"{run.branch} and {run.tag} to {remote}"
 
 
+def _remote_holds_release(run: Run) -> bool:
+    """The remote has the release tag on HEAD (asked even under --no-push)."""
+    remote = str(run.cfg.remote)
+    if git.config_value(run.root, f"remote.{remote}.url") is None:
+        return False
+    return git.remote_tag(run.root, remote, run.tag) == git.head(run.root)
+
+
+def _not_public(run: Run, step: str) -> bool:
+    """Skip STEP unless the release commit and tag are on the remote: nothing public before."""
+    if run.pushed:
+        return False
+    why = f"{run.tag} is not on {run.cfg.remote}" + (" (--no-push)" if run.args.no_push else "")
+    run.steps.append(StepRecord(step, "skipped", 0.0, why))
+    return True
+
+
 def _upload(run: Run) -> None:
     from autorelease import pypi
 
     if run.args.no_upload:
         run.steps.append(StepRecord("upload", "skipped", 0.0, "--no-upload"))
+        return
+    if _not_public(run, "upload"):
         return
     with run.step("upload") as record:
         result = pypi.upload(
@@ -431,6 +466,8 @@ def _github(run: Run) -> None:
     if not preflight.wants_github(run):
         why = "--no-github" if run.args.no_github else "github_release = false"
         run.steps.append(StepRecord("github", "skipped", 0.0, why))
+        return
+    if _not_public(run, "github"):
         return
     target = preflight.release_target(run)
     if target is None:

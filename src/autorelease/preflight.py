@@ -54,10 +54,20 @@ def check(run: Run, *, resuming: bool) -> None:
         _check_remote(run, resuming=resuming)
     elif not resuming and git.run(["tag", "--list", run.tag], run.root).stdout.strip():
         raise AutoreleaseError(f"tag {run.tag} already exists", code=ExitCode.TAG_EXISTS)
+    if local_only(run):
+        return  # nothing goes public: neither the index nor GitHub is needed
     if not run.args.no_upload:
         _check_index(run, resuming=resuming)
     if wants_github(run):
         release_target(run)
+
+
+def local_only(run: Run) -> bool:
+    """`--no-push` of a new release: it stays in this clone, so nothing is uploaded or made public.
+
+    (A re-run with `--no-push` on a tag that is on the remote finishes that release.)
+    """
+    return bool(run.args.no_push) and not run.resuming
 
 
 def _check_branch(run: Run) -> str:
