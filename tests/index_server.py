@@ -176,9 +176,11 @@ class FaultyProxy:
     """A proxy in front of an index that answers 500 to the chosen POSTs (uploads) and GETs.
 
     Requests are numbered from 1 per method. A POST in `lose_posts` reaches the index, but its
-    answer is replaced by a 500 (the file is stored, the client does not know it). `down`
-    fails every request. twine itself sends an upload that got a 5xx up to TWINE_POST_TRIES
-    times, so failing one file for good takes that many consecutive POST numbers.
+    answer is replaced by a 500 (the file is stored, the client does not know it). A GET in
+    `stale_gets` is answered 404, as a read made just before another run uploaded would be.
+    `down` fails every request. `accepted` counts the POSTs the index answered 200. twine
+    itself sends an upload that got a 5xx up to TWINE_POST_TRIES times, so failing one file
+    for good takes that many consecutive POST numbers.
     """
 
     upstream: LocalIndex
@@ -187,14 +189,16 @@ class FaultyProxy:
     fail_posts: set[int] = field(default_factory=set)
     lose_posts: set[int] = field(default_factory=set)
     fail_gets: set[int] = field(default_factory=set)
+    stale_gets: set[int] = field(default_factory=set)
     down: bool = False
     posts: int = 0
+    accepted: int = 0
     gets: int = 0
     failed: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def fate(self, method: str) -> str:
-        """Count a request: "fail" it, "lose" its answer, or "pass" it on."""
+        """Count a request: "fail" it, "lose" its answer, answer it as "stale", or "pass" it on."""
         with self._lock:
             if method == "POST":
                 self.posts += 1
@@ -205,6 +209,8 @@ class FaultyProxy:
             else:
                 self.gets += 1
                 number, chosen = self.gets, self.fail_gets
+                if number in self.stale_gets:
+                    return "stale"
             if number in chosen or self.down:
                 self.failed.append(f"{method} {number}")
                 return "fail"
@@ -220,6 +226,9 @@ def _handler(proxy: FaultyProxy, port: int) -> type[http.server.BaseHTTPRequestH
             if fate == "fail":
                 self._answer(500, "Internal Server Error", {}, b"injected fault\n")
                 return
+            if fate == "stale":
+                self._answer(404, "Not Found", {}, b"not there yet\n")
+                return
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             conn.request(self.command, self.path, body=body, headers=headers)
@@ -228,6 +237,9 @@ def _handler(proxy: FaultyProxy, port: int) -> type[http.server.BaseHTTPRequestH
             conn.close()
             if fate == "lose":
                 status, reason, answer = 500, "Internal Server Error", b"response lost\n"
+            elif self.command == "POST" and status == 200:
+                with proxy._lock:
+                    proxy.accepted += 1
             self._answer(status, reason, dict(resp.getheaders()), answer)
 
         def _answer(self, status: int, reason: str, headers: dict[str, str], body: bytes) -> None:

@@ -285,6 +285,25 @@ def test_upload_whose_answer_was_lost_is_not_an_error(
 
 
 @pytest.mark.slow
+def test_files_another_run_uploaded_meanwhile_are_found_not_sent(
+    uploader: LocalIndex, faulty_index: FaultyProxy, dists: list[Path]
+) -> None:
+    # Another run uploads the same files just after our read of the index: our upload of the
+    # first is refused (400), and reading again shows both there. This run sent nothing.
+    upload(dists, target_for(uploader))
+    faulty_index.stale_gets = {1}
+    messages: list[str] = []
+
+    result = upload(dists, target_for(faulty_index), messages.append, backoff=0)
+
+    names = tuple(sorted(d.name for d in dists))
+    assert (result.uploaded, tuple(sorted(result.already_there))) == ((), names)
+    assert faulty_index.accepted == 0
+    assert any("sent 0, already there 2" in m for m in messages), messages
+    assert any("another run" in m for m in messages), messages
+
+
+@pytest.mark.slow
 def test_upload_to_a_pypirc_section(
     monkeypatch: pytest.MonkeyPatch, pypiserver_index: LocalIndex, dists: list[Path]
 ) -> None:

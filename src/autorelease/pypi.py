@@ -203,6 +203,8 @@ def upload(
     """Upload the DISTS that TARGET does not hold yet; safe to run again after any failure.
 
     Before each try the index is read again, so a retry sends only what is still missing.
+    `uploaded` lists only what this run stored: a file the index accepted from it, or answered
+    5xx for and holds now (an answer lost); one another run stored meanwhile is `already_there`.
     Raises AutoreleaseError: ALREADY_ON_INDEX for a different file under the same name,
     NO_CREDENTIALS, or UPLOAD_FAILED (with twine's scrubbed output as `.output`).
     """
@@ -216,7 +218,8 @@ def upload(
         return plan_upload(local, remote, target.name)
 
     todo = missing()
-    already = tuple(n for n in local if n not in todo)
+    already = {n for n in local if n not in todo}
+    sent: set[str] = set()
     attempt = 0
     while todo:
         attempt += 1
@@ -227,10 +230,19 @@ def upload(
         secrets = secrets_in(target, env)
         _log.debug("twine upload (%.1f s):\n%s", result.duration, sanitize(result.output, secrets))
         if result.ok:
+            sent.update(todo)
             break
+        accepted, unsure = twine_answers(result.output)
+        sent.update(accepted)
         error, transient = upload_failure(result, target, secrets)
         before, todo = todo, _still_missing(missing, error)
-        if not todo:  # a refused file was stored by a try whose answer got lost
+        stored = [n for n in before if n not in todo and n not in sent]
+        sent.update(n for n in stored if n in unsure)  # stored by a try whose answer got lost
+        found = [n for n in stored if n not in unsure]
+        if found:
+            log(f"{', '.join(found)}: on {target.name} now, uploaded by another run meanwhile")
+            already.update(found)
+        if not todo:
             log(f"{error.message}; but the index holds every file now")
             break
         progressed = len(todo) < len(before)
@@ -239,9 +251,34 @@ def upload(
         delay = backoff * 2 ** (attempt - 1)
         log(f"{error.message}; {len(todo)} file(s) still missing, next try in {delay:g} s")
         time.sleep(delay)
-    sent = tuple(n for n in local if n not in already)
     log(f"{target.name} has {project} {version}: sent {len(sent)}, already there {len(already)}")
-    return UploadResult(sent, already, attempt)
+    return UploadResult(
+        tuple(n for n in local if n in sent), tuple(n for n in local if n in already), attempt
+    )
+
+
+# What `twine --verbose upload` prints about each file: each try, a 5xx, and the last answer.
+_TWINE_STEPS = re.compile(
+    r'^Uploading (?P<name>\S+)$|Received "(?P<retry>5\d\d)\b'
+    r"|Response from \S+[ \t]*\n\s*(?P<status>\d{3})\b",
+    re.M,
+)
+
+
+def twine_answers(output: str) -> tuple[frozenset[str], frozenset[str]]:
+    """From a twine run's OUTPUT: the files the index accepted (200), and those it may have
+    stored without saying so (a 5xx answer to one of their tries, and no 200)."""
+    accepted: set[str] = set()
+    unsure: set[str] = set()
+    name = None
+    for step in _TWINE_STEPS.finditer(output):
+        if step["name"]:
+            name = step["name"]
+        elif name and step["retry"]:
+            unsure.add(name)
+        elif name and step["status"] and step["status"].startswith("2"):
+            accepted.add(name)
+    return frozenset(accepted), frozenset(unsure - accepted)
 
 
 def _still_missing(missing: Callable[[], list[str]], error: ToolFailed) -> list[str]:
