@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.github import NO_WAIT, ensure_release, release_state
+from autorelease.github import NO_WAIT, ReleaseResult, ensure_release, release_state
 from autorelease.github_target import GitHubTarget, resolve_target
 from github_fake import DATA, FakeGitHub
 
@@ -68,6 +68,12 @@ def log() -> Log:
 
 
 def release(target: GitHubTarget, files: list[Path], log: Log, *, prerelease: bool = False) -> str:
+    return release_result(target, files, log, prerelease=prerelease).html_url
+
+
+def release_result(
+    target: GitHubTarget, files: list[Path], log: Log, *, prerelease: bool = False
+) -> ReleaseResult:
     return ensure_release(
         target,
         TAG,
@@ -93,11 +99,12 @@ def failure(target: GitHubTarget, files: list[Path], log: Log) -> AutoreleaseErr
 def test_creates_the_release_and_uploads_each_file(
     fake_github: FakeGitHub, target: GitHubTarget, dists: list[Path], log: Log
 ) -> None:
-    url = release(target, dists, log)
+    url, created, attached = release_result(target, dists, log)
 
     made = fake_github.release(TAG)
     assert made is not None
     assert url == f"{fake_github.root}/octo/hello/releases/tag/{TAG}"
+    assert (created, attached) == (True, (WHEEL, SDIST))
     assert (made.name, made.body, made.prerelease) == (
         f"sample-pkg {TAG}",
         "## Features\n- a",
@@ -141,7 +148,7 @@ def test_a_rerun_changes_nothing(
     fake_github.requests.clear()
 
     again = Log()
-    assert release(target, dists, again) == first
+    assert release_result(target, dists, again) == (first, False, ())
 
     assert {r.method for r in fake_github.requests} == {"GET"}
     assert f"{WHEEL} is already attached" in again.text
@@ -281,9 +288,10 @@ def test_a_release_created_by_a_racing_run_is_used(
 ) -> None:
     fake_github.before("POST", r"/releases$", lambda: fake_github.add_release(TAG, title="racer"))
 
-    url = release(target, dists, log)
+    url, created, attached = release_result(target, dists, log)
 
     # One create was tried, answered 422, and the racer's release was taken.
+    assert (created, attached) == (False, (WHEEL, SDIST))
     assert len(fake_github.requests_matching("POST", r"/releases$")) == 1
     made = fake_github.release(TAG)
     assert made is not None
@@ -303,7 +311,7 @@ def test_an_asset_uploaded_by_a_racing_run_is_kept(
 
     fake_github.before("POST", upload_of(SDIST), racer)
 
-    release(target, dists, log)
+    assert release_result(target, dists, log)[1:] == (True, (WHEEL,))  # the sdist: theirs
 
     made = fake_github.release(TAG)
     assert made is not None

@@ -124,6 +124,7 @@ def assert_reported(w: World, report: dict[str, Any], outputs: Path, summary: Pa
         "tag=v1.1.0",
         "previous_version=1.0.0",
         f"release_url={report['release_url']}",
+        "outcome=released",
     ]
     assert "### autorelease: released 1.1.0" in summary.read_text()
     assert "| upload | done |" in summary.read_text()
@@ -274,7 +275,7 @@ def test_no_push_keeps_the_release_local_and_a_plain_publish_finishes_it(
     assert steps["upload"] == ("skipped", "v1.1.0 is not on origin (--no-push)")
     github = "--no-github" if more else "v1.1.0 is not on origin (--no-push)"
     assert steps["github"] == ("skipped", github)
-    assert "released=false" in outputs.read_text().splitlines()
+    assert {"released=false", "outcome=tagged locally"} <= set(outputs.read_text().splitlines())
     assert git_out(w.repo.path, "rev-parse", "v1.1.0^{}") == w.repo.head()  # tagged here
     assert refs(w.origin) == origin_before
     assert w.index_files() == {}
@@ -443,4 +444,6 @@ def test_a_rerun_of_a_finished_release_changes_nothing_and_says_so(
     assert steps["github"]["status"] == "skipped"
     assert w.index_files() == files
     assert len(w.github.requests_matching("POST", ".*")) == posts
-    assert "released=false" in outputs.read_text().splitlines()
+    assert {"released=false", "outcome=already released"} <= set(outputs.read_text().splitlines())
+    assert "what this run found and did: push done: already on the remote; upload done: sent 0, " \
+        "already there 2" in again.err  # fmt: skip

@@ -4,6 +4,7 @@ re-run finishes exactly what is missing. Real git, pypiserver, build and twine; 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -515,6 +517,67 @@ def test_two_runs_at_the_same_moment_make_one_release(
     release = w.github.release("v1.1.0")
     assert release is not None
     assert sorted(a.name for a in release.assets) == [WHEEL, SDIST]
+
+
+@pytest.mark.slow
+def test_four_identical_runs_report_one_release_and_what_each_sent_and_found(
+    faulty: tuple[World, FaultyProxy], tmp_path: Path
+) -> None:
+    """Four clones make byte-identical release commits; one releases, three find it done."""
+    w, proxy = faulty
+    clones = [w.repo.path, *(w.clone(f"other{n}") for n in range(1, 4))]
+    meeting = tmp_path / "meeting"
+    meeting.mkdir()
+    hook = script(tmp_path, "rendezvous", RENDEZVOUS, str(meeting), str(len(clones)))
+    runs = []
+    for n, path in enumerate(clones):
+        env = {**os.environ, HOOK_ENV: hook, **machine_dates(0)}
+        env["GITHUB_OUTPUT"] = str(tmp_path / f"output-{n}")
+        runs.append(w.publish_process(path, env, "--report", str(tmp_path / f"report-{n}.json")))
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+
+    finished = []
+    for n, run in enumerate(runs):
+        # A push that lost the race for the ref lock, before the winner's refs were readable,
+        # is refused honestly; every other run finishes.
+        assert run.returncode in (ExitCode.OK, ExitCode.PUSH_REJECTED), outputs[n]
+        if run.returncode == ExitCode.OK:
+            report = json.loads((tmp_path / f"report-{n}.json").read_text())
+            finished.append((report, (tmp_path / f"output-{n}").read_text(), outputs[n]))
+    outcomes = sorted(report["outcome"] for report, _, _ in finished)
+    assert outcomes == ["already released by another run"] * (len(finished) - 1) + ["released"]
+    for report, github_output, output in finished:
+        mine = report["outcome"] == "released"
+        assert f"released={str(mine).lower()}" in github_output.splitlines()
+        assert f"outcome={report['outcome']}" in github_output.splitlines()
+        push = next(s for s in report["steps"] if s["name"] == "push")
+        assert ("pushed by another run" in push["detail"]) is not mine, push
+        if not mine:
+            assert "autorelease: already released by another run: 1.1.0 (v1.1.0)" in output
+            assert "what this run found and did: push done:" in output
+    # What the runs say they sent is what the index accepted: nobody claims another's upload.
+    sent = [upload_sent(report) for report, _, _ in finished]
+    assert sum(sent) == proxy.accepted >= 2, sent
+    assert sorted(w.index_files()) == [WHEEL, SDIST]
+    assert git_out(w.origin, "log", "--format=%s", "main").count("chore(release)") == 1
+    assert len(w.github.releases) == 1
+    release = w.github.release("v1.1.0")
+    assert release is not None
+    assert sorted(a.name for a in release.assets) == [WHEEL, SDIST]
+    created = [r for r, _, _ in finished if not github_found(r)]
+    assert len(created) <= 1  # at most one run says it made the GitHub release
+
+
+def upload_sent(report: dict[str, Any]) -> int:
+    upload = next(s for s in report["steps"] if s["name"] == "upload")
+    match = re.match(r"sent (\d+), already there (\d+)", upload["detail"])
+    assert match, upload
+    return int(match[1])
+
+
+def github_found(report: dict[str, Any]) -> bool:
+    step = next(s for s in report["steps"] if s["name"] == "github")
+    return "(found there;" in step["detail"]
 
 
 def wait_for(path: Path, timeout: float = 60) -> None:

@@ -37,6 +37,7 @@ LOCAL_ONLY = (
     "the release commit and tag stay in this clone: no upload and no GitHub release "
     "(nothing goes public before the release is on the remote)"
 )
+BY_ANOTHER = "pushed by another run"
 # Test-only fault point: "stop" (as if interrupted) right after the named step.
 STOP_AFTER_ENV = "AUTORELEASE_STOP_AFTER"
 
@@ -68,6 +69,7 @@ class Run:
     pushed: bool = False
     local_changes: bool = False
     resuming: bool = False  # HEAD already carries the release tag: finish what is missing
+    by_another: bool = False  # another run pushed the identical release commit and tag first
     changed: bool = False  # this run pushed, uploaded or made something on GitHub
     dists: list[Path] = field(default_factory=list)
     dist_dir: Path | None = None  # the build's temporary directory, removed when the run ends
@@ -153,6 +155,8 @@ def _outcome(run: Run, code: int) -> str:
         return "nothing to release"
     if not run.pushed:
         return "tagged locally"
+    if run.by_another:
+        return "already released by another run"
     return "already released" if run.resuming and not run.changed else "released"
 
 
@@ -404,8 +408,10 @@ def _push(run: Run) -> None:
         return
     remote = str(run.cfg.remote)
     if _tag_on_remote(run):
-        run.pushed = True
-        run.steps.append(StepRecord("push", "done", 0.0, "already on the remote"))
+        # A run that made this release commit itself finds it pushed: by an identical run.
+        run.pushed, run.by_another = True, not run.resuming
+        detail = "already on the remote" + (f": {BY_ANOTHER}" if run.by_another else "")
+        run.steps.append(StepRecord("push", "done", 0.0, detail))
         return
     with run.step("push") as record:
         proc = git.run(
@@ -413,15 +419,28 @@ def _push(run: Run) -> None:
              f"HEAD:refs/heads/{run.branch}", f"refs/tags/{run.tag}:refs/tags/{run.tag}"],
             run.root, check=False,
         )  # fmt: skip
-        if proc.returncode != 0:
+        if proc.returncode != 0 and not _tag_on_remote(run):
             raise AutoreleaseError(
                 f"{remote} rejected the release push of {run.tag} (another release or commit "
                 "landed first)",
                 f"git pull --tags {remote} {run.branch} and run autorelease publish again",
                 ExitCode.PUSH_REJECTED,
             )
-        run.pushed = run.changed = True
+        run.pushed = True
+        if proc.returncode != 0 or _nothing_pushed(proc.stdout):
+            # Another run pushed the identical release commit and tag a moment earlier.
+            run.by_another = not run.resuming
+            record.detail = f"nothing to push: {remote} has {run.tag} on this commit"
+            record.detail += f" ({BY_ANOTHER})" if run.by_another else ""
+            return
+        run.changed = True
         record.detail = f"{run.branch} and {run.tag} to {remote}"
+
+
+def _nothing_pushed(porcelain: str) -> bool:
+    """`git push --porcelain` says every ref was up to date already (flag `=`)."""
+    flags = [line[0] for line in porcelain.splitlines() if "\t" in line and line[:1] in " +-*!="]
+    return bool(flags) and set(flags) == {"="}
 
 
 def _remote_holds_release(run: Run) -> bool:
@@ -482,12 +501,16 @@ def _github(run: Run) -> None:
             run.release_url = state.html_url
             record.status, record.detail = "skipped", f"complete already: {run.release_url}"
             return
-        run.release_url = github.ensure_release(
+        result = github.ensure_release(
             target, run.tag, title=run.tag, notes=_release_notes(run),
             prerelease=run.prerelease, files=run.dists, log=run.say, pacing=pacing,
         )  # fmt: skip
-        run.changed = True
-        record.detail = run.release_url
+        run.release_url = result.html_url
+        run.changed = run.changed or result.created or bool(result.attached)
+        record.detail = result.html_url
+        if not result.created:
+            attached = len(result.attached)
+            record.detail += f" (found there; attached {attached} of {len(run.dists)} files)"
 
 
 def _release_notes(run: Run) -> str:

@@ -68,6 +68,14 @@ class ReleaseState:
         return [path for path in files if path.name not in self.asset_names]
 
 
+class ReleaseResult(NamedTuple):
+    """What ensure_release found and did: this run created the release, attached these files."""
+
+    html_url: str
+    created: bool
+    attached: tuple[str, ...]
+
+
 # --- talking to GitHub --------------------------------------------------------------------------
 
 
@@ -202,25 +210,26 @@ def ensure_release(
     files: Sequence[Path],
     log: Callable[[str], None],
     pacing: Pacing = Pacing(),  # frozen: a shared default is safe
-) -> str:
-    """Make sure GitHub has release TAG with all FILES attached; return its html_url.
+) -> ReleaseResult:
+    """Make sure GitHub has release TAG with all FILES attached; its html_url and what was done.
 
     Creates the release only if it is missing, for a tag that must already be on GitHub, and
     uploads only the missing assets, so a re-run after a failure finishes exactly the rest.
-    Raises AutoreleaseError (code GITHUB_FAILED).
+    What another run made meanwhile is found, not counted as made. Raises AutoreleaseError
+    (code GITHUB_FAILED).
     """
     _check_files(files)
     session = _Session(target, log, pacing)
     with session.repository() as repo:
-        release = _find_release(session, repo, tag)
+        release, created = _find_release(session, repo, tag), False
         if release is None:
-            release = _create_release(
+            release, created = _create_release(
                 session, repo, tag, title=title, notes=notes, prerelease=prerelease
             )
         else:
             session.log(f"GitHub release {tag} exists: {release.html_url}")
-        _upload_missing(session, release, tag, files)
-        return release.html_url
+        attached = _upload_missing(session, release, tag, files)
+        return ReleaseResult(release.html_url, created, attached)
 
 
 def _check_files(files: Sequence[Path]) -> None:
@@ -243,13 +252,14 @@ def _check_files(files: Sequence[Path]) -> None:
 
 def _create_release(
     session: _Session, repo: Repository, tag: str, *, title: str, notes: str, prerelease: bool
-) -> GitRelease:
+) -> tuple[GitRelease, bool]:
+    """The new release and True, or the one a racing run (or a lost answer) made and False."""
     from github import GithubException
 
     _require_remote_tag(session, repo, tag)
     session.log(f"creating GitHub release {tag}")
     try:
-        return session.call(
+        made = session.call(
             f"creating release {tag}",
             lambda: repo.create_git_release(
                 tag,
@@ -267,7 +277,8 @@ def _create_release(
         if release is None:
             raise session.failure(exc, f"creating release {tag}") from None
         session.log(f"GitHub release {tag} was created meanwhile; continuing with it")
-        return release
+        return release, False
+    return made, True
 
 
 def _require_remote_tag(session: _Session, repo: Repository, tag: str) -> None:
@@ -284,8 +295,10 @@ def _require_remote_tag(session: _Session, repo: Repository, tag: str) -> None:
 
 def _upload_missing(
     session: _Session, release: GitRelease, tag: str, files: Sequence[Path]
-) -> None:
+) -> tuple[str, ...]:
+    """Attach the FILES the release lacks; the names of those this run attached."""
     present = {asset.name: asset for asset in _list_assets(session, release, tag)}
+    attached = []
     for path in files:
         existing = present.get(path.name)
         if existing is not None and existing.state == "uploaded":
@@ -296,7 +309,9 @@ def _upload_missing(
             # GitHub keeps an interrupted upload as "starter", and it blocks the name until deleted.
             session.log(f"removing the incomplete upload of {path.name}")
             session.call(f"deleting incomplete asset {path.name}", existing.delete_asset)
-        _upload(session, release, tag, path)
+        if _upload(session, release, tag, path):
+            attached.append(path.name)
+    return tuple(attached)
 
 
 def _check_same_size(asset: GitReleaseAsset, path: Path, tag: str) -> None:
@@ -310,13 +325,15 @@ def _check_same_size(asset: GitReleaseAsset, path: Path, tag: str) -> None:
         )
 
 
-def _upload(session: _Session, release: GitRelease, tag: str, path: Path) -> None:
+def _upload(session: _Session, release: GitRelease, tag: str, path: Path) -> bool:
+    """Attach PATH; False when another run (or a lost answer) attached it meanwhile."""
     from github import GithubException
 
     session.log(f"uploading {path.name} to GitHub release {tag}")
     doing = f"uploading {path.name} to release {tag}"
     try:
         session.call(doing, lambda: _post_asset(release, path), passthrough={422})
+        return True
     except GithubException as exc:
         # 422 means the name is taken: by a racing run, or by our own retried POST.
         again = {a.name: a for a in _list_assets(session, release, tag)}.get(path.name)
@@ -324,6 +341,7 @@ def _upload(session: _Session, release: GitRelease, tag: str, path: Path) -> Non
             raise session.failure(exc, doing) from None
         _check_same_size(again, path, tag)
         session.log(f"{path.name} was attached meanwhile; keeping it")
+        return False
 
 
 def _post_asset(release: GitRelease, path: Path) -> GitReleaseAsset:

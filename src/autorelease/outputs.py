@@ -24,6 +24,8 @@ def finish(run: Run, outcome: str, failure: dict[str, Any] | None, seconds: floa
             + (f", {run.release_url}" if run.release_url else "")
             + f" in {seconds:.1f} s"
         )
+    if outcome.startswith("already released"):
+        run.say(f"what this run found and did: {_found_and_done(run)}")
     if failure is not None:
         failure = {**failure, "message": for_display(str(failure.get("message", "")))}
     report = {
@@ -42,6 +44,12 @@ def finish(run: Run, outcome: str, failure: dict[str, Any] | None, seconds: floa
     _github_actions(run, outcome, report)
 
 
+def _found_and_done(run: Run) -> str:
+    """The push, upload and GitHub steps of a run that found its release made: what each did."""
+    steps = [s for s in run.steps if s.name in ("push", "upload", "github")]
+    return "; ".join(f"{s.name} {s.status}" + (f": {s.detail}" if s.detail else "") for s in steps)
+
+
 def _github_actions(run: Run, outcome: str, report: dict[str, Any]) -> None:
     output_file = os.environ.get("GITHUB_OUTPUT")
     released = outcome == "released"
@@ -53,6 +61,7 @@ def _github_actions(run: Run, outcome: str, report: dict[str, Any]) -> None:
             "tag": run.tag if released else "",
             "previous_version": _version_of(run, previous),
             "release_url": run.release_url or "",
+            "outcome": outcome,
         }
         with open(output_file, "a", encoding="utf-8") as out:
             out.writelines(f"{k}={v}\n" for k, v in lines.items())
