@@ -27,7 +27,7 @@ from typing import Any
 
 from autorelease import changelog, config, git, history, outputs, preflight
 from autorelease.envvars import without_secrets
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import AutoreleaseError, ExitCode, GitError
 from autorelease.fileio import inside, write_atomic
 from autorelease.plan import PlanOptions, ReleasePlan, plan_release
 from autorelease.scrub import for_display
@@ -419,7 +419,7 @@ def _push(run: Run) -> None:
              f"HEAD:refs/heads/{run.branch}", f"refs/tags/{run.tag}:refs/tags/{run.tag}"],
             run.root, check=False,
         )  # fmt: skip
-        if proc.returncode != 0 and not _tag_on_remote(run):
+        if proc.returncode != 0 and not _pushed_meanwhile(run):
             raise AutoreleaseError(
                 f"{remote} rejected the release push of {run.tag} (another release or commit "
                 "landed first)",
@@ -435,6 +435,14 @@ def _push(run: Run) -> None:
             return
         run.changed = True
         record.detail = f"{run.branch} and {run.tag} to {remote}"
+
+
+def _pushed_meanwhile(run: Run) -> bool:
+    """After a refused push: the remote holds this very release (False if it cannot be asked)."""
+    try:
+        return _tag_on_remote(run)
+    except GitError:
+        return False
 
 
 def _nothing_pushed(porcelain: str) -> bool:
