@@ -3,7 +3,10 @@
 Before the push every change is local and undone on any failure or interrupt (the tree was
 clean, so `reset --hard` to the starting commit and deleting the new tag restore it exactly).
 The atomic push of the release commit and tag is the lock: a concurrent run that released first
-makes it fail, and nothing was uploaded. After the push every step is idempotent and checks
+makes it fail, and nothing was uploaded (a run whose identical commit and tag another run pushed
+goes on as a re-run, and reports "already released by another run"). Nothing is uploaded or
+published on GitHub unless the release is on the remote: `--no-push` stays local. After the
+push every step is idempotent and checks
 what is already done, so running `autorelease publish` again on the tagged commit finishes
 exactly the missing steps (upload of missing files, GitHub release or its missing assets).
 """
