@@ -263,7 +263,8 @@ def test_composite_action_passes_actionlint(actionlint: Path, tmp_path: Path) ->
     workflow.write_text(text)
     assert run_actionlint(actionlint, workflow) == []
     outputs = {k: v["value"] for k, v in action["outputs"].items()}
-    assert set(outputs) == {"released", "version", "tag", "previous_version", "release_url"}
+    names = {"released", "version", "tag", "previous_version", "release_url", "outcome"}
+    assert set(outputs) == names
     assert all("steps.publish.outputs." in v for v in outputs.values())
 
 
