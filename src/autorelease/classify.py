@@ -14,7 +14,7 @@ from collections.abc import Callable
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
-from autorelease import commits, config, git
+from autorelease import bump_rules, commits, config, git
 from autorelease.version import Bump
 
 if TYPE_CHECKING:
@@ -86,6 +86,8 @@ class Classifier:
         self.squash = bool(cfg.parse_squash_bodies)
         self.rules = _load_rules(cfg) if cfg.commit_rules else None
         self.major_version_zero = not cfg.major_on_zero
+        # Another tool's rules (bump_rules): its level for each raw message replaces ours.
+        self.bump_rules, self._rule = bump_rules.for_config(cfg)
         # Headers that may be special (merge, revert, fixup, a release commit) take the full
         # path; every other header is tried as a conventional one first.
         self._special_starts = (*commits.SPECIAL_STARTS, self.subject_prefix)
@@ -123,6 +125,19 @@ class Classifier:
         return [known.get(raw.sha) or self._classify(raw) for raw in raws]
 
     def _classify(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
+        outcome = self._classify_own(raw)
+        if self._rule is None:
+            return outcome
+        item, commit = outcome
+        if item.kind == "release":
+            return outcome
+        level = self._rule.level(raw.message, len(raw.parents) > 1)
+        if _NAME[level] == item.level:
+            return outcome
+        breaking = item.breaking or level is Bump.MAJOR
+        return item._replace(level=_NAME[level], breaking=breaking), commit
+
+    def _classify_own(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
         message = raw.message
         if message[:1] == "\n":
             message = message.lstrip("\n")

@@ -44,10 +44,12 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "commit_rules": (str, "", "a commitizen rule set name, e.g. cz_customize"),
     "allowed_types": (list, [], "a list of commit types"),
     "max_header_length": (int, 100, "a number of characters, or 0 for no limit"),
+    "bump_rules": (str, "autorelease", "'autorelease', 'commitizen' or 'semantic-release'"),
 }
 _CHOICES = {
     "version_source": ("auto", "files", "tag"),
     "version_scheme": ("pep440", "semver"),
+    "bump_rules": ("autorelease", "commitizen", "semantic-release"),
 }
 
 
@@ -80,7 +82,10 @@ def load(root: Path) -> Config:
     layers: list[tuple[str, dict[str, Any]]] = []
     own = pyproject.get("tool", {}).get("autorelease")
     if own is not None:
-        layers.append(("pyproject.toml [tool.autorelease]", _validate(own, "pyproject.toml")))
+        values = _validate(own, "pyproject.toml")
+        if "bump_map" in values:  # an own bump_map is a choice of autorelease's rules
+            values.setdefault("bump_rules", "autorelease")
+        layers.append(("pyproject.toml [tool.autorelease]", values))
         config_checks.check_source("autorelease", own, layers[-1][1], layers[-1][0])
     cz_where, cz = _commitizen_table(root, pyproject)
     if cz is not None:
@@ -198,6 +203,7 @@ def from_commitizen(cz: dict[str, Any], where: str, own: Set[str] = frozenset())
     name = cz.get("name", "cz_conventional_commits")
     if name != "cz_conventional_commits":
         out["commit_rules"] = str(name)
+    out["bump_rules"] = "commitizen"  # cz bump's decision: bump_rules.py
     return out
 
 
@@ -281,6 +287,8 @@ def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
     for key in ("major_on_zero", "allow_zero_version"):
         if isinstance(psr.get(key), bool):
             out[key] = psr[key]
+    out.setdefault("allow_zero_version", False)  # PSR's default: the first release is 1.0.0
+    out["bump_rules"] = "semantic-release"  # semantic-release's decision: bump_rules.py
     changelog = psr.get("changelog", {})
     path = changelog.get("changelog_file") or changelog.get("default_templates", {}).get(
         "changelog_file"

@@ -14,7 +14,16 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autorelease import changelog, commits, config, git, history, remote_url, version_files
+from autorelease import (
+    bump_rules,
+    changelog,
+    commits,
+    config,
+    git,
+    history,
+    remote_url,
+    version_files,
+)
 from autorelease.classify import (
     LEVEL_BY_NAME,
     ClassifiedCommit,
@@ -79,6 +88,7 @@ class ReleasePlan(NamedTuple):
     config_origin: dict[str, str]
     repository: str  # where publish uploads unless the command line says otherwise
     counts: dict[str, int]  # commits by type or kind
+    bump_rules: str = "autorelease"  # whose rules decided the levels (bump_rules.py)
 
     @property
     def releasable(self) -> bool:
@@ -100,6 +110,10 @@ def plan_release(root: Path, options: PlanOptions | None = None) -> ReleasePlan:
     cfg = config.load(root)
     classifier = Classifier(cfg)
     hist = history.read(root, cfg.tag_format, on_commit=classifier)
+    if options.pre is None and cfg.bump_rules == bump_rules.SEMANTIC_RELEASE:
+        # python-semantic-release's branches table: a pre-release branch makes pre-releases.
+        psr = cfg.pyproject.get("tool", {}).get("semantic_release") or {}
+        options = options._replace(pre=bump_rules.psr_prerelease_token(psr, hist.branch))
     declarations, found = _versions(root, cfg, hist)
     date = options.date or _today()
     return decide(
@@ -258,6 +272,7 @@ def decide(
         config_origin=dict(cfg.origin),
         repository=str(cfg.repository),
         counts=counts,
+        bump_rules=classifier.bump_rules,
     )
 
 

@@ -151,6 +151,7 @@ def preview_parts(plan: ReleasePlan, steps: Sequence[str], verbose: bool = False
         + (f", pending pre-release {plan.pending_prerelease}" if plan.pending_prerelease else ""),
         f"Commits        {_counts_line(plan)}",
         f"Bump           {plan.bump} ({plan.bump_reason})",
+        f"Bump rules     {plan.bump_rules}",
     ]
     out += [f"                 because of {_short(c)}" for c in plan.bump_commits[:10]]
     if len(plan.bump_commits) > 10:

@@ -1,0 +1,280 @@
+"""Whose rules decide a commit's bump level, when a project comes from another release tool.
+
+A project configured only by `[tool.commitizen]` (or `.cz.toml`) releases what `cz bump` would,
+and one configured by `[tool.semantic_release]` what `semantic-release version` would: the
+decision is theirs, ported here from commitizen's `cz_conventional_commits` rule set and from
+python-semantic-release's `conventional` and `angular` commit parsers. Pure and light: nothing
+here imports either tool, and none of it runs for a project with autorelease's own rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import reduce
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from autorelease.errors import ConfigError
+from autorelease.version import Bump
+
+if TYPE_CHECKING:
+    from autorelease import config
+
+AUTORELEASE, COMMITIZEN, SEMANTIC_RELEASE = "autorelease", "commitizen", "semantic-release"
+
+# commitizen/defaults.py: BUMP_PATTERN, BUMP_MAP and BUMP_MAP_MAJOR_VERSION_ZERO. The first key
+# that matches the token (re.match) wins; cz_conventional_commits ignores a configured bump_map.
+_CZ_PATTERN = re.compile(r"^((BREAKING[\-\ ]CHANGE|\w+)(\(.+\))?!?):", re.MULTILINE)
+_CZ_MAP = (
+    (re.compile(r"^.+!$"), Bump.MAJOR),
+    (re.compile(r"^BREAKING[\-\ ]CHANGE"), Bump.MAJOR),
+    (re.compile(r"^feat"), Bump.MINOR),
+    (re.compile(r"^fix"), Bump.PATCH),
+    (re.compile(r"^refactor"), Bump.PATCH),
+    (re.compile(r"^perf"), Bump.PATCH),
+)
+
+
+class CzConventional(NamedTuple):
+    """commitizen's cz_conventional_commits: every line of a message that starts like a
+    header (`type(scope)!:`) counts, merges included, and the highest level wins."""
+
+    major_version_zero: bool = False
+
+    @property
+    def name(self) -> str:
+        return "commitizen cz_conventional_commits"
+
+    def level(self, message: str, merge: bool) -> Bump:
+        del merge  # cz reads merge commits like any other
+        best = Bump.NONE
+        for token in _CZ_PATTERN.findall(message):  # ^ with MULTILINE: each line, as cz splits
+            level = next((lvl for key, lvl in _CZ_MAP if key.match(token[0])), Bump.NONE)
+            if level is Bump.MAJOR and self.major_version_zero:
+                level = Bump.MINOR  # BUMP_MAP_MAJOR_VERSION_ZERO, whatever the version
+            best = max(best, level)
+        return best
+
+
+# python-semantic-release 10: commit_parser/conventional, angular.py and util.py.
+_PSR_PARSERS = ("conventional", "angular")
+_PSR_OTHER_TAGS = ("build", "chore", "ci", "docs", "style", "refactor", "test")
+# allowed_tags' default is fixed when PSR's options class is defined: setting minor_tags
+# alone does not add to it.
+_PSR_ALLOWED = ("feat", "fix", "perf", *_PSR_OTHER_TAGS)
+_PSR_OPTIONS = frozenset(
+    ("minor_tags", "patch_tags", "other_allowed_tags", "allowed_tags", "default_bump_level",
+     "parse_squash_commits", "ignore_merge_commits")
+)  # fmt: skip
+_PSR_LEVELS = {0: Bump.NONE, 1: Bump.NONE, 2: Bump.PATCH, 3: Bump.MINOR, 4: Bump.MAJOR}
+_PSR_LEVEL_NAMES = {"no_release": 0, "prerelease_revision": 1, "patch": 2, "minor": 3, "major": 4}
+_BREAKING = re.compile(r"BREAKING[ -]CHANGE:\s?(.*)")
+_TRIM_LINE_ENDS = re.compile(r"[\r\t\f\v ]*\r?\n")
+_UNWRAP_HYPHEN = re.compile(r"((?<=\w)-\n(?=\w))")
+_SPREAD_FOOTERS = re.compile(r"^ {0,2}([\w-]*: .+)$\n?((?!\n) *[^:\n]+:)", re.MULTILINE)
+_UNWRAP = re.compile(r"((?<!-)\n(?![\s*-]))")
+_SQUASH_FILTERS = (
+    (re.compile(r"(\S)  +(\S)"), r"\1 \2"),
+    (re.compile(r"^[\t ]*commit [0-9a-f]+$\n?", re.MULTILINE), ""),
+    (re.compile(r"^[\t ]*Author: .+$\n?", re.MULTILINE), ""),
+    (re.compile(r"^[\t ]*Date: .+$\n?", re.MULTILINE), ""),
+    (re.compile(r"^[\t ]*Squashed commit of the following:.*$\n?", re.MULTILINE), ""),
+)
+
+
+class PsrParser(NamedTuple):
+    """python-semantic-release's conventional (or angular) parser with the project's options."""
+
+    parser: str
+    subject: re.Pattern[str]  # a commit's first line: type(scope)!: subject
+    message: re.Pattern[str]  # the whole message, the body in the group `text`
+    prefix: re.Pattern[str]  # a squashed commit's bullet or indent before its type
+    levels: Mapping[str, Bump]
+    default: Bump
+    squash: bool
+    ignore_merges: bool
+
+    @property
+    def name(self) -> str:
+        return f"python-semantic-release {self.parser}"
+
+    def level(self, message: str, merge: bool) -> Bump:
+        if self.ignore_merges and merge:
+            return Bump.NONE
+        parts = self._unsquash(message) if self.squash else [message]
+        return max(map(self._one, parts), default=Bump.NONE)
+
+    def _one(self, message: str) -> Bump:
+        match = self.message.match(message)
+        if match is None:
+            return Bump.NONE
+        if match["break"] or ("BREAKING" in message and _breaking(match["subject"], match["text"])):
+            return Bump.MAJOR
+        return self.levels.get(match["type"], self.default)
+
+    def _unsquash(self, message: str) -> list[str]:
+        text = message.replace("\r", "").strip()
+        parts: list[str] = []
+        for piece in _SQUASH_FILTERS[1][0].split(text):
+            parts += self._squashed(piece)
+        return [p for p in parts if p] or [message]
+
+    def _squashed(self, text: str) -> list[str]:
+        from textwrap import dedent
+
+        found: list[str] = []
+        current = ""
+        filters = (*_SQUASH_FILTERS, (self.prefix, r"\1"))
+        for paragraph in filter(None, text.strip().split("\n\n")):
+            clean = reduce(_reduce, filters, paragraph)
+            if not clean.strip():
+                continue
+            if self._starts_commit(clean):
+                if current:
+                    found.append(current)
+                current = clean
+            elif not found and not current:
+                current = dedent(clean)
+            elif current:
+                current += f"\n\n{dedent(clean)}"
+        return [*found, current]
+
+    def _starts_commit(self, paragraph: str) -> bool:
+        match = self.subject.search(paragraph)
+        if self.parser == "angular":
+            return match is not None
+        # conventional: a one-word subject is a closing footer such as `fix: #123`
+        return match is not None and len(match["subject"].split(" ")) > 1
+
+
+def _reduce(text: str, pair: tuple[re.Pattern[str], str]) -> str:
+    return pair[0].sub(pair[1], text) if text else text
+
+
+def _breaking(subject: str, text: str | None) -> bool:
+    """A paragraph (the subject first) that opens with BREAKING CHANGE: and says something."""
+    return any(
+        (m := _BREAKING.match(p)) is not None and bool(m.group(1))
+        for p in (subject, *_paragraphs(text or ""))
+    )
+
+
+def _paragraphs(text: str) -> list[str]:
+    """python-semantic-release's parse_paragraphs: lines unwrapped, git footers kept apart."""
+    adjusted = _UNWRAP_HYPHEN.sub("-", _TRIM_LINE_ENDS.sub("\n", text))
+    previous = ""
+    while previous != adjusted:
+        previous, adjusted = adjusted, _SPREAD_FOOTERS.sub(r"\1\n\n\2", adjusted)
+    return [p for p in (_UNWRAP.sub(" ", p).strip() for p in adjusted.strip().split("\n\n")) if p]
+
+
+def psr_parser(psr: Mapping[str, Any], where: str) -> PsrParser:
+    """The parser `[tool.semantic_release]` names, with its commit_parser_options.
+
+    Raises ConfigError for a parser other than conventional or angular, or an unknown option.
+    """
+    name = str(psr.get("commit_parser", "conventional"))
+    if name not in _PSR_PARSERS:
+        raise ConfigError(
+            f"{where}: commit_parser = {name!r} is not supported (autorelease follows "
+            "python-semantic-release's conventional and angular parsers)",
+            'use commit_parser = "conventional", or set bump_rules = "autorelease" in '
+            "[tool.autorelease]",
+        )
+    options = dict(psr.get("commit_parser_options") or {})
+    unknown = sorted(set(options) - _PSR_OPTIONS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: commit_parser_options.{unknown[0]} is not an option of the {name} parser",
+            f"remove it; the options are {', '.join(sorted(_PSR_OPTIONS))}",
+        )
+    return _psr_parser(name, options, where)
+
+
+def _psr_parser(name: str, options: dict[str, Any], where: str) -> PsrParser:
+    allowed = _tags(options, "allowed_tags", _PSR_ALLOWED, where)
+    default = _psr_level(options.get("default_bump_level", 0), where)
+    levels = dict.fromkeys(allowed, default)
+    levels.update(dict.fromkeys(_tags(options, "patch_tags", ("fix", "perf"), where), Bump.PATCH))
+    levels.update(dict.fromkeys(_tags(options, "minor_tags", ("feat",), where), Bump.MINOR))
+    types = f"(?P<type>{'|'.join(allowed)})"
+    head = rf"^{types}(?:\((?P<scope>[^\n]+)\))?(?P<break>!)?:\s+"
+    try:
+        subject = re.compile(head + r"(?P<subject>[^\n]+)")
+        message = re.compile(subject.pattern + r"(?:\n\n(?P<text>.+))?", re.DOTALL)
+        prefix = re.compile(rf"^(?:[\t ]*[*-][\t ]+|[\t ]+)?{types}\b", re.MULTILINE)
+    except re.error:
+        raise ConfigError(
+            f"{where}: commit_parser_options.allowed_tags cannot make a pattern",
+            "remove or escape the regular expression characters in the commit types",
+        ) from None
+    conventional = name == "conventional"  # angular parses neither squashes nor merges
+    return PsrParser(
+        name, subject if conventional else re.compile(head), message, prefix,
+        {t: lvl for t, lvl in levels.items() if "|" not in t}, default,
+        bool(options.get("parse_squash_commits", conventional)),
+        bool(options.get("ignore_merge_commits", conventional)),
+    )  # fmt: skip
+
+
+def _tags(options: Mapping[str, Any], key: str, default: tuple[str, ...], where: str) -> list[str]:
+    value = options.get(key, default)
+    if not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value):
+        raise ConfigError(f"{where}: commit_parser_options.{key} must be a list of commit types")
+    return list(value)
+
+
+def _psr_level(value: Any, where: str) -> Bump:
+    number = _PSR_LEVEL_NAMES.get(str(value).lower(), value)
+    if isinstance(number, bool) or number not in _PSR_LEVELS:
+        raise ConfigError(
+            f"{where}: commit_parser_options.default_bump_level = {value!r} is not a level",
+            "use 0 (no release), 2 (patch), 3 (minor) or 4 (major)",
+        )
+    return _PSR_LEVELS[number]
+
+
+def psr_prerelease_token(psr: Mapping[str, Any], branch: str | None) -> str | None:
+    """The pre-release kind PSR's branches table gives BRANCH (None: a final release).
+
+    The first group whose `match` regex matches the branch's start decides, as PSR's
+    select_branch_options does; PSR's default group, `(main|master)`, makes final releases.
+    """
+    branches = psr.get("branches") or {}
+    for group in branches.values() if isinstance(branches, Mapping) else ():
+        if branch is None or not re.match(str(group.get("match", "(main|master)")), branch):
+            continue
+        if not group.get("prerelease", False):
+            return None
+        token = str(group.get("prerelease_token", "rc"))
+        kind = {"a": "a", "alpha": "a", "b": "b", "beta": "b", "rc": "rc", "c": "rc"}.get(token)
+        if kind is None:
+            raise ConfigError(
+                f"[tool.semantic_release.branches]: prerelease_token = {token!r} has no "
+                "PEP 440 form",
+                'use "alpha", "beta" or "rc" (PEP 440 pre-releases are a, b and rc)',
+            )
+        return kind
+    return None
+
+
+class LevelRule(NamedTuple):
+    """What the plan needs of another tool's rules: the level of a raw message."""
+
+    name: str
+    rule: CzConventional | PsrParser | None  # None: autorelease's rules (or a cz rule set)
+
+
+def for_config(cfg: config.Config) -> LevelRule:
+    """The rules `bump_rules` names, with the settings of the tool they come from."""
+    chosen = str(cfg.bump_rules)
+    if cfg.commit_rules:
+        return LevelRule(f"commitizen {cfg.commit_rules}", None)  # rules.py: cz builds it
+    if chosen == COMMITIZEN:
+        rule = CzConventional(major_version_zero=not cfg.major_on_zero)
+        return LevelRule(rule.name, rule)
+    if chosen == SEMANTIC_RELEASE:
+        psr = cfg.pyproject.get("tool", {}).get("semantic_release") or {}
+        parser = psr_parser(psr, "pyproject.toml [tool.semantic_release]")
+        return LevelRule(parser.name, parser)
+    return LevelRule(AUTORELEASE, None)
