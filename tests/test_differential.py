@@ -19,9 +19,11 @@ Known, deliberate differences, and how the cases handle them:
   commit (`parse_squash_commits`, on by default); autorelease's `parse_squash_bodies` reads only
   GitHub's bulleted `* feat: ...` lines, and is off by default. The cases turn PSR's off.
 - commitizen matches its bump pattern against every line of the message, so a body line such as
-  `feat: ...` quoted in a dependency bump counts as a feature (reported per case, not asserted).
-  autorelease, like PSR without squash parsing, reads a body only for BREAKING CHANGE footers:
-  Conventional Commits puts the type in the header.
+  `feat: ...` quoted in a dependency bump counts as a feature. autorelease's own rules, like PSR
+  without squash parsing, read a body only for BREAKING CHANGE footers: Conventional Commits puts
+  the type in the header. Without `[tool.autorelease]` commitizen's table comes first, so
+  autorelease follows cz's rules (bump_rules.py) and must agree with cz, quirk and all; with its
+  own table it must agree with PSR. The quirk excuses only the other tool.
 - cz's default bump map also bumps `refactor` as a patch; the histories use no refactor commits.
 - cz applies `major_version_zero = true` at 1.x too (a breaking change then bumps the minor),
   where autorelease's and PSR's `major_on_zero` only matter below 1.0.0; the cases set it only
@@ -238,11 +240,15 @@ def test_autorelease_agrees_with_semantic_release_and_commitizen(
         quirk = cz_quirk(since)
         rows.append(
             f"seed {case.seed:2}: {plan.current_version} mz={case.major_on_zero!s:5} "
-            f"autorelease={ours} psr={p} cz={c}" + (f"  [{quirk}]" if quirk and c != ours else "")
+            f"autorelease={ours} psr={p} cz={c}" + (f"  [{quirk}]" if quirk and p != c else "")
         )
-        if p != ours:
+        # Without [tool.autorelease], commitizen's table comes first: cz's rules, quirk and all.
+        assert plan.bump_rules == (
+            "autorelease" if case.own_config else "commitizen cz_conventional_commits"
+        )
+        if p != ours and not (quirk and not case.own_config):
             failures.append(f"seed {case.seed}: psr says {p}, autorelease {ours}: {since}")
-        if c != ours and not quirk:
+        if c != ours and not (quirk and case.own_config):
             failures.append(f"seed {case.seed}: cz says {c}, autorelease {ours}: {since}")
     print("\n" + "\n".join(rows))
     assert not failures, "\n".join(failures)
