@@ -20,7 +20,7 @@ import itertools
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,12 @@ def _commit(ref: str, mark: int) -> bytes:
     )
 
 
-def _pair_stream(index: int, pair: Pair, meta: dict[str, Any], ids: Iterator[int]) -> bytes:
+Settings = Callable[[str, dict[str, Any]], str]  # (version, meta) -> the base's pyproject.toml
+
+
+def _pair_stream(
+    index: int, pair: Pair, meta: dict[str, Any], ids: Iterator[int], settings: Settings
+) -> bytes:
     """Fast-import commands for one pair: base commit, tag, range commits, branch at HEAD."""
     ref = f"refs/heads/pair-{index}"
     tag = str(meta["tag_format"]).format(version=pair.prev)
@@ -100,7 +105,7 @@ def _pair_stream(index: int, pair: Pair, meta: dict[str, Any], ids: Iterator[int
         _commit(ref, base),
         _data(f"chore: the released tree of {pair.prev}"),
         b"deleteall\nM 644 inline pyproject.toml\n",
-        _data(pyproject(pair.prev, meta)),
+        _data(settings(pair.prev, meta)),
         f"\nreset refs/tags/{tag}\nfrom :{base}\n\n".encode(),
     ]
     marks: dict[str, int] = {}
@@ -120,12 +125,15 @@ def _pair_stream(index: int, pair: Pair, meta: dict[str, Any], ids: Iterator[int
     return b"".join(out)
 
 
-def build(root: Path, project: str) -> tuple[dict[str, Any], list[Pair]]:
-    """A repository at ROOT with branch pair-N for each ground-truth pair of PROJECT."""
+def build(
+    root: Path, project: str, settings: Settings = pyproject
+) -> tuple[dict[str, Any], list[Pair]]:
+    """A repository at ROOT with branch pair-N for each ground-truth pair of PROJECT, its base
+    commits configured by SETTINGS."""
     meta, pairs = load(project)
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     ids = itertools.count(1)
-    stream = b"".join(_pair_stream(i, p, meta, ids) for i, p in enumerate(pairs))
+    stream = b"".join(_pair_stream(i, p, meta, ids, settings) for i, p in enumerate(pairs))
     subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=stream, check=True)
     return meta, pairs
 
