@@ -46,18 +46,29 @@ def tag_pattern(tag_format: str) -> re.Pattern[str]:
     return re.compile(re.escape(before) + r"(?P<version>.+?)" + re.escape(after))
 
 
+_RELEASE_PART = re.compile(r"\d+(?:\.\d+)*")
+
+
 def release_tags(refs: Iterable[git.TagRef], tag_format: str) -> list[ReleaseTag]:
-    """The tags that match TAG_FORMAT and hold a version; others are skipped, not fatal."""
+    """The tags that match TAG_FORMAT and hold a version; others are skipped, not fatal.
+
+    A partial tag is not a release: `v10` or `v10.6` on a commit that also carries a whole
+    version's tag (python-semantic-release's add_partial_tags moves them to each release).
+    """
     pattern = tag_pattern(tag_format)
-    tags = []
+    tags: list[ReleaseTag] = []
+    short: list[ReleaseTag] = []
     for ref in refs:
         match = pattern.fullmatch(ref.name)
         if match is None or not match["version"][:1].isdigit():
             continue
         version = parse_version(match["version"])
         if version is not None:
-            tags.append(ReleaseTag(ref.name, ref.commit, ref.date, version))
-    return tags
+            tag = ReleaseTag(ref.name, ref.commit, ref.date, version)
+            release = _RELEASE_PART.match(match["version"])
+            (short if release and release[0].count(".") < 2 else tags).append(tag)
+    whole = {t.commit for t in tags}
+    return tags + [t for t in short if t.commit not in whole]
 
 
 def by_first_release(root: Path, tags: Sequence[ReleaseTag]) -> Iterator[tuple[int, git.RawCommit]]:
