@@ -244,17 +244,22 @@ def classify_all(
     if "revert" not in map(_KIND, map(_FIRST, pairs)):
         return list(map(_FIRST, pairs)), list(map(_SECOND, pairs))
     # Newest first, so a revert that a later revert undid cancels nothing (revert of a revert).
+    # A revert whose message names no commit (a squash merge may drop git's line) cancels the
+    # newest older commit with the header it quotes.
     reverted: set[str] = set()
+    by_header: list[str] = []
     items: list[ClassifiedCommit] = []
     parsed: list[commits.Commit | None] = []
     for raw, (item, commit) in zip(raws, pairs, strict=True):
         cancelled = bool(reverted) and any(item.sha.startswith(s) for s in reverted)
-        if (
-            not cancelled
-            and item.kind == "revert"
-            and (target := commits.reverted_sha(raw.message))
-        ):
-            reverted.add(target)
+        if not cancelled and item.header.strip() in by_header:
+            by_header.remove(item.header.strip())
+            cancelled = True
+        if not cancelled and item.kind == "revert":
+            if target := commits.reverted_sha(raw.message):
+                reverted.add(target)
+            elif quoted := commits.reverted_header(item.header):
+                by_header.append(quoted)
         items.append(ClassifiedCommit(item.sha, item.header, "reverted") if cancelled else item)
         parsed.append(None if cancelled else commit)
     return items, parsed
