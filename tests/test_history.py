@@ -26,8 +26,17 @@ def subjects(hist: history.History) -> list[str]:
     ],
 )  # fmt: skip
 def test_release_tags(tag_format: str, names: list[str], expected: list[str]) -> None:
-    refs = [git.TagRef(name, "0" * 40, "2024-01-01") for name in names]
+    refs = [git.TagRef(name, f"{n:040}", "2024-01-01") for n, name in enumerate(names)]
     assert [t.name for t in history.release_tags(refs, tag_format)] == expected
+
+
+def test_partial_tags_beside_a_release_are_not_releases() -> None:
+    """PSR's add_partial_tags: v10 and v10.6 move to each release's commit."""
+    names = {"v10.6.0": "a", "v10.6.1": "b", "v10": "b", "v10.6": "b", "v9.1": "c"}
+    refs = [git.TagRef(name, commit * 40, "2024-01-01") for name, commit in names.items()]
+    assert [t.name for t in history.release_tags(refs, "v{version}")] == [
+        "v10.6.0", "v10.6.1", "v9.1",
+    ]  # fmt: skip
 
 
 def test_no_tags_means_the_whole_history(repo: GitRepo) -> None:

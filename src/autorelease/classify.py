@@ -88,6 +88,8 @@ class Classifier:
         self.major_version_zero = not cfg.major_on_zero
         # Another tool's rules (bump_rules): its level for each raw message replaces ours.
         self.bump_rules, self._rule = bump_rules.for_config(cfg)
+        self._classify: Callable[[git.RawCommit], tuple[ClassifiedCommit, commits.Commit | None]]
+        self._classify = self._classify_own if self._rule is None else self._classify_by_rule
         # Headers that may be special (merge, revert, fixup, a release commit) take the full
         # path; every other header is tried as a conventional one first.
         self._special_starts = (*commits.SPECIAL_STARTS, self.subject_prefix)
@@ -124,12 +126,13 @@ class Classifier:
         known = dict(zip(map(_SHA, self._seen), self._outcomes, strict=True))
         return [known.get(raw.sha) or self._classify(raw) for raw in raws]
 
-    def _classify(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
+    def _classify_by_rule(
+        self, raw: git.RawCommit
+    ) -> tuple[ClassifiedCommit, commits.Commit | None]:
+        """Our kind, type and changelog entry; the level another tool's rules give."""
         outcome = self._classify_own(raw)
-        if self._rule is None:
-            return outcome
         item, commit = outcome
-        if item.kind == "release":
+        if self._rule is None or item.kind == "release":
             return outcome
         level = self._rule.level(raw.message, len(raw.parents) > 1)
         if _NAME[level] == item.level:

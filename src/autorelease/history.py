@@ -56,19 +56,18 @@ def release_tags(refs: Iterable[git.TagRef], tag_format: str) -> list[ReleaseTag
     version's tag (python-semantic-release's add_partial_tags moves them to each release).
     """
     pattern = tag_pattern(tag_format)
-    tags: list[ReleaseTag] = []
-    short: list[ReleaseTag] = []
+    tags: list[tuple[ReleaseTag, bool]] = []  # and whether the version is partial
     for ref in refs:
         match = pattern.fullmatch(ref.name)
         if match is None or not match["version"][:1].isdigit():
             continue
         version = parse_version(match["version"])
         if version is not None:
-            tag = ReleaseTag(ref.name, ref.commit, ref.date, version)
             release = _RELEASE_PART.match(match["version"])
-            (short if release and release[0].count(".") < 2 else tags).append(tag)
-    whole = {t.commit for t in tags}
-    return tags + [t for t in short if t.commit not in whole]
+            partial = release is not None and release[0].count(".") < 2
+            tags.append((ReleaseTag(ref.name, ref.commit, ref.date, version), partial))
+    whole = {tag.commit for tag, partial in tags if not partial}
+    return [tag for tag, partial in tags if not partial or tag.commit not in whole]
 
 
 def by_first_release(root: Path, tags: Sequence[ReleaseTag]) -> Iterator[tuple[int, git.RawCommit]]:
