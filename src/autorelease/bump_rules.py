@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import reduce
+from textwrap import dedent
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from autorelease.errors import ConfigError
@@ -24,7 +25,10 @@ AUTORELEASE, COMMITIZEN, SEMANTIC_RELEASE = "autorelease", "commitizen", "semant
 
 # commitizen/defaults.py: BUMP_PATTERN, BUMP_MAP and BUMP_MAP_MAJOR_VERSION_ZERO. The first key
 # that matches the token (re.match) wins; cz_conventional_commits ignores a configured bump_map.
-_CZ_PATTERN = re.compile(r"^((BREAKING[\-\ ]CHANGE|\w+)(\(.+\))?!?):", re.MULTILINE)
+# The pattern without its groups, for the first line and (after a line end, a literal the regex
+# engine scans for fast) for every other line: each match is the token and its colon.
+_CZ_HEAD = re.compile(r"(?:BREAKING[\-\ ]CHANGE|\w+)(?:\(.+\))?!?:")
+_CZ_LINE = re.compile(r"\n((?:BREAKING[\-\ ]CHANGE|\w+)(?:\(.+\))?!?:)")
 _CZ_MAP = (
     (re.compile(r"^.+!$"), Bump.MAJOR),
     (re.compile(r"^BREAKING[\-\ ]CHANGE"), Bump.MAJOR),
@@ -35,25 +39,38 @@ _CZ_MAP = (
 )
 
 
-class CzConventional(NamedTuple):
+class CzConventional:
     """commitizen's cz_conventional_commits: every line of a message that starts like a
     header (`type(scope)!:`) counts, merges included, and the highest level wins."""
 
-    major_version_zero: bool = False
+    name = "commitizen cz_conventional_commits"
 
-    @property
-    def name(self) -> str:
-        return "commitizen cz_conventional_commits"
+    def __init__(self, major_version_zero: bool = False) -> None:
+        self.major_version_zero = major_version_zero
+        self._known: dict[str, Bump] = {}  # token and colon -> level: a few distinct ones
 
     def level(self, message: str, merge: bool) -> Bump:
         del merge  # cz reads merge commits like any other
+        known = self._known
+        head = _CZ_HEAD.match(message)
         best = Bump.NONE
-        for token in _CZ_PATTERN.findall(message):  # ^ with MULTILINE: each line, as cz splits
-            level = next((lvl for key, lvl in _CZ_MAP if key.match(token[0])), Bump.NONE)
-            if level is Bump.MAJOR and self.major_version_zero:
-                level = Bump.MINOR  # BUMP_MAP_MAJOR_VERSION_ZERO, whatever the version
-            best = max(best, level)
+        if head is not None and (best := known.get(head[0])) is None:  # type: ignore[assignment]
+            best = self._token(head[0])
+        end = message.find("\n")
+        if end < 0 or message.find(":", end) < 0:
+            return best  # no other line can start like a header
+        for token in _CZ_LINE.findall(message, end):
+            level = known.get(token)
+            best = max(best, self._token(token) if level is None else level)
         return best
+
+    def _token(self, match: str) -> Bump:
+        token = match[:-1]
+        level = next((lvl for key, lvl in _CZ_MAP if key.match(token)), Bump.NONE)
+        if level is Bump.MAJOR and self.major_version_zero:
+            level = Bump.MINOR  # BUMP_MAP_MAJOR_VERSION_ZERO, whatever the version
+        self._known[match] = level
+        return level
 
 
 # python-semantic-release 10: commit_parser/conventional, angular.py and util.py.
@@ -93,6 +110,7 @@ class PsrParser(NamedTuple):
     default: Bump
     squash: bool
     ignore_merges: bool
+    starts: tuple[str, ...] = ("",)  # what a commit's first line starts with ("": anything)
 
     @property
     def name(self) -> str:
@@ -115,18 +133,22 @@ class PsrParser(NamedTuple):
     def _unsquash(self, message: str) -> list[str]:
         text = message.replace("\r", "").strip()
         parts: list[str] = []
-        for piece in _SQUASH_FILTERS[1][0].split(text):
+        pieces = _SQUASH_FILTERS[1][0].split(text) if "commit " in text else [text]
+        for piece in pieces:
             parts += self._squashed(piece)
         return [p for p in parts if p] or [message]
 
     def _squashed(self, text: str) -> list[str]:
-        from textwrap import dedent
-
+        # The filters change nothing in text with no double space, git header, indent or
+        # bullet: most messages. Then they, and dedent, are skipped; one paragraph is itself.
+        plain = _plain(text)
+        if plain and "\n\n" not in text:
+            return [text.strip()]
         found: list[str] = []
         current = ""
         filters = (*_SQUASH_FILTERS, (self.prefix, r"\1"))
         for paragraph in filter(None, text.strip().split("\n\n")):
-            clean = reduce(_reduce, filters, paragraph)
+            clean = paragraph if plain else reduce(_reduce, filters, paragraph)
             if not clean.strip():
                 continue
             if self._starts_commit(clean):
@@ -134,17 +156,34 @@ class PsrParser(NamedTuple):
                     found.append(current)
                 current = clean
             elif not found and not current:
-                current = dedent(clean)
+                current = clean if plain else dedent(clean)
             elif current:
-                current += f"\n\n{dedent(clean)}"
+                current += f"\n\n{clean if plain else dedent(clean)}"
         return [*found, current]
 
     def _starts_commit(self, paragraph: str) -> bool:
+        if not paragraph.startswith(self.starts):
+            return False  # no type starts the paragraph
         match = self.subject.search(paragraph)
         if self.parser == "angular":
             return match is not None
         # conventional: a one-word subject is a closing footer such as `fix: #123`
         return match is not None and len(match["subject"].split(" ")) > 1
+
+
+def _plain(text: str) -> bool:
+    """TEXT holds nothing python-semantic-release's squash filters or dedent would change."""
+    return not (
+        "  " in text
+        or "commit " in text
+        or "Author: " in text
+        or "Date: " in text
+        or text[:1] in (" ", "\t", "*", "-")
+        or "\n " in text
+        or "\n\t" in text
+        or "\n*" in text
+        or "\n-" in text
+    )
 
 
 def _reduce(text: str, pair: tuple[re.Pattern[str], str]) -> str:
@@ -214,6 +253,7 @@ def _psr_parser(name: str, options: dict[str, Any], where: str) -> PsrParser:
         {t: lvl for t, lvl in levels.items() if "|" not in t}, default,
         bool(options.get("parse_squash_commits", conventional)),
         bool(options.get("ignore_merge_commits", conventional)),
+        tuple(allowed) if all(t.isidentifier() for t in allowed) else ("",),
     )  # fmt: skip
 
 

@@ -137,8 +137,10 @@ class Classifier:
         level = self._rule.level(raw.message, len(raw.parents) > 1)
         if _NAME[level] == item.level:
             return outcome
-        breaking = item.breaking or level is Bump.MAJOR
-        return item._replace(level=_NAME[level], breaking=breaking), commit
+        sha, header, kind, _, type_, scope, breaking, problems = item
+        breaking = breaking or level is Bump.MAJOR
+        fields = (sha, header, kind, _NAME[level], type_, scope, breaking, problems)
+        return _new_item(fields), commit
 
     def _classify_own(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
         message = raw.message
