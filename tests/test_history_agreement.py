@@ -32,7 +32,7 @@ from test_history_replay import PROJECTS, Pair, build, checkout
 
 pytestmark = pytest.mark.slow
 
-SAMPLE = 6  # release points per project and tool, besides those where the rules matter
+SAMPLE = 4  # release points per project and tool, besides those where the rules matter
 # {(tool, project, "prev -> next"): why autorelease and the tool differ}: none so far.
 EXPLAINED: dict[tuple[str, str, str], str] = {}
 
