@@ -141,7 +141,7 @@ def pyproject(case: Case, version: str) -> str:
         text += (
             '\n[tool.autorelease]\ntag_format = "v{version}"\n'
             f"major_on_zero = {str(case.major_on_zero).lower()}\n"
-            'allow_zero_version = true\nchangelog_file = ""\n'
+            'allow_zero_version = true\nchangelog_file = ""\nbump_rules = "autorelease"\n'
         )
     return text
 
