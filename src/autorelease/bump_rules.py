@@ -287,12 +287,13 @@ def psr_prerelease_token(psr: Mapping[str, Any], branch: str | None) -> str | No
         if not group.get("prerelease", False):
             return None
         token = str(group.get("prerelease_token", "rc"))
-        kind = {"a": "a", "alpha": "a", "b": "b", "beta": "b", "rc": "rc", "c": "rc"}.get(token)
+        # The three kinds autorelease writes as PSR does (SemVer: 1.1.0-beta.1).
+        kind = {"alpha": "a", "beta": "b", "rc": "rc"}.get(token)
         if kind is None:
             raise ConfigError(
-                f"[tool.semantic_release.branches]: prerelease_token = {token!r} has no "
-                "PEP 440 form",
-                'use "alpha", "beta" or "rc" (PEP 440 pre-releases are a, b and rc)',
+                f"[tool.semantic_release.branches]: prerelease_token = {token!r} is not "
+                "alpha, beta or rc",
+                'use "alpha", "beta" or "rc", the pre-releases autorelease can make',
             )
         return kind
     return None
