@@ -54,7 +54,7 @@ def changes(root: Path) -> list[Change]:
 
 def _pyproject_change(root: Path) -> Change | None:
     path = root / "pyproject.toml"
-    before = path.read_text() if path.exists() else None
+    before = path.read_text(encoding="utf-8") if path.exists() else None
     cfg = config.load(root)
     if "autorelease" in cfg.pyproject.get("tool", {}):
         return None
@@ -173,7 +173,7 @@ def _precommit_change(root: Path) -> Change | None:
             "repos:\n" + hooks_entry()
         )
         return Change(path.name, None, after, "commit-msg and pre-push hooks")
-    before = path.read_text()
+    before = path.read_text(encoding="utf-8")
     if any(hook in before for hook in HOOK_IDS):
         return None
     return Change(path.name, before, merge_hooks(before), "hooks added; the rest kept as it was")
@@ -222,7 +222,7 @@ def _has_hooks(data: Any) -> bool:
 
 def workflow_text(branch: str = "main") -> str:
     """The GitHub Actions workflow that releases on every push to BRANCH."""
-    text = resources.files("autorelease").joinpath("data/release.yml").read_text()
+    text = resources.files("autorelease").joinpath("data/release.yml").read_text(encoding="utf-8")
     text = text.replace("Every push to main", f"Every push to {branch}")
     return text.replace("branches: [main]", f"branches: [{branch}]")
 

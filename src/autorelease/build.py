@@ -85,7 +85,7 @@ def run_tool(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            text=True,
+            encoding="utf-8",  # not the locale's: the tools are Python, the files UTF-8
             errors="replace",
             timeout=timeout,
             check=False,
@@ -93,7 +93,7 @@ def run_tool(
     except FileNotFoundError as exc:
         return ToolResult(tuple(args), 127, str(exc), time.monotonic() - start)
     except subprocess.TimeoutExpired as exc:
-        out = exc.output.decode(errors="replace") if isinstance(exc.output, bytes) else ""
+        out = exc.output.decode("utf-8", errors="replace") if isinstance(exc.output, bytes) else ""
         note = f"\nERROR timed out after {timeout} s"
         return ToolResult(tuple(args), -1, (out or "") + note, time.monotonic() - start)
     return ToolResult(tuple(args), proc.returncode, proc.stdout, time.monotonic() - start)
@@ -246,12 +246,12 @@ def _metadata_version(dist: Path) -> Version | str:
     if dist.name.endswith(".whl"):
         with zipfile.ZipFile(dist) as zf:
             names = [n for n in zf.namelist() if re.fullmatch(r"[^/]+\.dist-info/METADATA", n)]
-            text = zf.read(names[0]).decode() if names else ""
+            text = zf.read(names[0]).decode("utf-8", "replace") if names else ""
     else:
         with tarfile.open(dist) as tf:
             members = [m for m in tf.getmembers() if re.fullmatch(r"[^/]+/PKG-INFO", m.name)]
             raw = tf.extractfile(members[0]) if members else None
-            text = raw.read().decode() if raw else ""
+            text = raw.read().decode("utf-8", "replace") if raw else ""
     field = str(HeaderParser().parsestr(text).get("Version") or "missing")
     try:
         return Version(field)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from autorelease.errors import ChangelogError
+from autorelease.fileio import NotUtf8, read_text, unframe
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("breaking", "⚠ Breaking changes"),
@@ -160,11 +161,15 @@ def _render_template(release: Release, template: Path) -> str:
     import jinja2  # only for users who bring their own template
 
     try:
-        source = template.read_text()
+        source = unframe(read_text(template))[0]
     except OSError as exc:
         raise ChangelogError(
             f"changelog template {template} cannot be read: {exc.strerror}",
             "fix changelog_template in [tool.autorelease]",
+        ) from None
+    except NotUtf8 as exc:
+        raise ChangelogError(
+            f"changelog template {exc}", "convert the template to UTF-8 and commit it"
         ) from None
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 from autorelease import changelog, config, git, history, plan
 from autorelease.classify import Classifier
 from autorelease.errors import ExitCode
-from autorelease.fileio import inside, write_atomic
+from autorelease.fileio import Framing, NotUtf8, inside, read_text, unframe, write_atomic
 
 
 def main(args: argparse.Namespace) -> int:
@@ -27,9 +27,17 @@ def main(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(text, end="")
         return ExitCode.OK
-    write_atomic(target, text)
+    write_atomic(target, _framing_of(target).apply(text))
     print(f"wrote {target.relative_to(root.resolve())}", file=sys.stderr)
     return ExitCode.OK
+
+
+def _framing_of(path: Path) -> Framing:
+    """How the changelog being replaced wrapped its lines (a byte order mark, CRLF), to keep."""
+    try:
+        return unframe(read_text(path))[1]
+    except (OSError, NotUtf8):
+        return Framing()
 
 
 def full_changelog(root: Path) -> str:

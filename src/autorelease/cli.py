@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import gc
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -237,6 +239,15 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _printable(stream: object) -> None:
+    """Let STREAM print what its encoding lacks as "?" rather than fail: under a Latin-1
+    locale a changelog's "⚠" or a name in another script must not end a run."""
+    if not isinstance(stream, io.TextIOWrapper) or stream.errors != "strict":
+        return
+    if codecs.lookup(stream.encoding).name != "utf-8":
+        stream.reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run autorelease; return the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -249,6 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\nautorelease: say what to do, e.g. `autorelease --dry-run`", file=sys.stderr)
             return ExitCode.USAGE
         handler = cmd_publish
+    _printable(sys.stdout)
     try:
         with _collector_paused():
             return int(handler(args))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autorelease import changelog, config, git, history, outputs, preflight
+from autorelease import changelog, config, fileio, git, history, outputs, preflight
 from autorelease.envvars import without_secrets
 from autorelease.errors import AutoreleaseError, ExitCode, GitError
 from autorelease.fileio import inside, write_atomic
@@ -255,8 +255,8 @@ def _previous_tag(run: Run, tag: history.ReleaseTag) -> str | None:
 def _notes_from_changelog(run: Run) -> str:
     path = inside(run.root, str(run.cfg.changelog_file or "CHANGELOG.md"))
     try:
-        text = path.read_text()
-    except OSError:
+        text = fileio.unframe(fileio.read_text(path))[0]
+    except (OSError, fileio.NotUtf8):
         return ""
     return changelog.section_of(text, run.version)
 
@@ -275,7 +275,10 @@ def _release_locally(run: Run, plan: ReleasePlan) -> None:
         if paths:
             git.run(["add", "--", *paths], run.root)
         message = str(run.cfg.commit_message).format(version=run.version)
-        git.run(["commit", "--no-verify", "--allow-empty", "-q", "-m", message], run.root)
+        # The message on stdin, as UTF-8 whatever the locale (an argument would be encoded
+        # in the locale's), and recorded as UTF-8 whatever i18n.commitEncoding says.
+        commit = ["-c", "i18n.commitEncoding=UTF-8", "commit", "--no-verify", "--allow-empty"]
+        git.run([*commit, "-q", "-F", "-"], run.root, input=message)
         git.run(["tag", "-a", run.tag, "-m", f"Release {run.version}"], run.root)
         record.detail = f"{message!r}, tag {run.tag}"
 

@@ -1,14 +1,65 @@
-"""Writing files so that a crash never leaves half a file behind."""
+"""Reading and writing the project's text files: UTF-8 whatever the locale, a crash never leaves
+half a file behind, and a file's byte order mark and CRLF line ends are kept as found."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
+
+BOM = "\ufeff"
+
+
+class NotUtf8(ValueError):
+    """A file that is not UTF-8 text: where the first bad byte is, for the caller's message."""
+
+    def __init__(self, path: Path, offset: int) -> None:
+        super().__init__(f"{path} is not UTF-8 text (byte {offset})")
+        self.path = path
+        self.offset = offset
+
+    def message(self, name: str) -> str:
+        """The one-line error for the file NAME (as the configuration names it)."""
+        return f"{name} is not UTF-8 text (invalid byte at offset {self.offset})"
+
+
+def read_text(path: Path) -> str:
+    """PATH decoded as UTF-8, exactly (a byte order mark and CR are kept); NotUtf8 if it is not."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8(path, exc.start) from None
+
+
+class Framing(NamedTuple):
+    """How a file wraps its lines: a leading byte order mark, and CRLF or LF line ends."""
+
+    bom: bool = False
+    crlf: bool = False
+
+    def apply(self, text: str) -> str:
+        """TEXT (written with "\\n" line ends) in this framing."""
+        if self.crlf:
+            text = text.replace("\n", "\r\n")
+        return BOM + text if self.bom else text
+
+
+def unframe(text: str) -> tuple[str, Framing]:
+    """TEXT without its byte order mark, "\\r\\n" read as "\\n" when every line ends so; and how
+    to put both back (Framing.apply). A file that mixes line ends is left as it is."""
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
+    if crlf:
+        text = text.replace("\r\n", "\n")
+    return text, Framing(bom, crlf)
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace PATH with TEXT in one rename; keep its permission bits."""
+    """Replace PATH with TEXT, as UTF-8, in one rename; keep its permission bits."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -67,7 +67,8 @@ def run(
             cwd=cwd,
             input=input,
             capture_output=True,
-            text=True,
+            encoding="utf-8",  # what git writes whatever the locale (paths, refs, messages)
+            errors="replace",
             env=git_env(env),
             check=False,
         )
@@ -75,8 +76,9 @@ def run(
         raise GitError("git is not installed", "install git and make sure it is on PATH") from exc
     if check and proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
+        command = args[2:4] if args[0] == "-c" else args[:2]  # what git was asked, not how
         raise GitError(
-            f"git {' '.join(args[:2])} failed: {detail[-1] if detail else proc.returncode}"
+            f"git {' '.join(command)} failed: {detail[-1] if detail else proc.returncode}"
         )
     return proc
 
@@ -117,7 +119,7 @@ def shallow_boundary(root: Path) -> frozenset[str]:
     if not shallow.is_absolute():
         shallow = root / shallow
     try:
-        return frozenset(shallow.read_text().split())
+        return frozenset(shallow.read_text(encoding="utf-8").split())
     except FileNotFoundError:
         return frozenset()
 
@@ -177,8 +179,11 @@ def iter_commits(
     includes = [include] if isinstance(include, str) else list(include)
     revs = "\n".join([*includes, *(f"^{rev}" for rev in exclude)]) + "\n"
     order = ["--date-order"] if children_first else []
+    # --encoding: a message recorded in another encoding (i18n.commitEncoding) comes as UTF-8
+    # too; git converts only those, so the common case costs nothing.
+    args = ["log", "-z", "--encoding=UTF-8", *order, "--format=%H %P%n%B", "--stdin"]
     proc = subprocess.Popen(
-        ["git", "log", "-z", *order, "--format=%H %P%n%B", "--stdin", "--end-of-options"],
+        ["git", *args, "--end-of-options"],
         cwd=root,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -209,7 +214,7 @@ def iter_commits(
         if not finished:
             proc.kill()
         proc.stdout.close()
-        stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        stderr = proc.stderr.read().decode("utf-8", errors="replace") if proc.stderr else ""
         if proc.stderr:
             proc.stderr.close()  # left open, the pipe leaks a ResourceWarning per call
         if proc.wait() != 0 and finished:

@@ -19,6 +19,7 @@ from autorelease import (
     changelog,
     commits,
     config,
+    fileio,
     git,
     history,
     remote_url,
@@ -31,7 +32,7 @@ from autorelease.classify import (
     classify_all,
     kind_counts,
 )
-from autorelease.errors import ExitCode, VersionError
+from autorelease.errors import AutoreleaseError, ChangelogError, ExitCode, VersionError
 from autorelease.fileio import inside
 from autorelease.scrub import quote
 from autorelease.version import Bump, Version, next_version, parse_version
@@ -452,21 +453,39 @@ def _warnings(hist: history.History, found: list[version_files.Found], invalid: 
 def _file_changes(
     root: Path, cfg: config.Config, found: list[version_files.Found], new: str, section: str
 ) -> tuple[list[FileChange], str | None]:
+    """The files the release rewrites: TEXTS hold them without their framing (a byte order
+    mark, CRLF line ends), which the changes put back as each file had it."""
     texts: dict[str, str] = {}
     originals: dict[str, str | None] = {}
+    framing: dict[str, fileio.Framing] = {}
     for path in dict.fromkeys(item.declaration.path for item in found):
-        originals[path] = inside(root, path).read_text()
+        originals[path] = _read(root, path, VersionError, "version file")
+        body, framing[path] = fileio.unframe(originals[path] or "")
         items = [(f.declaration, f.value) for f in found if f.declaration.path == path]
-        texts[path] = version_files.replace_all(str(originals[path]), items, new)
+        texts[path] = version_files.replace_all(body, items, new)
     changelog_path = str(cfg.changelog_file) or None
     if changelog_path:
-        target = inside(root, changelog_path)
-        before = texts.get(changelog_path, target.read_text() if target.exists() else None)
-        originals.setdefault(changelog_path, before)
-        texts[changelog_path] = changelog.insert(before, section, str(cfg.changelog_marker), new)
+        if changelog_path not in texts:
+            before = _read(root, changelog_path, ChangelogError, "changelog")
+            originals[changelog_path] = before
+            texts[changelog_path], framing[changelog_path] = fileio.unframe(before or "")
+        existing = texts[changelog_path] if originals[changelog_path] is not None else None
+        texts[changelog_path] = changelog.insert(existing, section, str(cfg.changelog_marker), new)
     changes = [
-        FileChange(path, originals[path], text)
+        FileChange(path, originals[path], after)
         for path, text in texts.items()
-        if text != originals[path]
+        if (after := framing[path].apply(text)) != originals[path]
     ]
     return changes, changelog_path
+
+
+def _read(root: Path, path: str, error: type[AutoreleaseError], what: str) -> str | None:
+    """The text of the file PATH under ROOT, None if there is none; ERROR if it is not UTF-8."""
+    try:
+        return fileio.read_text(inside(root, path))
+    except FileNotFoundError:
+        return None
+    except fileio.NotUtf8 as exc:
+        raise error(
+            exc.message(path), f"convert the {what} {path} to UTF-8 and commit it, then run again"
+        ) from None

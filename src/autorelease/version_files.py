@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from autorelease.errors import ConfigError, ExitCode, VersionError
-from autorelease.fileio import first_link, inside
+from autorelease.fileio import NotUtf8, first_link, inside, read_text, unframe
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DOTTED = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
@@ -316,9 +316,14 @@ def read(decl: Declaration, text: str, old: str | None = None) -> str | None:
 
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text())
+        return tomllib.loads(_lenient_text(path))
     except (OSError, tomllib.TOMLDecodeError):
         return {}
+
+
+def _lenient_text(path: Path) -> str:
+    """PATH as UTF-8 without its byte order mark, for discovery (read_all is strict)."""
+    return unframe(path.read_bytes().decode("utf-8", errors="replace"))[0]
 
 
 def _dig(data: Mapping[str, Any], dotted: str) -> Any:
@@ -345,7 +350,7 @@ def discover(root: Path, pyproject: Mapping[str, Any]) -> list[Declaration]:
                             ("setup.py", "setup_py", "version=")):  # fmt: skip
         decl = Declaration(name, kind, key)
         path = root / name
-        value = read(decl, inside(root, name).read_text()) if path.is_file() else None
+        value = read(decl, _lenient_text(inside(root, name))) if path.is_file() else None
         if value and not value.startswith(("attr:", "file:")):
             found.append(decl)
     # A literal __version__ next to a static version is a declaration too: leaving it behind
@@ -361,7 +366,7 @@ def _module_declarations(root: Path) -> list[Declaration]:
             decl = Declaration(path.relative_to(root).as_posix(), "variable", "__version__")
             if first_link(root, decl.path) is not None:
                 continue  # another name for a module found under its own, or outside the tree
-            if read(decl, path.read_text(errors="replace")):
+            if read(decl, _lenient_text(path)):
                 found.append(decl)
     return found
 
@@ -412,8 +417,13 @@ def read_all(
 
 
 def _text_of(root: Path, decl: Declaration) -> str:
+    """The text of DECL's file, as UTF-8 without its byte order mark and with LF line ends."""
     try:
-        return inside(root, decl.path).read_text()
+        return unframe(read_text(inside(root, decl.path)))[0]
+    except NotUtf8 as exc:
+        raise VersionError(
+            exc.message(decl.path), f"convert {decl.path} to UTF-8 and commit it, then run again"
+        ) from None
     except FileNotFoundError:
         raise VersionError(
             f"{decl.path} does not exist but version_files names it",
