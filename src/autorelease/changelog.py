@@ -143,9 +143,9 @@ def _group(release: Release, layout: Layout) -> tuple[list[str], dict[str, list[
 
 def _line(url: str | None, sha: str, scope: str | None, text: str, refs: tuple[str, ...]) -> str:
     """One entry: `- **scope:** text (links)`, the issues it names linked when URL is known."""
-    scope = f"**{scope}:** " if scope else ""
-    if "\n" in text or text[-1:].isspace() or text[:1].isspace():
-        text = text.strip().replace("\n", "\n  ")
+    scope = f"**{as_data(scope) if '<!--' in scope else scope}:** " if scope else ""
+    if "\n" in text or text[:1] in _MARKUP_START or "<!--" in text or text[-1:].isspace():
+        text = as_data(text)
     if not url:
         return f"- {scope}{text} ({', '.join([*(f'#{ref}' for ref in refs), sha[:7]])})"
     commit_link = f"[{sha[:7]}]({url}/commit/{sha})"
@@ -155,6 +155,32 @@ def _line(url: str | None, sha: str, scope: str | None, text: str, refs: tuple[s
         text = _ISSUE.sub(lambda m: f"[#{m[1]}]({url}/issues/{m[1]})", text)
     links = [f"[#{ref}]({url}/issues/{ref})" for ref in refs if f"#{ref}" not in text]
     return f"- {scope}{text} ({', '.join([*links, commit_link])})"
+
+
+# What a line of commit text may start with that Markdown could read as structure: a heading
+# (`#`), a setext underline (`===`, `---`) or a thematic break (`***`, `___`, `- - -`). Up to
+# three spaces before it; four make an indented code block, which stays text.
+_BLOCK_MARKUP = re.compile(
+    r"^( {0,3})(?=#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$|(?:\*[ \t]*){3,}$|(?:_[ \t]*){3,}$)",
+    re.MULTILINE,
+)
+_MARKUP_START = frozenset("#=-*_ \t\r\n")  # a first character that sends a text to as_data
+# A code span (left alone: Markdown shows it verbatim), or the start of an HTML comment.
+_CODE_OR_COMMENT = re.compile(r"(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)|<!--")
+
+
+def as_data(text: str) -> str:
+    """Commit TEXT made the content of a list item that cannot end it or start structure.
+
+    Its lines after the first are indented by two spaces (inside the item), a line that would
+    be a heading, a setext underline or a rule starts with a backslash, and `<!--` outside
+    code spans becomes `<\\!--`, which shows the same but opens no comment (nor a changelog
+    marker): commit text is data. So nothing a commit says begins a line of the changelog.
+    """
+    text = text.strip()
+    if "<!--" in text:
+        text = _CODE_OR_COMMENT.sub(lambda m: m[0] if m[1] else "<\\!--", text)
+    return _BLOCK_MARKUP.sub(r"\1\\", text).replace("\n", "\n  ")
 
 
 def _render_template(release: Release, template: Path) -> str:
@@ -173,9 +199,22 @@ def _render_template(release: Release, template: Path) -> str:
         ) from None
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     try:
-        return env.from_string(source).render(release=release, sections=SECTIONS)
+        return env.from_string(source).render(release=_as_data(release), sections=SECTIONS)
     except jinja2.TemplateError as exc:
         raise ChangelogError(f"changelog template {template}: {exc}") from None
+
+
+def _as_data(release: Release) -> Release:
+    """RELEASE with the commit text of its entries as as_data() makes it, for a template."""
+    entries = tuple(
+        entry._replace(
+            description=as_data(entry.description),
+            scope=as_data(entry.scope) if entry.scope else entry.scope,
+            breaking_notes=tuple(map(as_data, entry.breaking_notes)),
+        )
+        for entry in release.entries
+    )
+    return release._replace(entries=entries)
 
 
 def insert(existing: str | None, section: str, marker: str, version: str) -> str:
@@ -190,10 +229,8 @@ def insert(existing: str | None, section: str, marker: str, version: str) -> str
     if has_version(existing, version):
         return existing
     for candidate in (marker, *FOREIGN_MARKERS):
-        index = existing.find(candidate)
-        if index >= 0:
-            end = existing.find("\n", index)
-            end = len(existing) if end < 0 else end + 1
+        end = _marker_line_end(existing, candidate)
+        if end >= 0:
             return existing[:end] + "\n" + section + "\n" + existing[end:].lstrip("\n")
     title = re.search(r"^# .*$", existing, re.MULTILINE)
     if title is None:
@@ -207,6 +244,24 @@ def insert(existing: str | None, section: str, marker: str, version: str) -> str
     before = existing[:where].rstrip("\n") + "\n\n"
     after = existing[where:]
     return before + section + ("\n" + after if after else "")
+
+
+def _marker_line_end(text: str, marker: str) -> int:
+    """Where the first line of TEXT that is MARKER ends (after its line end), or -1.
+
+    Only a whole line counts, from its first column (trailing blanks aside): the marker quoted
+    in an entry or in the middle of a line is not one. str.find, not a regex: a long
+    changelog is megabytes.
+    """
+    index = text.find(marker)
+    while index >= 0:
+        end = text.find("\n", index)
+        end = len(text) if end < 0 else end + 1
+        at_start = index == 0 or text[index - 1] == "\n"
+        if at_start and not text[index + len(marker) : end].strip():
+            return end
+        index = text.find(marker, end)
+    return -1
 
 
 def has_version(text: str, version: str) -> bool:
