@@ -202,6 +202,22 @@ def test_a_version_file_that_is_not_utf8_is_a_one_line_error(
     ]
 
 
+def test_a_pyproject_that_is_not_utf8_is_a_one_line_error(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo.path / "pyproject.toml").write_bytes(
+        '[project]\nname = "x"\nversion = "1.0.0"\nauthors = [{name = "José"}]\n'.encode("cp1252")
+    )
+    repo.git("add", ".")
+    repo.commit("feat: x")
+
+    assert main(["-C", str(repo.path), "--dry-run"]) == ExitCode.CONFIG
+    assert capsys.readouterr().err.splitlines() == [
+        "autorelease: error: pyproject.toml is not UTF-8 text (invalid byte at offset 62) — "
+        f"convert {repo.path / 'pyproject.toml'} to UTF-8 and commit it, then run again"
+    ]
+
+
 def test_crlf_and_a_byte_order_mark_are_kept_in_what_the_plan_writes(
     project: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -114,6 +114,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"{path.name} is not valid TOML: {exc}", f"fix the syntax in {path}"
         ) from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8, whatever the locale
+        raise ConfigError(
+            f"{path.name} is not UTF-8 text (invalid byte at offset {exc.start})",
+            f"convert {path} to UTF-8 and commit it, then run again",
+        ) from None
 
 
 def _validate(table: Any, filename: str, section: str = "[tool.autorelease]") -> dict[str, Any]:
