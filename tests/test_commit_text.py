@@ -25,7 +25,8 @@ pytest_plugins = ["index_server", "publish_world"]
 
 MARKER = "<!-- autorelease: new releases go below this line -->"
 SHA = "0123456789abcdef0123456789abcdef01234567"
-# Everything autorelease (or Markdown) reads as structure, in a breaking-change note.
+# Everything autorelease (or Markdown) reads as structure, in a breaking-change note; last, a
+# code fence that is never closed.
 HOSTILE_NOTE = f"""the marker and two release headings, quoted:
 {MARKER}
 ## 9.9.9 (2020-01-01)
@@ -40,7 +41,8 @@ Older notes
 <!-- version list -->
 <!-- a comment that never ends
     ## indented four: code, shown as it is
-`<!-- in a code span -->` stays as written"""
+`<!-- in a code span -->` stays as written
+```"""
 HOSTILE_MESSAGES = (
     f"feat(api)!: a new API\n\nBREAKING CHANGE: {HOSTILE_NOTE}",
     f"fix(<!-- x -->): # not a heading, and {MARKER}",
