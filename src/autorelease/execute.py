@@ -2,6 +2,9 @@
 
 Before the push every change is local and undone on any failure or interrupt (the tree was
 clean, so `reset --hard` to the starting commit and deleting the new tag restore it exactly).
+A run killed outright (SIGKILL) cannot undo anything: it leaves a record in the git directory
+(unfinished.py), and the next run undoes that work itself before it plans, unless the push
+arrived. An interrupted or failed push asks the remote what it holds before undoing anything.
 The atomic push of the release commit and tag is the lock: a concurrent run that released first
 makes it fail, and nothing was uploaded (a run whose identical commit and tag another run pushed
 goes on as a re-run, and reports "already released by another run"). Nothing is uploaded or
@@ -28,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autorelease import changelog, config, fileio, git, history, outputs, preflight
+from autorelease import changelog, config, fileio, git, history, outputs, preflight, unfinished
 from autorelease.envvars import without_secrets
-from autorelease.errors import AutoreleaseError, ExitCode, GitError
+from autorelease.errors import AutoreleaseError, ExitCode
 from autorelease.fileio import inside, write_atomic
 from autorelease.plan import PlanOptions, ReleasePlan, plan_release
 from autorelease.scrub import for_display
@@ -175,6 +178,7 @@ def _failure_point(run: Run) -> str:
 def _publish(run: Run) -> int:
     if preflight.deepen_if_shallow(run):
         run.say("fetched the full history and tags of this shallow clone")
+    unfinished.undo_if_found(run.root, _remote_to_ask(run), run.say)
     resume = _resumable_tag(run)
     if resume is None:
         options = PlanOptions.from_command_line(run.args.bump, run.args.pre, run.args.test)
@@ -205,7 +209,16 @@ def _publish(run: Run) -> int:
             f"{run.tag} is only in this clone: nothing was pushed, uploaded or published; "
             "autorelease publish without --no-push pushes it and finishes the release"
         )
+    unfinished.clear(run.root)  # with --no-push the local release is the finished one
     return ExitCode.OK
+
+
+def _remote_to_ask(run: Run) -> str | None:
+    """The remote to ask whether a release arrived; None with --no-push or without one."""
+    remote = str(run.cfg.remote)
+    if run.args.no_push or git.config_value(run.root, f"remote.{remote}.url") is None:
+        return None
+    return remote
 
 
 def _adopt_plan(run: Run, plan: ReleasePlan) -> None:
@@ -268,13 +281,17 @@ def _release_locally(run: Run, plan: ReleasePlan) -> None:
     with run.step("commit") as record:
         # Checked again right before writing: nothing outside the repository, through any link.
         targets = [(inside(run.root, c.path), c.after) for c in plan.file_changes]
+        paths = [c.path for c in plan.file_changes]
+        message = str(run.cfg.commit_message).format(version=run.version)
+        created = tuple(c.path for c in plan.file_changes if c.before is None)
+        unfinished.save(run.root, unfinished.Unfinished(
+            run.version, run.tag, run.branch, run.start_head, message, tuple(paths), created
+        ))  # fmt: skip
+        run.local_changes = True
         for path, text in targets:
             write_atomic(path, text)
-        run.local_changes = True
-        paths = [c.path for c in plan.file_changes]
         if paths:
             git.run(["add", "--", *paths], run.root)
-        message = str(run.cfg.commit_message).format(version=run.version)
         # The message on stdin, as UTF-8 whatever the locale (an argument would be encoded
         # in the locale's), and recorded as UTF-8 whatever i18n.commitEncoding says.
         commit = ["-c", "i18n.commitEncoding=UTF-8", "commit", "--no-verify", "--allow-empty"]
@@ -285,10 +302,14 @@ def _release_locally(run: Run, plan: ReleasePlan) -> None:
 
 def _rollback_if_local(run: Run) -> None:
     """Undo the release commit and tag when nothing has left this machine yet."""
-    if not run.local_changes or run.pushed:
+    if not run.local_changes or run.pushed or _push_kept(run):
         return
-    git.run(["tag", "-d", run.tag], run.root, check=False)
-    git.run(["reset", "--hard", "-q", run.start_head], run.root)
+    found = unfinished.load(run.root)
+    if found is None:  # the record is gone: undo what this run knows it made
+        git.run(["tag", "-d", run.tag], run.root, check=False)
+        git.run(["reset", "--hard", "-q", run.start_head], run.root)
+    else:
+        unfinished.undo(run.root, found, run.start_head)
     run.say(f"undone: the local release commit and tag {run.tag}; {run.start_head[:7]} is HEAD")
 
 
@@ -301,6 +322,35 @@ def _remove_dist_dir(run: Run, failure: dict[str, Any] | None) -> None:
         run.say(f"the built files stay in {run.dist_dir}: the files of the pushed release")
         return
     shutil.rmtree(run.dist_dir, ignore_errors=True)
+
+
+def _push_kept(run: Run) -> bool:
+    """After a push that stopped halfway: keep the release when the remote has it or may have it."""
+    if not any(s.name == "push" and s.status == "failed" for s in run.steps):
+        return False
+    remote = str(run.cfg.remote)
+    arrived = _push_arrived(run)
+    if arrived:
+        run.pushed = run.changed = True
+        unfinished.clear(run.root)
+        run.say(
+            f"the push of {run.tag} reached {remote} before the run stopped: the release is "
+            "pushed; re-run `autorelease publish` to finish it"
+        )
+    elif arrived is None:
+        run.say(
+            f"cannot ask {remote} whether the push of {run.tag} arrived: the local release "
+            "commit and tag stay; re-run `autorelease publish` to finish or undo it"
+        )
+    return arrived is not False
+
+
+def _push_arrived(run: Run) -> bool | None:
+    """Whether the remote holds the release tag at HEAD; None when it cannot be asked."""
+    try:
+        return git.remote_tag(run.root, str(run.cfg.remote), run.tag) == git.head(run.root)
+    except AutoreleaseError:
+        return None
 
 
 def _tests(run: Run) -> None:
@@ -416,6 +466,7 @@ def _push(run: Run) -> None:
     if _tag_on_remote(run):
         # A run that made this release commit itself finds it pushed: by an identical run.
         run.pushed, run.by_another = True, not run.resuming
+        unfinished.clear(run.root)
         detail = "already on the remote" + (f": {BY_ANOTHER}" if run.by_another else "")
         run.steps.append(StepRecord("push", "done", 0.0, detail))
         return
@@ -425,7 +476,16 @@ def _push(run: Run) -> None:
              f"HEAD:refs/heads/{run.branch}", f"refs/tags/{run.tag}:refs/tags/{run.tag}"],
             run.root, check=False,
         )  # fmt: skip
-        if proc.returncode != 0 and not _pushed_meanwhile(run):
+        # After a failed push, ask the remote what it holds before deciding.
+        arrived = _push_arrived(run) if proc.returncode != 0 else True
+        if arrived is None:
+            raise AutoreleaseError(
+                f"the push of {run.tag} to {remote} failed, and {remote} cannot be asked "
+                "whether it arrived",
+                "re-run `autorelease publish`: it asks again, then finishes or undoes the release",
+                ExitCode.PUSH_REJECTED,
+            )
+        if not arrived:
             raise AutoreleaseError(
                 f"{remote} rejected the release push of {run.tag} (another release or commit "
                 "landed first)",
@@ -433,6 +493,7 @@ def _push(run: Run) -> None:
                 ExitCode.PUSH_REJECTED,
             )
         run.pushed = True
+        unfinished.clear(run.root)
         if proc.returncode != 0 or _nothing_pushed(proc.stdout):
             # Another run pushed the identical release commit and tag a moment earlier.
             run.by_another = not run.resuming
@@ -441,14 +502,6 @@ def _push(run: Run) -> None:
             return
         run.changed = True
         record.detail = f"{run.branch} and {run.tag} to {remote}"
-
-
-def _pushed_meanwhile(run: Run) -> bool:
-    """After a refused push: the remote holds this very release (False if it cannot be asked)."""
-    try:
-        return _tag_on_remote(run)
-    except GitError:
-        return False
 
 
 def _nothing_pushed(porcelain: str) -> bool:
