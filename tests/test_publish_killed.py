@@ -1,0 +1,219 @@
+"""`autorelease publish` killed outright (SIGKILL: an OOM killer, a CI runner) at each step.
+
+No cleanup code runs after SIGKILL, so the next `autorelease publish` must finish the release or
+undo the killed run's own unfinished work by itself, and then release: one release commit per
+version on origin, ever, with a changelog planned on the remote branch as it is now. The seam
+is a `git` first on PATH that kills its parent (autorelease) at a chosen call, then runs the
+real git: nothing in autorelease knows about it. Real git, pypiserver, build and twine; GitHub
+faked.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from autorelease.errors import ExitCode
+from publish_world import Published, World, git_out, refs
+from test_publish_faults import SDIST, WHEEL, assert_completed, wait_for
+
+pytest_plugins = ["index_server", "publish_world"]
+
+UNDOING = "found an unfinished release of 1.1.0 (not pushed): undoing it"
+FINISHING = "v1.1.0 is tagged here: finishing what is missing"
+
+
+def git_killer(folder: Path, match: str, *, after: bool = False, when: str = "true") -> Path:
+    """A `git` that kills its caller on the first call whose arguments contain MATCH.
+
+    Before the real git runs, or AFTER it ran; only once WHEN (a shell test) holds. Returns the
+    file it touches when it fires.
+    """
+    real = shutil.which("git")
+    assert real is not None
+    folder.mkdir(exist_ok=True)
+    fired = folder / "fired"
+    first = f'"{real}" "$@"; ' if after else ""
+    script = folder / "git"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'case " $* " in *" {match} "*)\n'
+        f'  if [ ! -e "{fired}" ] && {when}; then\n'
+        f'    : > "{fired}"; {first}kill -9 $PPID; exit 137\n'
+        "  fi;;\n"
+        "esac\n"
+        f'exec "{real}" "$@"\n'
+    )
+    script.chmod(0o755)
+    return fired
+
+
+def killed_run(w: World, match: str, *, after: bool = False, when: str = "true") -> None:
+    """`autorelease publish` in its own process, killed by the git wrapper at MATCH."""
+    wrapper = w.tmp / "killer"
+    fired = git_killer(wrapper, match, after=after, when=when)
+    env = {**os.environ, "PATH": f"{wrapper}{os.pathsep}{os.environ['PATH']}"}
+    run = w.publish_process(w.repo.path, env)
+    output = run.communicate(timeout=120)[0]
+    assert run.returncode == -signal.SIGKILL, output
+    assert fired.exists(), output
+
+
+def status(w: World) -> list[str]:
+    """`git status --porcelain` lines (git_out would strip the first one's leading blank)."""
+    argv = ["git", "status", "--porcelain", "--untracked-files=all"]
+    proc = subprocess.run(argv, cwd=w.repo.path, capture_output=True, text=True, check=True)
+    return proc.stdout.splitlines()
+
+
+def release_commits(path: Path, rev: str = "main") -> list[str]:
+    return [s for s in git_out(path, "log", "--format=%s", rev).splitlines() if "(release)" in s]
+
+
+def assert_no_record(w: World) -> None:
+    record = git_out(w.repo.path, "rev-parse", "--git-path", "autorelease")
+    assert not (w.repo.path / record).exists() or not any((w.repo.path / record).iterdir())
+
+
+def rerun(w: World, expected: str) -> Published:
+    again = w.publish()
+    assert again.code == ExitCode.OK, again.err
+    assert expected in again.err
+    assert_completed(w)
+    assert status(w) == []
+    assert_no_record(w)
+    return again
+
+
+# The git calls at which the killed run dies, from the first file written to the last step.
+BEFORE_THE_PUSH = {
+    "files-written": "add --",  # the files are written, not added
+    "added": "commit --no-verify",  # added, not committed
+    "committed": "tag -a",  # the release commit made, not tagged
+    "tested": "show -s --format=%ct",  # tagged and tested, about to build
+    "built": "push --atomic",  # built, about to push
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", BEFORE_THE_PUSH)
+def test_a_run_killed_before_its_push_is_undone_and_released_by_the_next(
+    w: World, point: str
+) -> None:
+    killed_run(w, BEFORE_THE_PUSH[point])
+    assert status(w) or release_commits(w.repo.path)[:1] == ["chore(release): 1.1.0"]
+    if point == "files-written":
+        assert "?? CHANGELOG.md" in status(w)  # a file the release creates, still untracked
+    assert release_commits(w.origin) == []
+    assert w.index_files() == {}
+
+    again = rerun(w, UNDOING)
+
+    assert again.report["previous_tag"] == "v1.0.0"
+    assert release_commits(w.repo.path) == ["chore(release): 1.1.0"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["pushed", "uploaded"])
+def test_a_run_killed_after_its_push_is_finished_by_the_next(
+    w: World, point: str, tmp_path: Path
+) -> None:
+    if point == "pushed":  # origin took the release; autorelease never heard back
+        killed_run(w, "push --atomic", after=True)
+    else:  # the index holds both files; the GitHub release was next
+        assert w.index.packages is not None
+        both = f'[ "$(ls {w.index.packages} | wc -l)" -ge 2 ]'
+        killed_run(w, "config --get remote.origin.url", when=both)
+        assert sorted(w.index_files()) == [WHEEL, SDIST]
+    assert git_out(w.origin, "rev-parse", "v1.1.0^{}") == w.repo.head()
+
+    again = rerun(w, FINISHING)
+
+    assert UNDOING not in again.err
+    sent = "sent 0, already there 2" if point == "uploaded" else "sent 2, already there 0"
+    upload = next(s for s in again.report["steps"] if s["name"] == "upload")
+    assert upload["detail"].startswith(sent)
+
+
+@pytest.mark.slow
+def test_a_killed_release_is_planned_again_on_a_fix_pushed_meanwhile(w: World) -> None:
+    killed_run(w, "push --atomic")  # tagged, tested, built; not pushed
+    assert git_out(w.repo.path, "tag", "--list", "v1.1.0") == "v1.1.0"
+    colleague = w.clone("colleague")
+    (colleague / "src/sample_pkg/greet.py").write_text("def greet(n): ...\n")
+    subprocess.run(["git", "commit", "-qam", "fix: greet politely"], cwd=colleague, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=colleague, check=True)
+    fix = git_out(colleague, "rev-parse", "HEAD")
+
+    rerun(w, UNDOING)
+
+    assert release_commits(w.origin) == ["chore(release): 1.1.0"]
+    assert git_out(w.origin, "rev-parse", "main^") == fix
+    released = git_out(w.origin, "show", "v1.1.0:CHANGELOG.md")
+    assert "greet politely" in released.split("## 1.1.0")[1]
+    assert "greet people" in released.split("## 1.1.0")[1]
+
+
+@pytest.mark.slow
+def test_other_changes_beside_a_killed_release_are_never_touched(w: World) -> None:
+    killed_run(w, "add --")
+    ours = sorted(status(w))
+    (w.repo.path / "README.md").write_text("my own edit\n")
+
+    refused = w.publish()
+
+    assert refused.code == ExitCode.DIRTY_TREE, refused.err
+    (line,) = refused.error_lines
+    assert line == (
+        "autorelease: error: the working tree has uncommitted changes (README.md) besides the "
+        "files of an unfinished release of 1.1.0 — stash only those (git stash push -u -- "
+        "README.md) and run again: autorelease undoes its own"
+    )
+    assert sorted(status(w)) == sorted([*ours, " M README.md"])
+    w.repo.git("stash", "push", "-q", "-u", "--", "README.md")
+
+    rerun(w, UNDOING)
+
+    w.repo.git("stash", "pop", "-q")
+    assert (w.repo.path / "README.md").read_text() == "my own edit\n"
+
+
+# A post-receive hook that says it started, then waits: origin has accepted the refs by then.
+SLOW_HOOK = """#!/bin/sh
+: > "{started}"
+i=0
+while [ ! -e "{go}" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+"""
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_push_that_arrived_keeps_the_release(w: World, tmp_path: Path) -> None:
+    started, go = tmp_path / "hook-started", tmp_path / "hook-go"
+    hook = w.origin / "hooks" / "post-receive"
+    hook.write_text(SLOW_HOOK.format(started=started, go=go))
+    hook.chmod(0o755)
+    run = w.publish_process(w.repo.path, dict(os.environ))
+    try:
+        wait_for(started)
+        run.send_signal(signal.SIGTERM)
+        output = run.communicate(timeout=60)[0]
+    finally:
+        go.touch()
+
+    assert run.returncode == ExitCode.INTERRUPTED, output
+    assert (
+        "the push of v1.1.0 reached origin before the run stopped: the release is pushed; "
+        "re-run `autorelease publish` to finish it"
+    ) in output
+    assert "undone" not in output
+    head = w.repo.head()
+    assert git_out(w.origin, "rev-parse", "v1.1.0^{}") == head == refs(w.origin)["refs/heads/main"]
+    assert git_out(w.repo.path, "rev-parse", "v1.1.0^{}") == head
+    assert w.index_files() == {}
+
+    rerun(w, FINISHING)
