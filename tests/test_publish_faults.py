@@ -276,6 +276,7 @@ def test_an_interrupt_after_the_push_is_finished_by_a_rerun(
     assert stopped.code == ExitCode.INTERRUPTED, stopped.err
     assert git_out(w.origin, "rev-parse", "v1.1.0^{}") == w.repo.head()  # pushed, not undone
     assert w.github.releases == {}
+    assert "v1.1.0 is pushed; re-run `autorelease publish` to finish the release" in stopped.err
     monkeypatch.delenv(STOP_AFTER)
 
     again = w.publish()

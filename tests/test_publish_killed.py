@@ -53,12 +53,12 @@ def git_killer(folder: Path, match: str, *, after: bool = False, when: str = "tr
     return fired
 
 
-def killed_run(w: World, match: str, *, after: bool = False, when: str = "true") -> None:
-    """`autorelease publish` in its own process, killed by the git wrapper at MATCH."""
+def killed_run(w: World, match: str, *args: str, after: bool = False, when: str = "true") -> None:
+    """`autorelease publish ARGS` in its own process, killed by the git wrapper at MATCH."""
     wrapper = w.tmp / "killer"
     fired = git_killer(wrapper, match, after=after, when=when)
     env = {**os.environ, "PATH": f"{wrapper}{os.pathsep}{os.environ['PATH']}"}
-    run = w.publish_process(w.repo.path, env)
+    run = w.publish_process(w.repo.path, env, *args)
     output = run.communicate(timeout=120)[0]
     assert run.returncode == -signal.SIGKILL, output
     assert fired.exists(), output
@@ -181,6 +181,42 @@ def test_other_changes_beside_a_killed_release_are_never_touched(w: World) -> No
 
     w.repo.git("stash", "pop", "-q")
     assert (w.repo.path / "README.md").read_text() == "my own edit\n"
+
+
+@pytest.mark.slow
+def test_a_killed_local_only_release_is_undone_and_made_again(w: World) -> None:
+    local_only = ("--no-push", "--no-upload", "--no-github")
+    killed_run(w, "tag -a", *local_only)
+    origin_before = refs(w.origin)
+
+    again = w.publish(*local_only)
+
+    assert again.code == ExitCode.OK, again.err
+    assert UNDOING in again.err
+    assert release_commits(w.repo.path) == ["chore(release): 1.1.0"]
+    assert git_out(w.repo.path, "rev-parse", "v1.1.0^{}") == w.repo.head()
+    assert status(w) == []
+    assert_no_record(w)  # the local release is the finished one: the next run keeps it
+    assert refs(w.origin) == origin_before
+
+
+@pytest.mark.slow
+def test_commits_made_on_a_killed_release_are_left_alone(w: World) -> None:
+    killed_run(w, "tag -a")  # the release commit made, not tagged
+    w.repo.commit("docs: a note", ("NOTE.md", "note\n"))
+    head = w.repo.head()
+
+    done = w.publish()
+
+    assert done.code == ExitCode.NOT_UP_TO_DATE, done.err
+    assert (
+        "the record of an unfinished release of 1.1.0 no longer matches main (commits were "
+        "made since): left as it is"
+    ) in done.err
+    assert w.repo.head() == head
+    assert release_commits(w.repo.path) == ["chore(release): 1.1.0"]
+    assert release_commits(w.origin) == []
+    assert_no_record(w)
 
 
 # A post-receive hook that says it started, then waits: origin has accepted the refs by then.

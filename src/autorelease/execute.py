@@ -135,6 +135,7 @@ def main(args: argparse.Namespace) -> int:
         if failure is not None:
             failure["step"] = _failure_point(run)
             _rollback_if_local(run)
+            _say_how_to_finish(run, outcome)
         _remove_dist_dir(run, failure)
         outputs.finish(run, outcome, failure, time.monotonic() - started)
         if previous_handler is not None:
@@ -324,9 +325,19 @@ def _remove_dist_dir(run: Run, failure: dict[str, Any] | None) -> None:
     shutil.rmtree(run.dist_dir, ignore_errors=True)
 
 
+def _say_how_to_finish(run: Run, outcome: str) -> None:
+    """After an interrupt past the push: the one command that finishes the release."""
+    if outcome == "interrupted" and run.pushed and not _push_failed(run):  # else _push_kept said
+        run.say(f"{run.tag} is pushed; re-run `autorelease publish` to finish the release")
+
+
+def _push_failed(run: Run) -> bool:
+    return any(s.name == "push" and s.status == "failed" for s in run.steps)
+
+
 def _push_kept(run: Run) -> bool:
     """After a push that stopped halfway: keep the release when the remote has it or may have it."""
-    if not any(s.name == "push" and s.status == "failed" for s in run.steps):
+    if not _push_failed(run):
         return False
     remote = str(run.cfg.remote)
     arrived = _push_arrived(run)
