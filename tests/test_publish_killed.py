@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from autorelease.errors import ExitCode
-from publish_world import Published, World, git_out, refs
+from publish_world import HOOK_ENV, Published, World, git_out, refs
 from test_publish_faults import SDIST, WHEEL, assert_completed, wait_for
 
 pytest_plugins = ["index_server", "publish_world"]
@@ -57,11 +57,18 @@ def killed_run(w: World, match: str, *args: str, after: bool = False, when: str 
     """`autorelease publish ARGS` in its own process, killed by the git wrapper at MATCH."""
     wrapper = w.tmp / "killer"
     fired = git_killer(wrapper, match, after=after, when=when)
-    env = {**os.environ, "PATH": f"{wrapper}{os.pathsep}{os.environ['PATH']}"}
-    run = w.publish_process(w.repo.path, env, *args)
+    output = killed(w, {"PATH": f"{wrapper}{os.pathsep}{os.environ['PATH']}"}, *args)
+    assert fired.exists(), output
+
+
+def killed(w: World, env: dict[str, str], *args: str, pid_file: Path | None = None) -> str:
+    """`autorelease publish ARGS` in its own process with ENV, which something kills."""
+    run = w.publish_process(w.repo.path, {**os.environ, **env}, *args)
+    if pid_file is not None:
+        pid_file.write_text(str(run.pid))
     output = run.communicate(timeout=120)[0]
     assert run.returncode == -signal.SIGKILL, output
-    assert fired.exists(), output
+    return output
 
 
 def status(w: World) -> list[str]:
@@ -106,9 +113,13 @@ def test_a_run_killed_before_its_push_is_undone_and_released_by_the_next(
     w: World, point: str
 ) -> None:
     killed_run(w, BEFORE_THE_PUSH[point])
-    assert status(w) or release_commits(w.repo.path)[:1] == ["chore(release): 1.1.0"]
     if point == "files-written":
         assert "?? CHANGELOG.md" in status(w)  # a file the release creates, still untracked
+    elif point == "added":
+        assert "A  CHANGELOG.md" in status(w)
+    else:  # the record of the unfinished release is in .git, not in the work tree
+        assert status(w) == []
+        assert release_commits(w.repo.path)[:1] == ["chore(release): 1.1.0"]
     assert release_commits(w.origin) == []
     assert w.index_files() == {}
 
@@ -116,6 +127,34 @@ def test_a_run_killed_before_its_push_is_undone_and_released_by_the_next(
 
     assert again.report["previous_tag"] == "v1.0.0"
     assert release_commits(w.repo.path) == ["chore(release): 1.1.0"]
+
+
+@pytest.mark.slow
+def test_a_run_killed_during_its_tests_is_undone_and_released_by_the_next(w: World) -> None:
+    killed(w, {HOOK_ENV: "kill -9 $PPID"})  # the test command kills autorelease
+    assert git_out(w.repo.path, "tag", "--list", "v1.1.0") == "v1.1.0"
+    assert release_commits(w.origin) == []
+
+    rerun(w, UNDOING)
+
+
+# A post-receive hook that kills autorelease: origin has taken the refs, git push goes on.
+KILLING_HOOK = """#!/bin/sh
+kill -9 "$(cat '{pid_file}')"
+"""
+
+
+@pytest.mark.slow
+def test_a_run_killed_during_its_push_is_finished_by_the_next(w: World, tmp_path: Path) -> None:
+    pid_file = tmp_path / "autorelease.pid"
+    hook = w.origin / "hooks" / "post-receive"
+    hook.write_text(KILLING_HOOK.format(pid_file=pid_file))
+    hook.chmod(0o755)
+    killed(w, {}, pid_file=pid_file)
+    hook.unlink()
+    assert git_out(w.origin, "rev-parse", "v1.1.0^{}") == w.repo.head()
+
+    rerun(w, FINISHING)
 
 
 @pytest.mark.slow
