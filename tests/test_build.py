@@ -6,12 +6,14 @@ import hashlib
 import io
 import sys
 import tarfile
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from autorelease.build import (
+    TAIL_LINES,
     Distributions,
     ToolFailed,
     ToolResult,
@@ -49,6 +51,26 @@ def test_run_tool_merges_output_and_times_it() -> None:
     assert "out" in result.output
     assert "err" in result.output
     assert result.duration > 0
+
+
+def test_run_tool_echoes_each_line_as_it_arrives() -> None:
+    code = "import sys, time; print('first   ', flush=True); time.sleep(0.3); print('second')"
+    seen: list[tuple[str, float]] = []
+    started = time.monotonic()
+    result = run_tool(
+        [sys.executable, "-c", code], echo=lambda line: seen.append((line, time.monotonic()))
+    )
+    assert [line for line, _ in seen] == ["first", "second"]
+    assert seen[0][1] - started < result.duration - 0.2  # before the tool had finished
+    assert result.output == "first   \nsecond\n"
+
+
+def test_the_tail_is_bounded() -> None:
+    output = "".join(f"line {n}\n" for n in range(50)) + "x" * 5000 + "\n"
+    tail = ToolResult(("x",), 1, output, 0.0).tail().splitlines()
+    assert len(tail) == TAIL_LINES
+    assert tail[0] == "line 31"
+    assert tail[-1] == "x" * 400 + "…"
 
 
 def test_run_tool_missing_program_is_a_result() -> None:
@@ -186,7 +208,8 @@ def test_build_failure_names_the_backend_error(tmp_path: Path) -> None:
     with pytest.raises(ToolFailed, match="Readme file does not exist") as info:
         build(project, "1.0.0", EPOCH, tmp_path / "dist", isolation=False)
     assert info.value.code == ExitCode.BUILD_FAILED
-    assert "Traceback" in info.value.output  # the tail, for the log
+    assert "OSError: Readme file does not exist" in info.value.output  # its end, shown with it
+    assert len(info.value.output.splitlines()) == 20
     assert "\n" not in info.value.message
 
 

@@ -13,9 +13,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from email.parser import HeaderParser
 from pathlib import Path
@@ -29,10 +30,13 @@ from autorelease.errors import AutoreleaseError, ExitCode
 Log = Callable[[str], None]
 
 _log = logging.getLogger(__name__)
-_TAIL_LINES = 25
+TAIL_LINES = 20  # of a failed tool's output: shown after its error, and in --report
+_TAIL_LINE_CHARS = 400  # a tool may print a megabyte on one line; its start is enough
 # The backend's exception says more than the frontend's closing "ERROR Backend subprocess...".
 _EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(Error|Exception): \S")
 _ERROR_LINE = re.compile(r"(ERROR|error:|FAILED)\b")
+# Plain lines, each written when printed (not when a pipe's buffer fills): --verbose streams them.
+STREAMING = {"NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,9 @@ class ToolResult:
     def ok(self) -> bool:
         return self.returncode == 0
 
-    def tail(self, lines: int = _TAIL_LINES) -> str:
-        """The last LINES lines of output, for a log."""
-        return "\n".join(line.rstrip() for line in self.output.rstrip().splitlines()[-lines:])
+    def tail(self, lines: int = TAIL_LINES) -> str:
+        """The last LINES lines of output, each cut to a bounded length."""
+        return tail_of(self.output.rstrip().splitlines(), lines)
 
     def error_line(self) -> str:
         """The line that best says why the tool failed: its last exception, error, or any line."""
@@ -60,12 +64,25 @@ class ToolResult:
         return (exceptions or errors or lines or [f"exit status {self.returncode}"])[-1]
 
 
-class ToolFailed(AutoreleaseError):
-    """A build or upload tool failed; `output` holds the tail of what it printed, for the log."""
+def tail_of(lines: Iterable[str], count: int = TAIL_LINES) -> str:
+    """The last COUNT of LINES, right-stripped and each cut to a bounded length."""
+    return "\n".join(_cut(line.rstrip()) for line in list(lines)[-count:])
 
-    def __init__(self, message: str, hint: str | None, code: ExitCode, output: str = ""):
+
+def _cut(line: str) -> str:
+    return line if len(line) <= _TAIL_LINE_CHARS else line[:_TAIL_LINE_CHARS] + "…"
+
+
+class ToolFailed(AutoreleaseError):
+    """A tool failed; `output` holds the tail of what it printed (shown after the error and in
+    --report), `shown` says the user saw all of it already as it ran."""
+
+    def __init__(
+        self, message: str, hint: str | None, code: ExitCode, output: str = "", shown: bool = False
+    ):
         super().__init__(message, hint, code)
         self.output = output
+        self.shown = shown
 
 
 def run_tool(
@@ -74,11 +91,15 @@ def run_tool(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    echo: Log | None = None,
 ) -> ToolResult:
-    """Run ARGS and return its merged output and duration; never raises for a failed exit."""
+    """Run ARGS and return its merged output and duration; never raises for a failed exit.
+
+    ECHO gets each line of the output as it arrives (the debug log: `--verbose`).
+    """
     start = time.monotonic()
     try:
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             list(args),
             cwd=cwd,
             env=dict(env) if env is not None else None,
@@ -87,16 +108,53 @@ def run_tool(
             stderr=subprocess.STDOUT,
             encoding="utf-8",  # not the locale's: the tools are Python, the files UTF-8
             errors="replace",
-            timeout=timeout,
-            check=False,
         )
     except FileNotFoundError as exc:
         return ToolResult(tuple(args), 127, str(exc), time.monotonic() - start)
-    except subprocess.TimeoutExpired as exc:
-        out = exc.output.decode("utf-8", errors="replace") if isinstance(exc.output, bytes) else ""
-        note = f"\nERROR timed out after {timeout} s"
-        return ToolResult(tuple(args), -1, (out or "") + note, time.monotonic() - start)
-    return ToolResult(tuple(args), proc.returncode, proc.stdout, time.monotonic() - start)
+    returncode, output = _collect(proc, timeout, echo)
+    return ToolResult(tuple(args), returncode, output, time.monotonic() - start)
+
+
+def _collect(
+    proc: subprocess.Popen[str], timeout: float | None, echo: Log | None
+) -> tuple[int, str]:
+    """PROC's exit status and output, read as it arrives; killed after TIMEOUT seconds."""
+    expired = threading.Event()
+    timer = threading.Timer(timeout or 0, _expire, (proc, expired))
+    if timeout is not None:
+        timer.start()
+    try:
+        output = "".join(_echoed(proc.stdout, echo))
+        returncode = proc.wait()
+    except BaseException:  # an interrupt: the tool must not outlive the run
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        timer.cancel()
+        if proc.stdout is not None:
+            proc.stdout.close()
+    if expired.is_set():
+        return -1, f"{output}\nERROR timed out after {timeout} s"
+    return returncode, output
+
+
+def debug_echo(tool: str) -> Log:
+    """An ECHO for run_tool: each line of TOOL's output to the debug log (`--verbose`)."""
+    return lambda line: _log.debug("%s | %s", tool, line)
+
+
+def _echoed(stream: Iterable[str] | None, echo: Log | None) -> Iterator[str]:
+    """The lines of STREAM as they arrive, each passed to ECHO too."""
+    for line in stream or ():
+        if echo is not None:
+            echo(line.rstrip())
+        yield line
+
+
+def _expire(proc: subprocess.Popen[str], expired: threading.Event) -> None:
+    expired.set()
+    proc.kill()
 
 
 @dataclass(frozen=True)
@@ -131,8 +189,9 @@ def build(
     out = fresh_outdir(outdir)
     log(f"building sdist and wheel of {project_dir} into {out}")
     result = run_tool(
-        _build_args(project_dir, out, isolation), env=build_env(source_date_epoch), cwd=project_dir
-    )
+        _build_args(project_dir, out, isolation), env=build_env(source_date_epoch),
+        cwd=project_dir, echo=debug_echo("build"),
+    )  # fmt: skip
     if not result.ok:
         raise _build_failed(project_dir, result, isolation)
     sdist, wheel = find_distributions(out)
@@ -153,7 +212,7 @@ def _build_args(project_dir: Path, out: Path, isolation: bool) -> list[str]:
 
 def build_env(source_date_epoch: int) -> dict[str, str]:
     """Our environment, with SOURCE_DATE_EPOCH pinned so archive timestamps are reproducible."""
-    return without_secrets(SOURCE_DATE_EPOCH=str(int(source_date_epoch)), NO_COLOR="1")
+    return without_secrets(SOURCE_DATE_EPOCH=str(int(source_date_epoch))) | STREAMING
 
 
 def fresh_outdir(outdir: Path | None) -> Path:
@@ -177,7 +236,7 @@ def _build_failed(project_dir: Path, result: ToolResult, isolation: bool) -> Too
         reason = f"build requirements not installed: {', '.join(missing)}"
         hint = "install them into this environment, or build with isolation"
     else:
-        hint = f"run `python -m build {project_dir}` to see the whole output, fix it, re-run"
+        hint = "the end of the build's output is above (--verbose shows all of it); fix it, re-run"
     return ToolFailed(
         f"building {project_dir} failed: {reason}", hint, ExitCode.BUILD_FAILED, result.tail()
     )
@@ -263,7 +322,8 @@ def twine_check(dists: Sequence[Path]) -> ToolResult:
     """`twine check --strict` on DISTS: a description PyPI could not render fails the build."""
     result = run_tool(
         [sys.executable, "-m", "twine", "--no-color", "check", "--strict", *map(str, dists)],
-        env=without_secrets(NO_COLOR="1"),
+        env=without_secrets() | STREAMING,
+        echo=debug_echo("twine check"),
     )
     if not result.ok:
         raise ToolFailed(

@@ -27,7 +27,7 @@ from pathlib import Path
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from autorelease.build import ToolFailed, ToolResult, project_of, run_tool
+from autorelease.build import STREAMING, ToolFailed, ToolResult, project_of, run_tool
 from autorelease.errors import AutoreleaseError, ExitCode
 from autorelease.index_target import (
     CREDENTIAL_VARS,
@@ -226,9 +226,9 @@ def upload(
         require_credentials(target)
         log(f"uploading {', '.join(todo)} to {target.name} (try {attempt} of {attempts})")
         args = twine_args(target, [by_name[n] for n in todo])
-        result = run_tool(args, env=twine_env(target, env))
         secrets = secrets_in(target, env)
-        _log.debug("twine upload (%.1f s):\n%s", result.duration, sanitize(result.output, secrets))
+        twine = {**twine_env(target, env), **STREAMING}
+        result = run_tool(args, env=twine, echo=_debug_echo(secrets))
         if result.ok:
             sent.update(todo)
             break
@@ -255,6 +255,11 @@ def upload(
     return UploadResult(
         tuple(n for n in local if n in sent), tuple(n for n in local if n in already), attempt
     )
+
+
+def _debug_echo(secrets: Sequence[str]) -> Log:
+    """Each line of twine's output, scrubbed, to the debug log (`--verbose`) as it arrives."""
+    return lambda line: _log.debug("twine upload | %s", sanitize(line, secrets))
 
 
 # What `twine --verbose upload` prints about each file: each try, a 5xx, and the last answer.
@@ -330,7 +335,10 @@ def upload_failure(
         hint = f"check {_where_credentials(target)}: that account must be allowed to upload"
     elif code == 400:
         message = f"{where} rejected the upload: {reason}"
-        hint = "the log has the index's reason; for a file already there, bump the version"
+        hint = (
+            "twine's output above has the index's reason (all of it: --verbose); "
+            "for a file already there, bump the version"
+        )
     else:
         message = f"uploading to {where} failed: {reason}"
         hint = "re-run: autorelease uploads only the files that are still missing"
