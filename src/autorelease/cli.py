@@ -17,6 +17,8 @@ from autorelease import __version__
 from autorelease.errors import AutoreleaseError, ExitCode
 
 if TYPE_CHECKING:
+    import logging
+
     from autorelease.plan import ReleasePlan
 
 ISSUES_URL = "https://github.com/autorelease-dev/autorelease/issues"
@@ -40,7 +42,12 @@ def _publish_arguments(parser: argparse.ArgumentParser) -> None:
         "--repository", "-r", help="pypi, testpypi, a name in ~/.pypirc, or an upload URL"
     )
     parser.add_argument("--report", type=Path, help="write the run as JSON to this file")
-    parser.add_argument("--verbose", "-v", action="store_true", help="list everything")
+    parser.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="list everything; publish: also show the debug log (the tools' output as it runs)",
+    )
     parser.add_argument(
         "--check-remote",
         action="store_true",
@@ -261,14 +268,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ExitCode.USAGE
         handler = cmd_publish
     _printable(sys.stdout)
+    publishing = handler is cmd_publish and not args.dry_run
     try:
-        with _collector_paused():
+        with _collector_paused(), _log_handler(publishing, args.verbose):
             return int(handler(args))
     except AutoreleaseError as exc:
         if args.traceback:
             raise
-        line = exc.message + (f" — {exc.hint}" if exc.hint else "")
-        print(f"autorelease: error: {_scrubbed(line)}", file=sys.stderr)
+        _print_error(exc, args.verbose)
         return int(exc.code)
     except KeyboardInterrupt:
         print("autorelease: interrupted", file=sys.stderr)
@@ -287,6 +294,50 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return ExitCode.INTERNAL
+
+
+@contextlib.contextmanager
+def _log_handler(publishing: bool, verbose: bool) -> Iterator[None]:
+    """The one place logging is set up (as pre-commit's logging_handler): while a publish runs,
+    the `autorelease` loggers' records go to stderr, each a scrubbed `autorelease: ` line.
+
+    Progress is INFO; --verbose adds DEBUG, the build's and twine's output as it arrives.
+    The modules only log. Other commands log nothing, and do not pay for importing logging.
+    """
+    if not publishing:
+        yield
+        return
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("autorelease: %(message)s"))
+    handler.addFilter(_scrub_record)
+    logger = logging.getLogger("autorelease")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _scrub_record(record: logging.LogRecord) -> bool:
+    record.msg, record.args = _scrubbed(record.getMessage()), ()
+    return True
+
+
+def _print_error(exc: AutoreleaseError, verbose: bool) -> None:
+    """The error line; for a failed tool, after the end of its output unless that was shown."""
+    from autorelease.build import ToolFailed
+
+    if isinstance(exc, ToolFailed) and exc.output and not (exc.shown or verbose):
+        print("autorelease: the end of the failed tool's output:", file=sys.stderr)
+        quoted = "".join(f"  | {line}\n" for line in _scrubbed(exc.output).splitlines())
+        print(quoted, end="", file=sys.stderr)
+    line = exc.message + (f" — {exc.hint}" if exc.hint else "")
+    print(f"autorelease: error: {_scrubbed(line)}", file=sys.stderr)
 
 
 def _scrubbed(text: str) -> str:

@@ -17,6 +17,8 @@ exactly the missing steps (upload of missing files, GitHub release or its missin
 from __future__ import annotations
 
 import argparse
+import collections
+import logging
 import os
 import shlex
 import shutil
@@ -24,6 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +47,7 @@ LOCAL_ONLY = (
     "(nothing goes public before the release is on the remote)"
 )
 BY_ANOTHER = "pushed by another run"
+_log = logging.getLogger(__name__)
 # Test-only fault point: "stop" (as if interrupted) right after the named step.
 STOP_AFTER_ENV = "AUTORELEASE_STOP_AFTER"
 
@@ -85,7 +89,7 @@ class Run:
     steps: list[StepRecord] = field(default_factory=list)
 
     def say(self, line: str) -> None:
-        print(f"autorelease: {for_display(line)}", file=sys.stderr, flush=True)
+        _log.info(line)  # the CLI's handler prints it, scrubbed, as `autorelease: LINE`
 
     @contextmanager
     def step(self, name: str) -> Iterator[StepRecord]:
@@ -122,6 +126,7 @@ def main(args: argparse.Namespace) -> int:
         return code
     except AutoreleaseError as exc:
         outcome, failure = "failed", {"code": int(exc.code), "message": exc.message}
+        failure.update(_tool_output(exc))
         raise
     except KeyboardInterrupt:
         outcome, failure = "interrupted", {"code": int(ExitCode.INTERRUPTED), "message": ""}
@@ -140,6 +145,13 @@ def main(args: argparse.Namespace) -> int:
         outputs.finish(run, outcome, failure, time.monotonic() - started)
         if previous_handler is not None:
             signal.signal(signal.SIGTERM, previous_handler)
+
+
+def _tool_output(exc: AutoreleaseError) -> dict[str, str]:
+    """The end of a failed tool's output, for the report's failure: {"output": ...} or {}."""
+    from autorelease.build import ToolFailed
+
+    return {"output": exc.output} if isinstance(exc, ToolFailed) and exc.output else {}
 
 
 def _sigterm_interrupts() -> Any:
@@ -379,28 +391,54 @@ def _tests(run: Run) -> None:
         run.say("no tests found (set test_command in [tool.autorelease]); skipping them")
         return
     with run.step("tests") as record:
-        returncode = _run_tests(command, run.root)
+        returncode, tail = _run_tests(command, run.root)
         if returncode != 0:
-            raise AutoreleaseError(
+            from autorelease.build import ToolFailed
+
+            raise ToolFailed(
                 f"the tests failed (exit {returncode}): {command}",
-                "fix them and run again; nothing was pushed or uploaded",
+                "their output is above; fix them and run again; nothing was pushed or uploaded",
                 ExitCode.TESTS_FAILED,
+                tail,
+                shown=True,
             )
         record.detail = command
 
 
-def _run_tests(command: str, root: Path) -> int:
+def _run_tests(command: str, root: Path) -> tuple[int, str]:
     """Run COMMAND in a session of its own; whatever it started is ended when it returns.
 
+    Its output is copied to our stderr as it arrives; returns its exit status and last lines.
     Its own session: an interrupt of autorelease (SIGTERM, Ctrl-C) ends the whole process group
     before the rollback, so no orphaned test process writes into the restored work tree.
     """
+    from autorelease.build import TAIL_LINES, tail_of
+
     env = without_secrets()  # the project's tests have no business seeing credentials
-    proc = subprocess.Popen(command, shell=True, cwd=root, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        command, shell=True, cwd=root, env=env, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    lines: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+    copier = threading.Thread(target=_copy_to_stderr, args=(proc, lines), daemon=True)
+    copier.start()
     try:
-        return proc.wait()
+        returncode = proc.wait()
     finally:
         _end_group(proc)
+        copier.join(timeout=2)  # a process outside the group may hold the pipe: not waited for
+    return returncode, for_display(tail_of(list(lines)))
+
+
+def _copy_to_stderr(proc: subprocess.Popen[bytes], lines: collections.deque[str]) -> None:
+    """Each line PROC prints, to our stderr (scrubbed) and to LINES, until it closes its output."""
+    assert proc.stdout is not None
+    with proc.stdout:
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            lines.append(line)
+            sys.stderr.write(for_display(line) + "\n")
+            sys.stderr.flush()
 
 
 def _end_group(proc: subprocess.Popen[bytes]) -> None:

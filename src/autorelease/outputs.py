@@ -28,6 +28,8 @@ def finish(run: Run, outcome: str, failure: dict[str, Any] | None, seconds: floa
         run.say(f"what this run found and did: {_found_and_done(run)}")
     if failure is not None:
         failure = {**failure, "message": for_display(str(failure.get("message", "")))}
+        if "output" in failure:  # the end of a failed tool's output
+            failure["output"] = for_display(str(failure["output"]))
     report = {
         "outcome": outcome,
         "version": run.version or None,
