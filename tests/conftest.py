@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -49,6 +50,15 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
         real_connect(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _autorelease_logs_enabled() -> None:
+    """Importing commitizen (some tests do, in this process) runs logging.config.dictConfig,
+    which disables every logger that exists then: autorelease's must still reach its handler."""
+    for name, logger in logging.root.manager.loggerDict.items():
+        if name.startswith("autorelease.") and isinstance(logger, logging.Logger):
+            logger.disabled = False
 
 
 class GitRepo:
