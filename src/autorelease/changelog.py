@@ -1,7 +1,9 @@
-"""Changelog sections: render one release as Markdown and insert it without touching the rest.
+"""Changelog sections: render one release as Markdown or reStructuredText, in the style of the
+file it goes into, and insert it without touching the rest.
 
 `render` and `insert` are pure. The default rendering is plain Python (no Jinja2 import on the
-hot path); a user template is rendered with Jinja2, the commit text passed as data only.
+hot path); a user template is rendered with Jinja2, the commit text passed as data only. How the
+file's own release headings look is read by `changelog_style`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from autorelease.changelog_style import MD, Style, find_headings
 from autorelease.errors import ChangelogError
 from autorelease.fileio import NotUtf8, read_text, unframe
 
@@ -21,8 +24,9 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("perf", "Performance"),
 )
 SECTION_KINDS = frozenset(kind for kind, _ in SECTIONS)
-# Markers other tools leave in changelogs they manage; new sections go right below them.
-FOREIGN_MARKERS = ("<!-- version list -->", "<!-- insertion marker -->")
+# Markers other tools leave in changelogs they manage (python-semantic-release's Markdown and
+# reStructuredText defaults, commitizen's); new sections go right below them.
+FOREIGN_MARKERS = ("<!-- version list -->", "..\n    version list", "<!-- insertion marker -->")
 _ISSUE = re.compile(r"(?<![\w/\[])#(\d+)\b")
 
 
@@ -49,22 +53,56 @@ class Release(NamedTuple):
 
 
 class Layout(NamedTuple):
-    """The built-in layout's sections after the breaking changes: (kind, title) in order, and
-    whether kinds it does not name get a section of their own (after, titled by the kind)."""
+    """The sections of a release: (kind, title) in order, where the kind `breaking` holds the
+    breaking-change notes, and whether kinds it does not name get a section of their own
+    (after, titled by the kind)."""
 
-    sections: tuple[tuple[str, str], ...] = SECTIONS[1:]
+    sections: tuple[tuple[str, str], ...] = SECTIONS
     others: bool = False
+    # Commits whose header matches `exclude` are left out, unless their type is in `keep`
+    # (it bumps the version) or they are breaking: python-semantic-release's
+    # exclude_commit_patterns.
+    exclude: re.Pattern[str] | None = None
+    keep: frozenset[str] = frozenset()
 
 
 DEFAULT_LAYOUT = Layout()
 
 
-def render(release: Release, template: Path | None = None, layout: Layout = DEFAULT_LAYOUT) -> str:
-    """The Markdown section for RELEASE, from TEMPLATE when one is given."""
+def layout_of(sections: Mapping[str, str]) -> Layout:
+    """The layout a `changelog_sections` table describes: type = title, in the table's order;
+    a type it does not name is not listed, nor one whose title is empty. Breaking changes go
+    first unless the table places (or hides) `breaking` itself."""
+    pairs = tuple((str(kind).lower(), str(title)) for kind, title in sections.items())
+    if "breaking" not in dict(pairs):
+        pairs = (SECTIONS[0], *pairs)
+    return Layout(tuple((kind, title) for kind, title in pairs if title))
+
+
+def excluding(pairs: Iterable[tuple[str, object]], layout: Layout) -> Iterable[tuple[str, object]]:
+    """PAIRS without the commits LAYOUT excludes (PAIRS itself when it excludes none)."""
+    exclude, keep = layout.exclude, layout.keep
+    if exclude is None:
+        return pairs
+    from autorelease.commits import Commit
+
+    return (
+        (sha, commit) for sha, commit in pairs
+        if not (isinstance(commit, Commit) and exclude.match(commit.header)
+                and commit.type.lower() not in keep and not commit.breaking)
+    )  # fmt: skip
+
+
+def render(
+    release: Release,
+    template: Path | None = None,
+    layout: Layout = DEFAULT_LAYOUT,
+    style: Style = MD,
+) -> str:
+    """The section for RELEASE in STYLE, from TEMPLATE when one is given."""
     if template is not None:
         return _render_template(release, template)
-    breaking, groups = _group(release, layout)
-    return _markdown(release, breaking, groups, layout)
+    return _text(release, _group(release, layout, style), layout, style)
 
 
 def section(
@@ -72,6 +110,7 @@ def section(
     commits: Iterable[tuple[str, object]],
     template: Path | None = None,
     layout: Layout = DEFAULT_LAYOUT,
+    style: Style = MD,
 ) -> str:
     """render() for META with the entries of COMMITS, (sha, Commit) pairs, newest first.
 
@@ -83,78 +122,149 @@ def section(
     from autorelease.commits import Commit
 
     url = meta.repo_url
+    line = _rst_line if style.rst else _line
+    bullet = style.bullet
     groups: dict[str, list[str]] = {kind: [] for kind, _ in layout.sections}
-    breaking: list[str] = []
+    breaking = groups.get("breaking")
     others = layout.others  # a local: the loop runs once per commit
     for sha, commit in commits:
         if not isinstance(commit, Commit):
             continue
         kind, scope, description, bang, _, rest = commit
         lines = groups.setdefault(kind, []) if others else groups.get(kind)
-        may_break = bang or "BREAKING" in rest
+        may_break = breaking is not None and (bang or "BREAKING" in rest)
         if lines is None and not may_break:
             continue  # a type the section does not show: spare the footer parsing
         notes, refs = _notes_and_refs(commit, may_break)
-        breaking += [_line(url, sha, scope, note, refs) for note in notes]
+        if breaking is not None:
+            breaking += [line(url, sha, scope, note, refs, bullet=bullet) for note in notes]
         if lines is not None:
-            lines.append(_line(url, sha, scope, description, refs))
-    return _markdown(meta, breaking, groups, layout)
+            lines.append(line(url, sha, scope, description, refs, bullet=bullet))
+    return _text(meta, groups, layout, style)
 
 
-def _markdown(
-    release: Release, breaking: list[str], groups: dict[str, list[str]], layout: Layout
-) -> str:
-    lines = [_heading(release), ""]
-    if breaking:
-        lines += [f"### {SECTIONS[0][1]}", "", *breaking, ""]
+def _text(release: Release, groups: dict[str, list[str]], layout: Layout, style: Style) -> str:
+    """The section: its heading, then each group that has entries under its title."""
+    lines = _heading(release, style)
+    start = len(lines)
     titles = dict(layout.sections)
     for kind, entries in groups.items():  # the layout's sections first: groups starts with them
         if entries:
-            lines += [f"### {titles.get(kind, kind)}", "", *entries, ""]
-    if len(lines) == 2:
+            lines += [*_title(titles.get(kind, kind), style), "", *entries, ""]
+    if len(lines) == start:
         lines += ["No user-facing changes.", ""]
     return "\n".join(lines)
 
 
-def _heading(release: Release) -> str:
-    if release.repo_url and release.previous_tag:
+def _title(title: str, style: Style) -> list[str]:
+    if style.rst:
+        return [title, style.sub_underline * len(title)]
+    return [f"{'#' * (style.level + 1)} {title}"]
+
+
+def _heading(release: Release, style: Style) -> list[str]:
+    """The release's heading lines, followed by an empty line."""
+    if style.heading:
+        text = style.heading_for(release.version, release.date)
+    else:
+        text = _own_heading(release, style.rst)
+    if not style.rst:
+        return [f"{'#' * style.level} {text}" if not style.heading else text, ""]
+    anchor = [style.anchor_for(release.version), ""] if style.anchor else []
+    over = [style.underline * len(text)] if style.overline else []
+    return [*anchor, *over, text, style.underline * len(text), ""]
+
+
+def _own_heading(release: Release, rst: bool) -> str:
+    """autorelease's heading text: the version (linked to its changes) and the date."""
+    if not release.repo_url:
+        return f"{release.version} ({release.date})"
+    if release.previous_tag:
         link = f"{release.repo_url}/compare/{release.previous_tag}...{release.tag}"
-        return f"## [{release.version}]({link}) ({release.date})"
-    if release.repo_url:
+    else:
         link = f"{release.repo_url}/releases/tag/{release.tag}"
-        return f"## [{release.version}]({link}) ({release.date})"
-    return f"## {release.version} ({release.date})"
+    if rst:
+        return f"`{release.version} <{link}>`__ ({release.date})"
+    return f"[{release.version}]({link}) ({release.date})"
 
 
-def _group(release: Release, layout: Layout) -> tuple[list[str], dict[str, list[str]]]:
-    """The breaking-change lines and those of each other section, in one pass over the
-    entries (a release may have many)."""
+def _group(release: Release, layout: Layout, style: Style) -> dict[str, list[str]]:
+    """The lines of each section (breaking changes included), in one pass over the entries
+    (a release may have many)."""
     groups: dict[str, list[str]] = {kind: [] for kind, _ in layout.sections}
-    breaking: list[str] = []
-    url = release.repo_url
+    breaking = groups.get("breaking")
+    url, bullet = release.repo_url, style.bullet
+    line = _rst_line if style.rst else _line
     for entry in release.entries:
-        for note in entry.breaking_notes:
-            breaking.append(_line(url, entry.sha, entry.scope, note, entry.refs))
+        if breaking is not None:
+            for note in entry.breaking_notes:
+                breaking.append(line(url, entry.sha, entry.scope, note, entry.refs, bullet=bullet))
         lines = groups.setdefault(entry.kind, []) if layout.others else groups.get(entry.kind)
         if lines is not None:
-            lines.append(_line(url, entry.sha, entry.scope, entry.description, entry.refs))
-    return breaking, groups
+            lines.append(
+                line(url, entry.sha, entry.scope, entry.description, entry.refs, bullet=bullet)
+            )
+    return groups
 
 
-def _line(url: str | None, sha: str, scope: str | None, text: str, refs: tuple[str, ...]) -> str:
+def _tidy(text: str) -> str:
+    """TEXT on one line, or its lines indented under the bullet, none ending in whitespace
+    (multi-paragraph notes would leave whitespace-only lines: most projects reject those)."""
+    if "\n" not in text:
+        return text.strip()
+    lines = [part.rstrip() for part in text.strip().split("\n")]
+    return "\n".join([lines[0], *(f"  {part}" if part else "" for part in lines[1:])])
+
+
+def _line(
+    url: str | None,
+    sha: str,
+    scope: str | None,
+    text: str,
+    refs: tuple[str, ...],
+    *,
+    bullet: str = "-",
+) -> str:
     """One entry: `- **scope:** text (links)`, the issues it names linked when URL is known."""
     scope = f"**{as_data(scope) if '<!--' in scope else scope}:** " if scope else ""
     if "\n" in text or text[:1] in _MARKUP_START or "<!--" in text or text[-1:].isspace():
         text = as_data(text)
     if not url:
-        return f"- {scope}{text} ({', '.join([*(f'#{ref}' for ref in refs), sha[:7]])})"
+        return f"{bullet} {scope}{text} ({', '.join([*(f'#{ref}' for ref in refs), sha[:7]])})"
     commit_link = f"[{sha[:7]}]({url}/commit/{sha})"
     if "#" not in text and not refs:
-        return f"- {scope}{text} ({commit_link})"  # most entries
+        return f"{bullet} {scope}{text} ({commit_link})"  # most entries
     if "#" in text:
         text = _ISSUE.sub(lambda m: f"[#{m[1]}]({url}/issues/{m[1]})", text)
     links = [f"[#{ref}]({url}/issues/{ref})" for ref in refs if f"#{ref}" not in text]
-    return f"- {scope}{text} ({', '.join([*links, commit_link])})"
+    return f"{bullet} {scope}{text} ({', '.join([*links, commit_link])})"
+
+
+_MD_CODE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
+
+
+def _rst_line(
+    url: str | None,
+    sha: str,
+    scope: str | None,
+    text: str,
+    refs: tuple[str, ...],
+    *,
+    bullet: str = "-",
+) -> str:
+    """One entry in reStructuredText: inline code and links in rst syntax (anonymous links,
+    which may repeat)."""
+    scope = f"**{scope}:** " if scope else ""
+    text = as_data(text)
+    if "`" in text:
+        text = _MD_CODE.sub(r"``\1``", text)
+    if not url:
+        return f"{bullet} {scope}{text} ({', '.join([*(f'#{ref}' for ref in refs), sha[:7]])})"
+    if "#" in text:
+        text = _ISSUE.sub(lambda m: f"`#{m[1]} <{url}/issues/{m[1]}>`__", text)
+    links = [f"`#{ref} <{url}/issues/{ref}>`__" for ref in refs if f"#{ref}" not in text]
+    links.append(f"`{sha[:7]} <{url}/commit/{sha}>`__")
+    return f"{bullet} {scope}{text} ({', '.join(links)})"
 
 
 # What a line of commit text may start with that Markdown could read as structure: a heading
@@ -175,12 +285,13 @@ def as_data(text: str) -> str:
     Its lines after the first are indented by two spaces (inside the item), a line that would
     be a heading, a setext underline or a rule starts with a backslash, and `<!--` outside
     code spans becomes `<\\!--`, which shows the same but opens no comment (nor a changelog
-    marker): commit text is data. So nothing a commit says begins a line of the changelog.
+    marker): commit text is data. So nothing a commit says begins a line of the changelog; no
+    line ends in whitespace, and an empty line stays empty.
     """
     text = text.strip()
     if "<!--" in text:
         text = _CODE_OR_COMMENT.sub(lambda m: m[0] if m[1] else "<\\!--", text)
-    return _BLOCK_MARKUP.sub(r"\1\\", text).replace("\n", "\n  ")
+    return _tidy(_BLOCK_MARKUP.sub(r"\1\\", text))
 
 
 def _render_template(release: Release, template: Path) -> str:
@@ -217,33 +328,99 @@ def _as_data(release: Release) -> Release:
     return release._replace(entries=entries)
 
 
-def insert(existing: str | None, section: str, marker: str, version: str) -> str:
-    """EXISTING with SECTION added at the marker, or under the title; older text untouched.
+def insert(
+    existing: str | None,
+    section: str,
+    marker: str,
+    version: str,
+    previous: str | None = None,
+    *,
+    name: str = "the changelog",
+    rst: bool = False,
+) -> str:
+    """EXISTING with SECTION added at the marker, else above the heading of the PREVIOUS
+    release, else under a Markdown title; older text untouched.
 
-    Raises ChangelogError when the file has neither, rather than silently skipping.
+    Raises ChangelogError (naming the file NAME) when it can find none of these, or more than
+    one heading for PREVIOUS, rather than guess.
     """
     if not section.endswith("\n") or section.endswith("\n\n"):  # else spare a copy: megabytes
         section = section.rstrip("\n") + "\n"
+    marker = rst_marker(marker) if rst else marker
     if not existing or not existing.strip():
-        return f"# Changelog\n\n{marker}\n\n{section}"
+        return f"{_title_block(rst)}{marker}\n\n{section}"
     if has_version(existing, version):
         return existing
     for candidate in (marker, *FOREIGN_MARKERS):
-        end = _marker_line_end(existing, candidate)
+        end = _marker_line_end(existing, candidate) if candidate else -1
         if end >= 0:
             return existing[:end] + "\n" + section + "\n" + existing[end:].lstrip("\n")
-    title = re.search(r"^# .*$", existing, re.MULTILINE)
+    headings = find_headings(existing, previous) if previous else []
+    if len(headings) == 1:
+        return _above(existing, headings[0].start, section)
+    title = None if rst or headings else re.search(r"^# .*$", existing, re.MULTILINE)
     if title is None:
         raise ChangelogError(
-            "the changelog has no insertion marker and no '# ' title, so autorelease cannot "
-            "tell where the new release goes",
+            _no_place(name, previous, len(headings)),
             f"add the line {marker!r} where new releases should appear",
         )
     first_release = re.compile(r"^## ", re.MULTILINE).search(existing, title.end())
-    where = first_release.start() if first_release else len(existing)
-    before = existing[:where].rstrip("\n") + "\n\n"
+    return _above(existing, first_release.start() if first_release else len(existing), section)
+
+
+def _above(existing: str, where: str | int, section: str) -> str:
+    """EXISTING with SECTION at offset WHERE, an empty line before and after it."""
+    where = int(where)
+    before = existing[:where].rstrip("\n")
     after = existing[where:]
-    return before + section + ("\n" + after if after else "")
+    return (before + "\n\n" if before else "") + section + ("\n" + after if after else "")
+
+
+def _no_place(name: str, previous: str | None, headings: int) -> str:
+    if headings > 1:
+        return (f"{name} has no insertion marker and {headings} headings for the last release "
+                f"{previous}, so autorelease cannot tell where the new release goes")  # fmt: skip
+    release = f"no heading for the last release {previous}" if previous else "no release heading"
+    return (f"{name} has no insertion marker and {release}, so autorelease cannot tell where "
+            "the new release goes")  # fmt: skip
+
+
+def rst_marker(marker: str) -> str:
+    """MARKER as a reStructuredText comment when it is an HTML one (which rst would show)."""
+    if marker.startswith("<!--") and marker.endswith("-->"):
+        return ".. " + marker[4:-3].strip()
+    return marker
+
+
+def _title_block(rst: bool) -> str:
+    return "=========\nChangelog\n=========\n\n" if rst else "# Changelog\n\n"
+
+
+def new_file(marker: str, body: str, rst: bool) -> str:
+    """A whole new changelog: the title, the marker, then BODY (the sections, newest first)."""
+    return f"{_title_block(rst)}{rst_marker(marker) if rst else marker}\n\n{body}"
+
+
+def rebuilt(
+    existing: str | None, body: str, marker: str, newest: str | None, *, rst: bool = False
+) -> str:
+    """A whole changelog of BODY (every release's section, newest first) that keeps what
+    EXISTING has above its releases (its title, its marker); a new file without one."""
+    head = _head(existing, marker, newest, rst) if existing else None
+    if head is None:
+        return new_file(marker, body, rst)
+    return (head.rstrip("\n") + "\n\n" if head.strip() else "") + body
+
+
+def _head(existing: str, marker: str, newest: str | None, rst: bool) -> str | None:
+    """The part of EXISTING above its releases: up to its marker, or up to the heading of
+    NEWEST; None when it has neither."""
+    for candidate in (rst_marker(marker) if rst else marker, *FOREIGN_MARKERS):
+        end = _marker_line_end(existing, candidate) if candidate else -1
+        if end >= 0:
+            return existing[:end]
+    headings = find_headings(existing, newest) if newest else []
+    return existing[: headings[0].start] if len(headings) == 1 else None
 
 
 def _marker_line_end(text: str, marker: str) -> int:
@@ -255,7 +432,7 @@ def _marker_line_end(text: str, marker: str) -> int:
     """
     index = text.find(marker)
     while index >= 0:
-        end = text.find("\n", index)
+        end = text.find("\n", index + len(marker.rstrip("\n")))  # a marker may be several lines
         end = len(text) if end < 0 else end + 1
         at_start = index == 0 or text[index - 1] == "\n"
         if at_start and not text[index + len(marker) : end].strip():
@@ -266,8 +443,7 @@ def _marker_line_end(text: str, marker: str) -> int:
 
 def has_version(text: str, version: str) -> bool:
     """True when TEXT already holds a section headed with VERSION (a re-run)."""
-    pattern = rf"^##\s.*(?<![\w.]){re.escape(version)}(?![\w.])"
-    return re.search(pattern, text, re.MULTILINE) is not None
+    return bool(find_headings(text, version))
 
 
 def with_listed(
@@ -341,9 +517,16 @@ def _refs(commit: Any) -> tuple[str, ...]:
 
 def section_of(text: str, version: str) -> str:
     """The section of TEXT headed with VERSION (heading included), or '' if there is none."""
-    heading = re.compile(rf"^##\s.*(?<![\w.]){re.escape(version)}(?![\w.]).*$", re.MULTILINE)
-    match = heading.search(text)
-    if match is None:
+    headings = find_headings(text, version)
+    if not headings:
         return ""
-    following = re.compile(r"^## ", re.MULTILINE).search(text, match.end())
-    return text[match.start() : following.start() if following else len(text)].strip() + "\n"
+    heading = headings[0]
+    if heading.underline:  # the next line underlined the same way, or the anchor above it
+        rule = re.escape(heading.underline)
+        following = re.compile(
+            rf"^(?:\.\. _[^\n]*:\n\n?)?[^\n]+\n{rule}{{3,}}[ \t]*$", re.MULTILINE
+        )
+    else:
+        following = re.compile(rf"^#{{1,{heading.level}}} ", re.MULTILINE)
+    match = following.search(text, heading.end)
+    return text[heading.start : match.start() if match else len(text)].strip() + "\n"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autorelease import changelog, config, git, history, plan
+from autorelease import changelog, changelog_style, config, git, history, plan
 from autorelease.classify import Classifier
 from autorelease.errors import ExitCode
 from autorelease.fileio import Framing, NotUtf8, inside, read_text, unframe, write_atomic
@@ -50,7 +50,11 @@ def full_changelog(root: Path) -> str:
     )  # fmt: skip
     repo_url = plan.repository_web_url(root, cfg)
     classify = Classifier(cfg)
-    layout = classify.rules.layout() if classify.rules else changelog.DEFAULT_LAYOUT
+    layout = plan.changelog_layout(cfg, classify)
+    existing = _existing(root, cfg)
+    rst = changelog_style.is_rst(cfg.changelog_file)
+    newest = tags[-1].version.render(str(cfg.version_scheme)) if tags else None
+    style = changelog_style.detect(existing, newest, rst)
     template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
     # One pass over the whole history: each commit belongs to the first release containing it.
     pairs: list[list[tuple[str, object]]] = [[] for _ in tags]
@@ -66,9 +70,20 @@ def full_changelog(root: Path) -> str:
             previous_tag=previous, repo_url=repo_url,
         )  # fmt: skip
         listed = changelog.with_listed(pairs[index], classify.listed)
-        sections.append(changelog.section(meta, listed, template, layout))
+        sections.append(
+            changelog.section(meta, changelog.excluding(listed, layout), template, layout, style)
+        )
     body = "\n".join(reversed(sections))
-    return f"# Changelog\n\n{cfg.changelog_marker}\n\n{body}"
+    return changelog.rebuilt(existing, body, str(cfg.changelog_marker), newest, rst=rst)
+
+
+def _existing(root: Path, cfg: config.Config) -> str | None:
+    """The changelog as it stands, without its framing; None when there is none (or it cannot
+    be read: it is then written anew)."""
+    try:
+        return unframe(read_text(inside(root, str(cfg.changelog_file or "CHANGELOG.md"))))[0]
+    except (OSError, NotUtf8):
+        return None
 
 
 __all__ = ["full_changelog", "main"]

@@ -31,6 +31,8 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "changelog_file": (str, "CHANGELOG.md", "a path, or '' to keep no changelog"),
     "changelog_template": (str, "", "a path to a Jinja2 template"),
     "changelog_marker": (str, DEFAULT_MARKER, "a line of text"),
+    "changelog_sections": (dict, {}, "a table of commit type = section title"),
+    "changelog_exclude": (list, [], "a list of regular expressions"),
     "commit_message": (str, "chore(release): {version}", "a string containing {version}"),
     "release_branch": (str, "", "a branch name"),
     "remote": (str, "origin", "a remote name"),
@@ -101,6 +103,7 @@ def load(root: Path) -> Config:
     for where, layer in reversed(layers):
         values.update(layer)
         origin.update(dict.fromkeys(layer, where))
+    _detected_changelog(root, values, origin)
     return Config(root, values, origin, pyproject)
 
 
@@ -147,6 +150,7 @@ def _validate(table: Any, filename: str, section: str = "[tool.autorelease]") ->
 
 
 def _check_contents(table: dict[str, Any], filename: str, section: str) -> None:
+    _check_changelog(table, filename, section)
     for key in ("version_files", "allowed_types"):
         if any(not isinstance(item, str) for item in table.get(key, [])):
             raise ConfigError(f"{filename}: {section[1:-1]}.{key} must hold only strings")
@@ -164,6 +168,35 @@ def _check_contents(table: dict[str, Any], filename: str, section: str) -> None:
                 f"{filename}: {section[1:-1]}.bump_map.{commit_type} = {level!r} is not "
                 "major, minor, patch or none"
             )
+
+
+def _check_changelog(table: dict[str, Any], filename: str, section: str) -> None:
+    where = f"{filename}: {section[1:-1]}"
+    for kind, title in table.get("changelog_sections", {}).items():
+        if not isinstance(title, str):
+            raise ConfigError(
+                f"{where}.changelog_sections.{kind} must be a section title (a string), "
+                f"not {type(title).__name__} {title!r}",
+                'write it like changelog_sections = { feat = "Features", fix = "Bug fixes" }',
+            )
+    for pattern in table.get("changelog_exclude", []):
+        try:
+            re.compile(str(pattern))
+        except re.error as exc:
+            raise ConfigError(
+                f"{where}.changelog_exclude: {pattern!r} is not a regular expression: {exc}"
+            ) from None
+
+
+def _detected_changelog(root: Path, values: dict[str, Any], origin: dict[str, str]) -> None:
+    """Without a configured changelog_file, the changelog the project already keeps when it is
+    not CHANGELOG.md (python-semantic-release's and commitizen's rst, for instance)."""
+    if origin["changelog_file"] != "default" or (root / "CHANGELOG.md").exists():
+        return
+    for name in ("CHANGELOG.rst", "CHANGES.md", "CHANGES.rst", "HISTORY.md", "HISTORY.rst"):
+        if (root / name).is_file():
+            values["changelog_file"], origin["changelog_file"] = name, f"detected ({name})"
+            return
 
 
 def _commitizen_table(root: Path, pyproject: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
@@ -208,6 +241,8 @@ def from_commitizen(cz: dict[str, Any], where: str, own: Set[str] = frozenset())
     name = cz.get("name", "cz_conventional_commits")
     if name != "cz_conventional_commits":
         out["commit_rules"] = str(name)
+    else:
+        out["changelog_sections"] = _cz_sections(cz)
     out["bump_rules"] = "commitizen"  # cz bump's decision: bump_rules.py
     return out
 
@@ -258,6 +293,23 @@ _CZ_PROVIDERS: dict[str, list[str]] = {
 }
 
 
+# What `cz changelog` lists for cz_conventional_commits: its change_type_map and
+# CHANGE_TYPE_ORDER, and breaking-change footers under "BREAKING CHANGE" first.
+CZ_TYPES = {"feat": "Feat", "fix": "Fix", "refactor": "Refactor", "perf": "Perf"}
+CZ_ORDER = ("BREAKING CHANGE", "Feat", "Fix", "Refactor", "Perf")
+
+
+def _cz_sections(cz: dict[str, Any]) -> dict[str, str]:
+    """commitizen's sections as a changelog_sections table, its own settings applied."""
+    titles = {"breaking": "BREAKING CHANGE", **CZ_TYPES}
+    custom = cz.get("change_type_map")
+    if isinstance(custom, dict):
+        titles.update({str(k): str(v) for k, v in custom.items() if k in titles})
+    order = [str(t) for t in cz.get("change_type_order") or CZ_ORDER]
+    rank = {title: n for n, title in enumerate(order)}
+    return dict(sorted(titles.items(), key=lambda kv: rank.get(kv[1], len(rank))))
+
+
 _CZ_TYPE_KEY = re.compile(r"\^?(?P<type>[A-Za-z][\w-]*)\$?")
 
 
@@ -300,6 +352,13 @@ def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
     )
     if path:
         out["changelog_file"] = str(path)
+    if changelog.get("insertion_flag"):
+        out["changelog_marker"] = str(changelog["insertion_flag"])
+    if changelog.get("exclude_commit_patterns"):
+        out["changelog_exclude"] = [str(p) for p in changelog["exclude_commit_patterns"]]
+        _check_changelog(out, "pyproject.toml", "[tool.semantic_release]")
+    options = psr.get("commit_parser_options", {})
+    out["changelog_sections"] = psr_sections(options.get("allowed_tags", PSR_TYPES))
     return out
 
 
@@ -323,3 +382,22 @@ def _psr_versions(psr: dict[str, Any], where: str) -> list[str]:
             keep = key == "version_variables" or stamp == "tf"
             files.append(f"{parts[0]}:{parts[1]}:{stamp}" if keep else f"{parts[0]}:{parts[1]}")
     return files
+
+
+# python-semantic-release's conventional parser: the types it accepts by default and the long
+# names its templates title its sections with (LONG_TYPE_NAMES); sections are sorted by that
+# name and "Breaking Changes" follows them.
+PSR_TYPES = ("feat", "fix", "perf", "build", "chore", "ci", "docs", "style", "refactor", "test")
+PSR_NAMES = {
+    "build": "build system", "ci": "continuous integration", "chore": "chores",
+    "docs": "documentation", "feat": "features", "fix": "bug fixes",
+    "perf": "performance improvements", "refactor": "refactoring", "style": "code style",
+    "test": "testing",
+}  # fmt: skip
+
+
+def psr_sections(types: Any) -> dict[str, str]:
+    """The sections python-semantic-release's default templates write for TYPES."""
+    names = {str(t): PSR_NAMES.get(str(t), str(t)) for t in types}
+    ordered = sorted(names.items(), key=lambda kv: kv[1])
+    return {**{t: name.title() for t, name in ordered}, "breaking": "Breaking Changes"}

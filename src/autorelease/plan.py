@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from autorelease import (
     bump_rules,
     changelog,
+    changelog_style,
     commits,
     config,
     fileio,
@@ -246,9 +247,15 @@ def decide(
         meta = changelog.Release(
             next_text, tag, date, (), previous.name if previous else None, repo_url
         )
-        layout = classifier.rules.layout() if classifier.rules else changelog.DEFAULT_LAYOUT
-        section = _section(root, cfg, meta, in_section, layout)
-        file_changes, changelog_path = _file_changes(root, cfg, found, next_text, section)
+        before = _changelog_text(root, cfg)
+        last = previous.version.render(scheme) if previous else None
+        unframed = fileio.unframe(before)[0] if before else None
+        style = changelog_style.detect(unframed, last, changelog_style.is_rst(cfg.changelog_file))
+        layout = changelog_layout(cfg, classifier)
+        section = _section(root, cfg, meta, in_section, layout=layout, style=style)
+        file_changes, changelog_path = _file_changes(
+            root, cfg, found, (next_text, last), section=section, changelog_text=before
+        )
     return ReleasePlan(
         root=str(root),
         branch=hist.branch,
@@ -298,16 +305,39 @@ def _in_section(
     ]
 
 
+def changelog_layout(cfg: config.Config, classifier: Classifier) -> changelog.Layout:
+    """The sections a release lists: `changelog_sections` (set, or carried over from
+    commitizen's or python-semantic-release's defaults), else a commitizen rule set's, else
+    the built-in ones."""
+    if cfg.changelog_sections:
+        layout = changelog.layout_of(cfg.changelog_sections)
+    else:
+        layout = classifier.rules.layout() if classifier.rules else changelog.DEFAULT_LAYOUT
+    if not cfg.changelog_exclude:
+        return layout
+    exclude = re.compile("|".join(f"(?:{pattern})" for pattern in cfg.changelog_exclude))
+    keep = frozenset(kind for kind, level in classifier.levels.items() if level)
+    return layout._replace(exclude=exclude, keep=keep)
+
+
+def _changelog_text(root: Path, cfg: config.Config) -> str | None:
+    """The changelog file's text as it stands (None when there is none, or none is kept)."""
+    path = str(cfg.changelog_file)
+    return _read(root, path, ChangelogError, "changelog") if path else None
+
+
 def _section(
     root: Path,
     cfg: config.Config,
     meta: changelog.Release,
     pairs: Iterable[tuple[str, Any]],
+    *,
     layout: changelog.Layout,
+    style: changelog_style.Style,
 ) -> str:
-    """The Markdown section for the release META lists, with PAIRS as its entries."""
+    """The section for the release META lists, with PAIRS as its entries, in STYLE."""
     template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
-    return changelog.section(meta, pairs, template, layout)
+    return changelog.section(meta, changelog.excluding(pairs, layout), template, layout, style)
 
 
 # Field getters that run in C, for the passes over every commit of a range.
@@ -451,10 +481,18 @@ def _warnings(hist: history.History, found: list[version_files.Found], invalid: 
 
 
 def _file_changes(
-    root: Path, cfg: config.Config, found: list[version_files.Found], new: str, section: str
+    root: Path,
+    cfg: config.Config,
+    found: list[version_files.Found],
+    versions: tuple[str, str | None],
+    *,
+    section: str,
+    changelog_text: str | None,
 ) -> tuple[list[FileChange], str | None]:
-    """The files the release rewrites: TEXTS hold them without their framing (a byte order
-    mark, CRLF line ends), which the changes put back as each file had it."""
+    """The files the release rewrites: VERSIONS are the new one and the previous release's;
+    TEXTS hold the files without their framing (a byte order mark, CRLF line ends), which the
+    changes put back as each file had it. CHANGELOG_TEXT is the changelog as read."""
+    new, last = versions
     texts: dict[str, str] = {}
     originals: dict[str, str | None] = {}
     framing: dict[str, fileio.Framing] = {}
@@ -466,11 +504,13 @@ def _file_changes(
     changelog_path = str(cfg.changelog_file) or None
     if changelog_path:
         if changelog_path not in texts:
-            before = _read(root, changelog_path, ChangelogError, "changelog")
-            originals[changelog_path] = before
-            texts[changelog_path], framing[changelog_path] = fileio.unframe(before or "")
+            originals[changelog_path] = changelog_text
+            texts[changelog_path], framing[changelog_path] = fileio.unframe(changelog_text or "")
         existing = texts[changelog_path] if originals[changelog_path] is not None else None
-        texts[changelog_path] = changelog.insert(existing, section, str(cfg.changelog_marker), new)
+        texts[changelog_path] = changelog.insert(
+            existing, section, str(cfg.changelog_marker), new, last,
+            name=changelog_path, rst=changelog_style.is_rst(changelog_path),
+        )  # fmt: skip
     changes = [
         FileChange(path, originals[path], after)
         for path, text in texts.items()

@@ -66,7 +66,8 @@ class Rules:
             return changelog.DEFAULT_LAYOUT
         rank = {title: n for n, title in enumerate(self.order)}
         types = sorted(self.titles, key=lambda t: rank.get(self.titles[t], len(rank)))
-        return changelog.Layout(tuple((t, self.titles[t]) for t in types), others=True)
+        sections = tuple((t, self.titles[t]) for t in types)
+        return changelog.Layout((changelog.SECTIONS[0], *sections), others=True)
 
     def level(self, message: str, *, major_version_zero: bool = False) -> Bump:
         """The highest level any line of MESSAGE earns, as `cz bump` computes it."""
