@@ -58,6 +58,7 @@ class Style(NamedTuple):
     level: int = 2  # Markdown: the release heading's level; sections are one deeper
     heading: str = ""  # the previous heading with placeholders for version and date
     date_format: int = -1  # an index in DATES, -1 when the heading has no date
+    date_text: str = ""  # the date as the previous heading wrote it
     underline: str = "="
     overline: bool = False
     sub_underline: str = "-"  # reStructuredText: the underline of the sections' titles
@@ -68,7 +69,7 @@ class Style(NamedTuple):
         """The copied heading for VERSION released on DATE (ISO)."""
         text = self.heading.replace(_VERSION, version)
         if self.date_format >= 0 and _DATE in text:
-            written = DATES[self.date_format][1](dt.date.fromisoformat(date), self.heading)
+            written = DATES[self.date_format][1](dt.date.fromisoformat(date), self.date_text)
             text = text.replace(_DATE, written)
         return text
 
@@ -166,11 +167,12 @@ def detect(text: str | None, version: str | None, rst: bool) -> Style:
     if bool(heading.underline) != rst:
         return base._replace(bullet=_bullet(text, heading))  # a setext heading in Markdown
     own = "](" in heading.line or "<http" in heading.line  # a linked heading: write our links
-    template, date_format = ("", -1) if own else _template(heading.line, version)
+    template, date_format, date_text = ("", -1, "") if own else _template(heading.line, version)
     return base._replace(
         level=heading.level or base.level,
         heading=template,
         date_format=date_format,
+        date_text=date_text,
         underline=heading.underline or base.underline,
         overline=heading.overline,
         sub_underline=_sub_underline(text, heading) if rst else base.sub_underline,
@@ -179,13 +181,14 @@ def detect(text: str | None, version: str | None, rst: bool) -> Style:
     )
 
 
-def _template(line: str, version: str) -> tuple[str, int]:
-    """LINE with its version and its date replaced by placeholders; the date's format."""
+def _template(line: str, version: str) -> tuple[str, int, str]:
+    """LINE with its version and its date replaced by placeholders; the date's format and
+    the date as written."""
     start = 0
     while True:
         pos = line.find(version, start)
         if pos < 0:
-            return line, -1
+            return line, -1, ""
         if _bounded(line, pos, pos + len(version)):
             break
         start = pos + 1
@@ -194,8 +197,8 @@ def _template(line: str, version: str) -> tuple[str, int]:
         match = pattern.search(tail)
         if match:
             tail = tail[: match.start()] + _DATE + tail[match.end() :]
-            return head + _VERSION + tail, index
-    return head + _VERSION + tail, -1
+            return head + _VERSION + tail, index, match[0]
+    return head + _VERSION + tail, -1, ""
 
 
 def _following(text: str, heading: Heading, limit: int = 200) -> list[str]:
