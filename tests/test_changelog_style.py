@@ -11,6 +11,7 @@ entries of their own. Each case passes through `--dry-run`, `changelog --init` a
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 from pathlib import Path
@@ -263,13 +264,13 @@ def test_cz_sections_are_those_the_installed_commitizen_writes() -> None:
     from commitizen import defaults
     from commitizen.cz.conventional_commits.conventional_commits import ConventionalCommitsCz
 
-    assert config.CZ_TYPES == ConventionalCommitsCz.change_type_map
+    assert ConventionalCommitsCz.change_type_map == config.CZ_TYPES
     assert list(config.CZ_ORDER) == list(defaults.CHANGE_TYPE_ORDER)
 
 
 def test_psr_sections_are_those_the_installed_psr_writes() -> None:
     pytest.importorskip("semantic_release")
-    from semantic_release.commit_parser.conventional import parser, options
+    from semantic_release.commit_parser.conventional import options, parser
 
     assert parser.LONG_TYPE_NAMES == config.PSR_NAMES
     assert options.ConventionalCommitParserOptions().allowed_tags == config.PSR_TYPES
@@ -296,7 +297,7 @@ def test_psr_rst_section_has_underlines_of_the_right_length_and_rst_links() -> N
     golden("style_psr_section.rst", section)
     lines = section.split("\n")
     assert lines[:4] == [".. _changelog-v1.1.0:", "", "v1.1.0 (2023-11-14)", "=" * 19]
-    for title, under in zip(lines, lines[1:], strict=False):
+    for title, under in itertools.pairwise(lines):
         if under and set(under) == {"-"}:
             assert len(under) == len(title), title
     assert "`0123456 <https://g.io/o/r/commit/" in section
@@ -322,7 +323,7 @@ def test_the_new_heading_copies_the_previous_one(heading: str, expected: str) ->
     style = changelog_style.detect(text, "1.0.0", rst=False)
     assert style.heading_for("1.1.0", "2023-11-14") == expected
     section = _section(text, "1.0.0", False, changelog.DEFAULT_LAYOUT)
-    level = heading.split(" ")[0]
+    level = heading.split(" ", maxsplit=1)[0]
     assert section.startswith(expected + "\n\n" + level + "# ")
     assert changelog.insert(text, section, "<!-- m -->", "1.1.0", "1.0.0").count(expected) == 1
 
