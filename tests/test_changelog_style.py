@@ -280,6 +280,14 @@ def test_psr_sections_are_those_the_installed_psr_writes() -> None:
     assert list(sections.values()) == [*expected, "Breaking Changes"]
 
 
+def test_psr_sections_follow_allowed_tags_and_only_the_conventional_parser() -> None:
+    psr = {"commit_parser_options": {"allowed_tags": ["feat", "fix", "revert"]}}
+    sections = config.from_semantic_release(psr, "x")["changelog_sections"]
+    assert sections == {"fix": "Bug Fixes", "feat": "Features", "revert": "Revert",
+                        "breaking": "Breaking Changes"}  # fmt: skip
+    assert "changelog_sections" not in config.from_semantic_release({"commit_parser": "emoji"}, "")
+
+
 def test_psr_default_insertion_flags_are_those_of_the_installed_psr() -> None:
     pytest.importorskip("semantic_release")
     from semantic_release.cli.config import ChangelogConfig
