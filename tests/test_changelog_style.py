@@ -452,3 +452,20 @@ def test_adversarial_notes_leave_no_line_ending_in_whitespace() -> None:
                     meta, [(SHA, commit)], None, changelog.DEFAULT_LAYOUT, style
                 )
                 assert_no_trailing_whitespace(text)
+
+
+@pytest.mark.parametrize("fixture", [PSR_OWN_RST, PSR_DEFAULT_RST, "1.0.0\n=====\n\n- one\n"])
+def test_the_rst_changelog_stays_valid_restructuredtext(fixture: str) -> None:
+    """docutils (which twine's readme check uses) reads the file with the new section without
+    a warning: underlines, bullets, links and inline code are rst."""
+    import io
+
+    from docutils.core import publish_doctree
+
+    layout = changelog.layout_of(config.psr_sections(config.PSR_TYPES))
+    section = _section(fixture, "1.0.0", True, layout)
+    text = changelog.insert(fixture, section, config.DEFAULT_MARKER, "1.1.0", "1.0.0", rst=True)
+    warnings = io.StringIO()
+    publish_doctree(text, settings_overrides={"warning_stream": warnings, "report_level": 2})
+    assert warnings.getvalue() == ""
+    assert "Breaking Changes\n----------------\n" in text
