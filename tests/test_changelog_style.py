@@ -469,3 +469,32 @@ def test_the_rst_changelog_stays_valid_restructuredtext(fixture: str) -> None:
     publish_doctree(text, settings_overrides={"warning_stream": warnings, "report_level": 2})
     assert warnings.getvalue() == ""
     assert "Breaking Changes\n----------------\n" in text
+
+
+def test_init_writes_the_changelog_settings_so_the_old_table_can_go(project: GitRepo) -> None:
+    """After `init`, [tool.autorelease] alone gives the same changelog: PSR's marker of several
+    lines, its exclusions (regexes with backslashes) and its sections survive the round trip."""
+    from autorelease import adopt, plan
+
+    with (project.path / "pyproject.toml").open("a") as out:
+        out.write(PSR_OWN)
+    project.write("CHANGELOG.rst", PSR_OWN_RST)
+    project.git("add", ".")
+    project.commit("chore: adopt")
+    project.tag("v1.0.0")
+    for message in COMMITS:
+        project.commit(message)
+    before = plan.plan_release(project.path)
+    (pyproject,) = [c for c in adopt.changes(project.path) if c.path == "pyproject.toml"]
+    text = pyproject.after.split("[tool.semantic_release]")[0]
+    text += pyproject.after[pyproject.after.index("[tool.autorelease]") :]
+    project.write("pyproject.toml", text)
+    cfg = config.load(project.path)
+    assert "semantic_release" not in cfg.pyproject["tool"]
+    assert cfg.origin["changelog_sections"] == "pyproject.toml [tool.autorelease]"
+    after = plan.plan_release(project.path)
+    assert after.changelog == before.changelog
+    changed = {c.path: c.after for c in after.file_changes}
+    assert (
+        changed["CHANGELOG.rst"] == {c.path: c.after for c in before.file_changes}["CHANGELOG.rst"]
+    )
