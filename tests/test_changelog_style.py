@@ -12,6 +12,7 @@ entries of their own. Each case passes through `--dry-run`, `changelog --init` a
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 from pathlib import Path
@@ -237,6 +238,11 @@ def test_each_tool_s_changelog_is_continued_in_its_style(
     assert text.endswith(old_releases)  # the past, byte for byte
     assert_no_trailing_whitespace(text[: -len(old_releases)])
     assert sorted(p.name for p in w.repo.path.glob("CHANGELOG*")) == [case.file]
+    (post,) = w.github.release_posts()
+    body = json.loads(post.body)["body"]
+    assert body.startswith("### "), body  # Markdown, whatever the file's format
+    assert "\n----" not in body
+    assert "- greet returns bytes (" in body
 
 
 # --- the same, without git: insertion, headings, sections -------------------------------------

@@ -238,7 +238,7 @@ def _adopt_plan(run: Run, plan: ReleasePlan) -> None:
     assert plan.next_version is not None
     assert plan.tag is not None
     run.version, run.tag, run.previous_tag = plan.next_version, plan.tag, plan.previous_tag
-    run.notes = plan.changelog
+    run.notes = plan.notes or plan.changelog
     version = parse_version(plan.next_version)
     run.prerelease = bool(version and version.is_prerelease)
 

@@ -91,6 +91,7 @@ class ReleasePlan(NamedTuple):
     repository: str  # where publish uploads unless the command line says otherwise
     counts: dict[str, int]  # commits by type or kind
     bump_rules: str = "autorelease"  # whose rules decided the levels (bump_rules.py)
+    notes: str = ""  # the GitHub release's text when it is not `changelog` (a .rst changelog's)
 
     @property
     def releasable(self) -> bool:
@@ -236,7 +237,7 @@ def decide(
     if tag and any(t.name == tag for t in hist.tags):
         warnings.append(f"tag {tag} already exists: publish will refuse to release it again")
     previous = hist.pending if options.pre and hist.pending else hist.last_final
-    section, changelog_path = "", None
+    section, changelog_path, notes = "", None, ""
     file_changes: list[FileChange] = []
     if next_text and tag and options.changelog:
         in_section: Iterable[tuple[str, object]] = _in_section(
@@ -252,6 +253,9 @@ def decide(
         unframed = fileio.unframe(before)[0] if before else None
         style = changelog_style.detect(unframed, last, changelog_style.is_rst(cfg.changelog_file))
         layout = changelog_layout(cfg, classifier)
+        if style.rst:  # the GitHub release gets Markdown: the entries are written twice
+            in_section = list(in_section)
+            notes = _section(root, cfg, meta, in_section, layout=layout, style=changelog_style.MD)
         section = _section(root, cfg, meta, in_section, layout=layout, style=style)
         file_changes, changelog_path = _file_changes(
             root, cfg, found, (next_text, last), section=section, changelog_text=before
@@ -281,6 +285,7 @@ def decide(
         repository=str(cfg.repository),
         counts=counts,
         bump_rules=classifier.bump_rules,
+        notes=notes,
     )
 
 
