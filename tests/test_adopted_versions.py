@@ -465,7 +465,10 @@ def test_init_carries_the_declarations_over_unchanged(
         code, out, err = run(capsys, "-C", repo.path, "--dry-run")
         assert (code, err) == (0, "")
         section = out[out.index("Files that would change:") : out.index("Changelog section")]
-        return [line for line in section.splitlines() if line[:1] in "+-"]
+        # the version files' diffs: the changelog lists the adopting commit itself (PSR's
+        # sections list chores)
+        diffs = [d for d in section.split("\n--- ") if "\n+++ b/CHANGELOG" not in d]
+        return [line for d in diffs for line in d.splitlines() if line[:1] in "+-"]
 
     text = (repo.path / "pyproject.toml").read_text()
     own = '[tool.autorelease]\nbuild_isolation = false\ntest_command = "true"\n'
