@@ -235,7 +235,8 @@ def test_crlf_and_a_byte_order_mark_are_kept_in_what_the_plan_writes(
     assert after == changes["pyproject.toml"]["before"].replace('"1.0.0"', '"2.0.0"')
     assert only_crlf(after.encode())
     changelog = changes["CHANGELOG.md"]["after"]
-    assert changelog.startswith("\ufeff# Changelog\r\n\r\n## 2.0.0 (")
+    # the new heading copies the last release's, which has no date
+    assert changelog.startswith("\ufeff# Changelog\r\n\r\n## 2.0.0\r\n")
     assert changelog.endswith("\r\n\r\n## 1.0.0\r\n")
     assert "- two\r\n  lines (" in changelog
     assert only_crlf(changelog.encode())
@@ -256,7 +257,7 @@ def test_a_file_with_mixed_line_ends_keeps_them(
         for c in json.loads(capsys.readouterr().out)["file_changes"]
         if c["path"] == "CHANGELOG.md"
     )
-    assert change["after"].startswith("# Changelog\r\n\n## 1.0.1 (")
+    assert change["after"].startswith("# Changelog\r\n\n## 1.0.1\n")  # as ## 1.0.0 is written
     assert change["after"].endswith(")\n\n## 1.0.0\r\n")
 
 
