@@ -59,7 +59,7 @@ def full_changelog(root: Path) -> str:
     # One pass over the whole history: each commit belongs to the first release containing it.
     pairs: list[list[tuple[str, object]]] = [[] for _ in tags]
     for index, raw in history.by_first_release(root, tags):
-        item, parsed = classify.outcome(raw)
+        item, parsed = classify.entry(raw)
         if parsed is not None and item.kind == "conventional":
             pairs[index].append((raw.sha, parsed))
     sections = []

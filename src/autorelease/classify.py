@@ -113,9 +113,13 @@ class Classifier:
         self._outcomes.append(outcome)
         return outcome
 
-    def outcome(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
-        """What __call__ says of RAW, not remembered: for a pass over a whole history."""
-        return self._classify(raw)
+    def entry(self, raw: git.RawCommit) -> tuple[ClassifiedCommit, commits.Commit | None]:
+        """RAW's kind and changelog entry, not remembered: for a pass over a whole history.
+
+        The level is autorelease's own: another tool's bump rules (which read every line of
+        every message) decide versions, never what a changelog lists.
+        """
+        return self._classify_own(raw)
 
     def many(
         self, raws: list[git.RawCommit]
