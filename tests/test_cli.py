@@ -257,6 +257,32 @@ def test_a_diff_is_what_a_whole_file_difflib_writes(before: list[str], after: li
     assert diff("f", old, new) == _whole_file_diff(old, new)
 
 
+def test_a_diff_of_a_long_file_is_what_a_whole_file_difflib_writes() -> None:
+    """Edits anywhere in 60 KB of distinct lines: the common text is found in chunks of
+    16 KB and then halved, so every position relative to a chunk's edge is tried."""
+    import random
+
+    from autorelease.render import diff
+
+    rng = random.Random(11)
+    lines = [f"line {n}\n" for n in range(6000)]
+    for _ in range(40):
+        after = list(lines)
+        at = rng.randint(0, len(after))
+        roll = rng.random()
+        if roll < 0.4:
+            after[at:at] = [f"new {n}\n" for n in range(rng.randint(1, 5))]
+        elif roll < 0.7:
+            after[at : at + 1] = [f"changed {at}\n"]
+        else:
+            del after[at : at + rng.randint(1, 4)]
+        if rng.random() < 0.3:  # a second change far away: two hunks
+            where = rng.randint(0, len(after) - 1)
+            after[where] = "far\n"
+        old, new = "".join(lines), "".join(after)
+        assert diff("f", old, new) == _whole_file_diff(old, new)
+
+
 def _apply(diff_text: str, before: str) -> str:
     """BEFORE with the hunks of DIFF_TEXT applied, checking every context and removed line."""
     import re

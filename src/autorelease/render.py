@@ -30,10 +30,15 @@ def _diff_parts(path: str, before: str | None, after: str) -> list[str]:
         # One replace over the whole text; the last line end gets no "+" after it.
         added = after.replace(NL, NL + "+", count - 1)
         return [f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1{hunk} @@\n+", added, "" if ends else NL]
-    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
     # Only the lines between the common head and tail can differ: difflib compares those and
     # the three context lines either side, so that inserting a section into a long changelog
     # costs its length, not the file's. The hunks are then the ones of a whole-file diff.
+    # The common text is found first by comparing strings, not lines: only the region of the
+    # change (with its context) is split into lines at all.
+    lo, old_end, new_end = _region(before, after)
+    offset = before.count(NL, 0, lo)
+    old = before[lo:old_end].splitlines(keepends=True)
+    new = after[lo:new_end].splitlines(keepends=True)
     head = _common_head(old, new)
     tail = _common_tail(old, new, head)
     start = max(0, head - _CONTEXT)
@@ -44,8 +49,60 @@ def _diff_parts(path: str, before: str | None, after: str) -> list[str]:
         tofile=f"b/{path}",
         n=_CONTEXT,
     )
-    return [_shifted(line, start) if line.startswith("@@") else line if line.endswith("\n")
-            else line + "\n" for line in lines]  # fmt: skip
+    return [_shifted(line, offset + start) if line.startswith("@@") else line
+            if line.endswith("\n") else line + "\n" for line in lines]  # fmt: skip
+
+
+def _region(before: str, after: str) -> tuple[int, int, int]:
+    """Where BEFORE and AFTER differ, widened to whole lines and the context around them.
+
+    (start, old_end, new_end): the texts are equal before START and from OLD_END (in BEFORE)
+    and NEW_END (in AFTER) on, and each of the three offsets starts a line.
+    """
+    prefix = _common_prefix(before, after)
+    suffix = _common_suffix(before, after, min(len(before), len(after)) - prefix)
+    start = before.rfind(NL, 0, prefix) + 1  # the start of the first line that differs
+    for _ in range(_CONTEXT):
+        if start:
+            start = before.rfind(NL, 0, start - 1) + 1
+    # The first line start inside the common end: the line end before it is common too.
+    end = before.find(NL, len(before) - suffix) + 1 or len(before)
+    for _ in range(_CONTEXT):
+        end = before.find(NL, end) + 1 or len(before)
+    return start, end, end + len(after) - len(before)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common start of A and B: slices compared in C, then halved."""
+    n, step, at = min(len(a), len(b)), 1 << 14, 0
+    while at < n and a[at : at + step] == b[at : at + step]:
+        at += step
+    end = min(n, at + step)
+    while end - at > 32:
+        middle = (at + end) // 2
+        at, end = (middle, end) if a[at:middle] == b[at:middle] else (at, middle)
+    while at < end and a[at] == b[at]:
+        at += 1
+    return at
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """The length of the longest common end of A and B, at most LIMIT."""
+    step, size, la, lb = 1 << 14, 0, len(a), len(b)
+    while (
+        size < limit
+        and a[la - min(limit, size + step) : la - size]
+        == b[lb - min(limit, size + step) : lb - size]
+    ):
+        size = min(limit, size + step)
+    end = min(limit, size + step)
+    while end - size > 32:
+        middle = (size + end) // 2
+        same = a[la - middle : la - size] == b[lb - middle : lb - size]
+        size, end = (middle, end) if same else (size, middle)
+    while size < end and a[la - size - 1] == b[lb - size - 1]:
+        size += 1
+    return size
 
 
 _CONTEXT = 3  # lines of context around a change, as git and difflib show by default
