@@ -1,17 +1,40 @@
-"""Shared fixtures: git isolated from the machine, and repositories described as data."""
+"""Shared fixtures: git isolated from the machine, and repositories described as data.
+
+Every helper that several test modules use lives here once: the sample project (`PYPROJECT`,
+`sample_project`), the `project` and `released` repositories, and `snapshot` of a work tree.
+Each test gets its own temp dirs and (in index_server.py, github_fake.py) its own ports, so the
+suite runs in parallel under pytest-xdist.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 EPOCH = 1_700_000_000  # 2023-11-14: every commit in a test gets a date counted from here
+# A test that starts a package index (and so the release world), pre-commit's hooks or actionlint
+# takes seconds: it is slow whether or not it says so, so `-m "not slow"` never waits for one.
+SLOW_FIXTURES = frozenset(
+    {"pypiserver_index", "devpi_server", "actionlint", "hooked", "raw_hooked", "installed"}
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m "not slow" deselects by the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that use a SLOW_FIXTURES slow, and start the slow tests first: under
+    xdist a long test then never runs alone at the end while the other workers are idle."""
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +60,12 @@ def _isolated_git(
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test User")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@example.com")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+
+
+@pytest.fixture(autouse=True)
+def _no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """twine and our pre-flight check never reach the machine's keyring."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 
 @pytest.fixture(autouse=True)
@@ -115,6 +144,7 @@ class GitRepo:
         return self.git("rev-parse", "HEAD")
 
 
+README = "# {name}\n\nA sample project built by the tests.\n"
 PYPROJECT = """\
 [build-system]
 requires = ["hatchling"]
@@ -123,12 +153,74 @@ build-backend = "hatchling.build"
 [project]
 name = "{name}"
 version = "{version}"
-description = "A test package."
+description = "A sample project built by the tests."
+readme = {{file = "README.md", content-type = "{content_type}"}}
 requires-python = ">=3.9"
 
 [tool.ruff]
 target-version = "py311"
 """
+
+
+def pyproject_toml(name: str, version: str, content_type: str = "text/markdown") -> str:
+    """The sample project's pyproject.toml (hatchling, a README) for NAME at VERSION."""
+    return PYPROJECT.format(name=name, version=version, content_type=content_type)
+
+
+def sample_project(
+    path: Path,
+    name: str = "sample-pkg",
+    version: str = "1.0.0",
+    *,
+    readme: str | None = None,
+    content_type: str = "text/markdown",
+) -> Path:
+    """Write a tiny hatchling project at PATH whose module holds its version; return PATH."""
+    module = name.replace("-", "_")
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "pyproject.toml").write_text(pyproject_toml(name, version, content_type))
+    (path / "README.md").write_text(readme if readme is not None else README.format(name=name))
+    package = path / "src" / module
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text(f'__version__ = "{version}"\n')
+    return path
+
+
+def git_out(path: Path, *args: str, check: bool = False) -> str:
+    proc = subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=check)
+    return proc.stdout.strip()
+
+
+def refs(path: Path) -> dict[str, str]:
+    """Every branch and tag of the repository at PATH, with what it points to."""
+    out = git_out(
+        path, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"
+    )
+    return dict(line.split(" ", 1) for line in out.splitlines())
+
+
+def snapshot(path: Path, *, git_files: bool = False) -> dict[str, Any]:
+    """HEAD, the refs, the index, the status and every file of the work tree (ignored ones too)
+    by sha256; with GIT_FILES also every file of .git but its objects (what a dry run leaves)."""
+    files = {
+        p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file() and _kept(p.relative_to(path).parts, git_files)
+    }
+    return {
+        "head": git_out(path, "symbolic-ref", "-q", "HEAD") or git_out(path, "rev-parse", "HEAD"),
+        "commit": git_out(path, "rev-parse", "HEAD"),
+        "refs": refs(path),
+        "index": git_out(path, "ls-files", "--stage"),
+        "status": git_out(path, "--no-optional-locks", "status", "--porcelain", "-uall"),
+        "files": files,
+    }
+
+
+def _kept(parts: tuple[str, ...], git_files: bool) -> bool:
+    if parts[0] != ".git":
+        return True
+    return git_files and "objects" not in parts
 
 
 @pytest.fixture
@@ -142,12 +234,19 @@ def repo(tmp_path: Path) -> GitRepo:
 
 @pytest.fixture
 def project(repo: GitRepo) -> GitRepo:
-    """A repository holding a minimal Python project at version 1.0.0, committed."""
-    repo.write("pyproject.toml", PYPROJECT.format(name="sample-pkg", version="1.0.0"))
-    repo.write("src/sample_pkg/__init__.py", '__version__ = "1.0.0"\n')
+    """A repository holding the sample project (sample-pkg) at version 1.0.0, committed."""
+    sample_project(repo.path)
     repo.git("add", ".")
     repo.git("commit", "-q", "-m", "chore: initial project")
     return repo
+
+
+@pytest.fixture
+def released(project: GitRepo) -> GitRepo:
+    """PROJECT with `feat: a` tagged v1.0.0, then `fix: b` (closing #4) and `feat(x): c`: the
+    next release is 1.1.0 (minor)."""
+    project.history([("feat: a", "v1.0.0"), ("fix: b\n\nCloses #4", None), ("feat(x): c", None)])
+    return project
 
 
 @pytest.fixture

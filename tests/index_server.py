@@ -25,6 +25,7 @@ import http.server
 import importlib.util
 import itertools
 import json
+import random
 import socket
 import subprocess
 import sys
@@ -43,47 +44,23 @@ TWINE_POST_TRIES = 5  # twine.repository.Repository.upload: max_redirects, also 
 USERNAME = "uploader"
 PASSWORD = "s3cret-Pa55word"  # tests check that it never shows in output or errors
 
-_README = "# {name}\n\nA sample project built by autorelease's tests.\n"
-_PYPROJECT = """\
-[build-system]
-requires = ["hatchling"]
-build-backend = "hatchling.build"
-
-[project]
-name = "{name}"
-version = "{version}"
-description = "A sample project built by autorelease's tests."
-readme = {{file = "README.md", content-type = "{content_type}"}}
-requires-python = ">=3.9"
-"""
-
-
-def sample_project(
-    path: Path,
-    name: str = "sample-pkg",
-    version: str = "1.0.0",
-    *,
-    readme: str | None = None,
-    content_type: str = "text/markdown",
-) -> Path:
-    """Write a tiny hatchling project at PATH whose module prints its version; return PATH."""
-    module = name.replace("-", "_")
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "pyproject.toml").write_text(
-        _PYPROJECT.format(name=name, version=version, content_type=content_type)
-    )
-    (path / "README.md").write_text(readme if readme is not None else _README.format(name=name))
-    package = path / "src" / module
-    package.mkdir(parents=True, exist_ok=True)
-    (package / "__init__.py").write_text(f'__version__ = "{version}"\n')
-    return path
+# Ports for the servers the tests start, below Linux's ephemeral range (32768-60999): no port the
+# kernel hands out for a bind to port 0 (the GitHub fake, the proxies) or a connection is here.
+SERVER_PORTS = range(20000, 32000)
+_random = random.SystemRandom()  # not the `random` module: a test may seed that, on every worker
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port on 127.0.0.1 that nothing listens on right now, picked at random from
+    SERVER_PORTS, so that parallel workers (and other test runs) seldom pick the same one."""
+    while True:
+        with socket.socket() as sock:
+            port = _random.choice(SERVER_PORTS)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def write_htpasswd(path: Path, users: dict[str, str]) -> Path:
@@ -114,6 +91,37 @@ def wait_until_up(url: str, timeout: float = 15.0) -> None:
             time.sleep(0.05)
 
 
+def serve(
+    args: list[str], log: Path, url: str, timeout: float
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the server ARGS (with "{port}" for its port) and wait until URL (with "{port}")
+    answers. A server that exits first lost its port to another process between free_port and
+    its bind: it is started again on another port. Fails the test if it never answers."""
+    for _ in range(5):
+        port = free_port()
+        with log.open("wb") as out:
+            proc = subprocess.Popen([a.replace("{port}", str(port)) for a in args], stdout=out,
+                                    stderr=subprocess.STDOUT)  # fmt: skip
+        if _answers(proc, url.replace("{port}", str(port)), timeout):
+            return proc, port
+    raise AssertionError(f"{args[0]} did not start on any of 5 ports:\n{log.read_text()}")
+
+
+def _answers(proc: subprocess.Popen[bytes], url: str, timeout: float) -> bool:
+    """Whether PROC answers URL (False if it exits first); kill it and fail after TIMEOUT."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None:
+        try:
+            wait_until_up(url, timeout=0.2)
+        except OSError:
+            if time.monotonic() > deadline:
+                _stop(proc)
+                raise AssertionError(f"{url} did not answer within {timeout} s") from None
+            continue
+        return proc.poll() is None  # the answer came from PROC, not from whoever has the port
+    return False
+
+
 @dataclass
 class LocalIndex:
     """A running index: where to upload, where to read, and who may upload."""
@@ -136,20 +144,12 @@ def start_pypiserver(root: Path) -> tuple[subprocess.Popen[bytes], LocalIndex]:
     packages = root / "packages"
     packages.mkdir(parents=True)
     htpasswd = write_htpasswd(root / "htpasswd", {USERNAME: PASSWORD})
-    port = free_port()
     log = root / "pypiserver.log"
-    args = [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port)]
+    args = [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", "{port}"]
     args += ["-a", "update", "-P", str(htpasswd), "--disable-fallback", "--hash-algo", "sha256"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen([*args, str(packages)], stdout=out, stderr=subprocess.STDOUT)
+    proc, port = serve([*args, str(packages)], log, "http://127.0.0.1:{port}/health", timeout=30)
     base = f"http://127.0.0.1:{port}/"
-    index = LocalIndex(base, f"{base}simple/", USERNAME, PASSWORD, packages, log)
-    try:
-        wait_until_up(f"{base}health")
-    except OSError:
-        proc.kill()
-        raise AssertionError(f"pypiserver did not start:\n{log.read_text()}") from None
-    return proc, index
+    return proc, LocalIndex(base, f"{base}simple/", USERNAME, PASSWORD, packages, log)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -326,18 +326,11 @@ def start_devpi(root: Path) -> tuple[subprocess.Popen[bytes], DevpiServer]:
     serverdir = root / "server"
     init = [str(bindir / "devpi-init"), "--serverdir", str(serverdir), "--no-root-pypi"]
     subprocess.run(init, check=True, capture_output=True)
-    port = free_port()
     log = root / "devpi.log"
     args = [str(bindir / "devpi-server"), "--serverdir", str(serverdir), "--offline-mode"]
-    args += ["--host", "127.0.0.1", "--port", str(port), *_DEVPI_FAST_HASHING]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+    args += ["--host", "127.0.0.1", "--port", "{port}", *_DEVPI_FAST_HASHING]
+    proc, port = serve(args, log, "http://127.0.0.1:{port}/+api", timeout=120)
     server = DevpiServer(f"http://127.0.0.1:{port}", USERNAME, PASSWORD, log)
-    try:
-        wait_until_up(f"{server.base}/+api", timeout=60)
-    except OSError:
-        proc.kill()
-        raise AssertionError(f"devpi-server did not start:\n{log.read_text()}") from None
     server.login()
     return proc, server
 

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from autorelease.cli import main
-from conftest import GitRepo
+from conftest import GitRepo, git_out, sample_project
 from github_fake import FakeGitHub, Recorded
-from index_server import LocalIndex, sample_project
+from index_server import LocalIndex
 
 TOKEN = "ghs_fakeToken0123456789abcd"  # FakeGitHub's default token
 HOOK_ENV = "AUTORELEASE_TEST_HOOK"  # the sample's test command runs what this variable holds
@@ -56,35 +56,6 @@ class OriginGitHub(FakeGitHub):
 
     def asset_posts(self, name: str) -> list[Recorded]:
         return [r for r in self.requests_matching("POST", r"/assets$") if r.query["name"] == name]
-
-
-def git_out(path: Path, *args: str, check: bool = False) -> str:
-    proc = subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=check)
-    return proc.stdout.strip()
-
-
-def refs(path: Path) -> dict[str, str]:
-    """Every branch and tag of the repository at PATH, with what it points to."""
-    out = git_out(
-        path, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"
-    )
-    return dict(line.split(" ", 1) for line in out.splitlines())
-
-
-def snapshot(path: Path) -> dict[str, Any]:
-    """HEAD, the refs, the index and every file of the work tree (ignored ones too) by sha256."""
-    files = {
-        p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(path.rglob("*"))
-        if p.is_file() and ".git" not in p.relative_to(path).parts
-    }
-    return {
-        "head": git_out(path, "symbolic-ref", "-q", "HEAD") or git_out(path, "rev-parse", "HEAD"),
-        "commit": git_out(path, "rev-parse", "HEAD"),
-        "refs": refs(path),
-        "index": git_out(path, "ls-files", "--stage"),
-        "files": files,
-    }
 
 
 @dataclass
@@ -179,7 +150,6 @@ def world(
             "GITHUB_REPOSITORY": github.repository,
             "GITHUB_TOKEN": github.token,
             "AUTORELEASE_PACING": "fast",
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         }.items():
             monkeypatch.setenv(key, value)
         yield World(repo, origin, index, upload_url, github, repo.path.parent, capsys)

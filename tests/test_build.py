@@ -24,7 +24,7 @@ from autorelease.build import (
     run_tool,
 )
 from autorelease.errors import ExitCode
-from index_server import sample_project
+from conftest import sample_project
 
 EPOCH = 1_700_000_000
 

@@ -11,7 +11,7 @@ from autorelease import changelog
 from autorelease.changelog_init import full_changelog
 from autorelease.commits import Commit, parse
 from autorelease.errors import ChangelogError
-from conftest import GitRepo
+from conftest import GitRepo, pyproject_toml
 
 GOLDEN = Path(__file__).parent / "golden"
 MARKER = "<!-- autorelease: new releases go below this line -->"
@@ -185,9 +185,8 @@ def test_init_writes_every_release(project: GitRepo) -> None:
 
 def test_init_lists_squashed_commits_when_asked(project: GitRepo) -> None:
     """changelog --init lists a squash merge's commits as the release preview does."""
-    from conftest import PYPROJECT
 
-    project.write("pyproject.toml", PYPROJECT.format(name="p", version="1.0.0")
+    project.write("pyproject.toml", pyproject_toml("p", "1.0.0")
                   + "\n[tool.autorelease]\nparse_squash_bodies = true\n")  # fmt: skip
     project.git("add", ".")
     project.history([("Add search (#9)\n\n* feat: search box\n* fix: empty query", "v1.1.0")])

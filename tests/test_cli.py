@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 
 from autorelease.cli import main
 from autorelease.errors import ExitCode, VersionError
-from conftest import GitRepo
+from conftest import GitRepo, snapshot
 
 Run = tuple[int, str, str]
 
@@ -22,34 +21,20 @@ def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Run:
     return code, out, err
 
 
-def snapshot(repo: GitRepo) -> dict[str, str]:
-    """Everything a dry run must leave alone: files, index, refs, status."""
-    files = {
-        str(p.relative_to(repo.path)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(repo.path.rglob("*"))
-        if p.is_file() and "objects" not in p.parts
-    }
-    return {
-        **files,
-        "status": repo.git("status", "--porcelain", "--untracked-files=all"),
-        "refs": repo.git("for-each-ref"),
-    }
-
-
 @pytest.fixture
-def released(project: GitRepo) -> GitRepo:
-    project.git("remote", "add", "origin", "https://github.com/o/r.git")
-    project.history([("feat: a", "v1.0.0"), ("fix: b\n\nCloses #4", None), ("feat(x): c", None)])
-    return project
+def hosted(released: GitRepo) -> GitRepo:
+    """RELEASED with origin on GitHub, so the changelog links its issues and compares."""
+    released.git("remote", "add", "origin", "https://github.com/o/r.git")
+    return released
 
 
 def test_dry_run_prints_everything_and_writes_nothing(
-    released: GitRepo, capsys: pytest.CaptureFixture[str]
+    hosted: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = snapshot(released)
-    code, out, err = run(capsys, "-C", released.path, "--dry-run")
+    before = snapshot(hosted.path, git_files=True)
+    code, out, err = run(capsys, "-C", hosted.path, "--dry-run")
     assert (code, err) == (ExitCode.OK, "")
-    assert snapshot(released) == before
+    assert snapshot(hosted.path, git_files=True) == before
     for expected in [
         "Dry run: nothing will be written.",
         "Current        1.0.0 (from tag v1.0.0)",
@@ -64,12 +49,12 @@ def test_dry_run_prints_everything_and_writes_nothing(
         assert expected in out
 
 
-def test_dry_run_json(released: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    before = snapshot(released)
-    code, out, _ = run(capsys, "-C", released.path, "--dry-run", "--json")
+def test_dry_run_json(hosted: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(hosted.path, git_files=True)
+    code, out, _ = run(capsys, "-C", hosted.path, "--dry-run", "--json")
     data = json.loads(out)
     assert code == ExitCode.OK
-    assert snapshot(released) == before
+    assert snapshot(hosted.path, git_files=True) == before
     assert (data["current_version"], data["next_version"], data["bump"], data["tag"]) == (
         "1.0.0", "1.1.0", "minor", "v1.1.0"
     )  # fmt: skip
@@ -79,33 +64,33 @@ def test_dry_run_json(released: GitRepo, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_dry_run_lists_ignored_messages(
-    released: GitRepo, capsys: pytest.CaptureFixture[str]
+    hosted: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    released.commit("updated things")
-    _, out, _ = run(capsys, "-C", released.path, "--dry-run")
+    hosted.commit("updated things")
+    _, out, _ = run(capsys, "-C", hosted.path, "--dry-run")
     assert "Not conventional (ignored):" in out
     assert "updated things" in out
 
 
 @pytest.mark.parametrize(("pre", "version"), [("a", "1.1.0a1"), ("rc", "1.1.0rc1")])
-def test_pre(released: GitRepo, capsys: pytest.CaptureFixture[str], pre: str, version: str) -> None:
-    _, out, _ = run(capsys, "-C", released.path, "--dry-run", "--json", "--pre", pre)
+def test_pre(hosted: GitRepo, capsys: pytest.CaptureFixture[str], pre: str, version: str) -> None:
+    _, out, _ = run(capsys, "-C", hosted.path, "--dry-run", "--json", "--pre", pre)
     assert json.loads(out)["next_version"] == version
 
 
-def test_status(released: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "-C", released.path, "status")
+def test_status(hosted: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "-C", hosted.path, "status")
     assert code == ExitCode.OK
     assert "version        1.0.0 (from tag v1.0.0)" in out
     assert "next version   1.1.0 (minor)" in out
-    code, out, _ = run(capsys, "-C", released.path, "status", "--json")
+    code, out, _ = run(capsys, "-C", hosted.path, "status", "--json")
     assert json.loads(out)["counts"] == {"feat": 1, "fix": 1}
 
 
-def test_version_print(released: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "-C", released.path, "version", "--print") == (ExitCode.OK, "1.1.0\n", "")
-    assert run(capsys, "-C", released.path, "version", "--print", "--bump", "major")[1] == "2.0.0\n"
-    assert run(capsys, "-C", released.path, "version")[1] == "1.0.0 -> 1.1.0\n"
+def test_version_print(hosted: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "-C", hosted.path, "version", "--print") == (ExitCode.OK, "1.1.0\n", "")
+    assert run(capsys, "-C", hosted.path, "version", "--print", "--bump", "major")[1] == "2.0.0\n"
+    assert run(capsys, "-C", hosted.path, "version")[1] == "1.0.0 -> 1.1.0\n"
 
 
 def test_version_print_with_nothing_to_release(
@@ -120,16 +105,16 @@ def test_version_print_with_nothing_to_release(
     assert "nothing to release" in err
 
 
-def test_changelog_preview_and_init(released: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "-C", released.path, "changelog")
+def test_changelog_preview_and_init(hosted: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "-C", hosted.path, "changelog")
     assert code == ExitCode.OK
     assert out.startswith("## [1.1.0]")
-    code, out, _ = run(capsys, "-C", released.path, "changelog", "--init", "--dry-run")
-    assert not (released.path / "CHANGELOG.md").exists()
+    code, out, _ = run(capsys, "-C", hosted.path, "changelog", "--init", "--dry-run")
+    assert not (hosted.path / "CHANGELOG.md").exists()
     assert "## [1.0.0]" in out
-    code, _, err = run(capsys, "-C", released.path, "changelog", "--init")
+    code, _, err = run(capsys, "-C", hosted.path, "changelog", "--init")
     assert (code, err) == (ExitCode.OK, "wrote CHANGELOG.md\n")
-    assert (released.path / "CHANGELOG.md").read_text() == out
+    assert (hosted.path / "CHANGELOG.md").read_text() == out
 
 
 def one_line_error(result: Run, code: ExitCode, *needles: str) -> None:
@@ -153,10 +138,10 @@ def test_missing_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_shallow_clone_without_tags(
-    released: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    hosted: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{released.path}", str(clone)],
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{hosted.path}", str(clone)],
                    check=True, capture_output=True)  # fmt: skip
     result = run(capsys, "-C", clone, "--dry-run")
     one_line_error(result, ExitCode.SHALLOW, "shallow clone", "git fetch --unshallow --tags")
@@ -343,16 +328,16 @@ def test_the_changelog_section_is_indented_line_by_line() -> None:
 
 
 def test_status_and_version_do_not_need_the_changelog(
-    released: GitRepo, capsys: pytest.CaptureFixture[str]
+    hosted: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Only the release writes the changelog: a changelog with no insertion point stops the
     dry run, while `version --print` and `status` (which skip the section) still answer."""
-    released.commit("docs: notes", ("CHANGELOG.md", "Release notes without a title\n"))
-    code, _, err = run(capsys, "-C", released.path, "--dry-run")
+    hosted.commit("docs: notes", ("CHANGELOG.md", "Release notes without a title\n"))
+    code, _, err = run(capsys, "-C", hosted.path, "--dry-run")
     assert code == ExitCode.CHANGELOG
     assert "no insertion marker" in err
-    assert run(capsys, "-C", released.path, "version", "--print") == (ExitCode.OK, "1.1.0\n", "")
-    code, out, _ = run(capsys, "-C", released.path, "status")
+    assert run(capsys, "-C", hosted.path, "version", "--print") == (ExitCode.OK, "1.1.0\n", "")
+    code, out, _ = run(capsys, "-C", hosted.path, "status")
     assert code == ExitCode.OK
     assert "next version   1.1.0 (minor)" in out
 

@@ -18,14 +18,6 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return code, captured.out + captured.err
 
 
-@pytest.fixture
-def released(project: GitRepo) -> GitRepo:
-    """The sample project released as v1.0.0, then a fix on top."""
-    project.tag("v1.0.0")
-    project.commit("fix: typo")
-    return project
-
-
 def test_check_message_shows_the_release_merging_would_cause(
     released: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:

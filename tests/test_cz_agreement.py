@@ -18,7 +18,8 @@ import pytest
 from autorelease.lint import lint
 
 # About 50 cz processes: seconds, not milliseconds.
-pytestmark = pytest.mark.slow
+# One worker runs the whole module: cz_verdicts starts a cz per message, once per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cz")]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LONG = "feat: " + "x" * 95  # 101 characters

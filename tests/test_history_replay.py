@@ -30,6 +30,8 @@ import pytest
 from autorelease.plan import PlanOptions, plan_release
 from conftest import EPOCH
 
+pytestmark = pytest.mark.slow  # thousands of commits per project, replayed
+
 DATA = Path(__file__).parent / "data" / "history"
 PROJECTS = sorted(p.name.removesuffix(".json.gz") for p in DATA.glob("*.json.gz"))
 TABLE = json.loads((DATA / "explained.json").read_text())

@@ -83,6 +83,7 @@ def hooked(repo: GitRepo, origin: Path, tmp_path: Path, monkeypatch: pytest.Monk
     return repo
 
 
+@pytest.mark.slow
 def test_manifest_is_valid_for_pre_commit() -> None:
     proc = _run(REPO_ROOT, sys.executable, "-m", "pre_commit", "validate-manifest",
                 ".pre-commit-hooks.yaml")  # fmt: skip

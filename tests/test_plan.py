@@ -6,7 +6,7 @@ import pytest
 
 from autorelease.errors import ExitCode, VersionError
 from autorelease.plan import PlanOptions, ReleasePlan, plan_release
-from conftest import PYPROJECT, GitRepo
+from conftest import GitRepo, pyproject_toml
 
 History = list[tuple[str, str | None]]
 
@@ -56,7 +56,7 @@ def test_bumps(project: GitRepo, history: History, version: str | None, bump: st
 
 
 def test_major_on_zero_false_keeps_zero(project: GitRepo) -> None:
-    project.write("pyproject.toml", PYPROJECT.format(name="p", version="0.3.0")
+    project.write("pyproject.toml", pyproject_toml("p", "0.3.0")
                   + "\n[tool.autorelease]\nmajor_on_zero = false\n")  # fmt: skip
     project.write("src/sample_pkg/__init__.py", '__version__ = "0.3.0"\n')
     project.git("add", ".")
@@ -66,7 +66,7 @@ def test_major_on_zero_false_keeps_zero(project: GitRepo) -> None:
 
 def test_bump_map_is_configurable(project: GitRepo) -> None:
     own = '[tool.autorelease]\nbump_map = {Docs = "patch", feat = "patch"}\n'
-    project.write("pyproject.toml", PYPROJECT.format(name="p", version="1.0.0") + own)
+    project.write("pyproject.toml", pyproject_toml("p", "1.0.0") + own)
     project.git("add", ".")
     assert outcome(plan(project, [("chore: x", "v1.0.0"), ("docs: a", None)])) == ("1.0.1", "patch")
     assert outcome(plan(project, [("feat: b", None)])) == ("1.0.1", "patch")
@@ -119,7 +119,7 @@ def test_squash_bodies_are_read_when_asked(project: GitRepo) -> None:
     squash = "Big change (#12)\n\n* feat: one\n\n* fix: two\n"
     project.history([("fix: a", "v1.0.0"), (squash, None)])
     assert outcome(plan_release(project.path)) == (None, "none")
-    project.write("pyproject.toml", PYPROJECT.format(name="p", version="1.0.0")
+    project.write("pyproject.toml", pyproject_toml("p", "1.0.0")
                   + "\n[tool.autorelease]\nparse_squash_bodies = true\n")  # fmt: skip
     p = plan_release(project.path)
     assert outcome(p) == ("1.1.0", "minor")
@@ -130,7 +130,7 @@ def test_squash_bodies_are_read_when_asked(project: GitRepo) -> None:
 
 
 def test_squash_body_of_a_conventional_header(project: GitRepo) -> None:
-    project.write("pyproject.toml", PYPROJECT.format(name="p", version="1.0.0")
+    project.write("pyproject.toml", pyproject_toml("p", "1.0.0")
                   + "\n[tool.autorelease]\nparse_squash_bodies = true\n")  # fmt: skip
     project.git("add", ".")
     squash = "fix: pr title (#3)\n\n* feat!: inside\n* docs: not shown"
@@ -202,7 +202,7 @@ def test_rerun_on_a_tagged_prerelease_releases_nothing(project: GitRepo) -> None
 
 
 def test_semver_scheme(project: GitRepo) -> None:
-    project.write("pyproject.toml", PYPROJECT.format(name="p", version="1.0.0")
+    project.write("pyproject.toml", pyproject_toml("p", "1.0.0")
                   + '\n[tool.autorelease]\nversion_scheme = "semver"\n')  # fmt: skip
     project.git("add", ".")
     p = plan(project, [("fix: a", "v1.0.0"), ("feat: b", None)], pre="rc")
@@ -221,7 +221,7 @@ def test_first_release_with_bump(project: GitRepo) -> None:
 
 
 def test_every_declaration_is_rewritten_and_nothing_else(project: GitRepo) -> None:
-    pyproject = PYPROJECT.format(name="p", version="1.0.0").replace(
+    pyproject = pyproject_toml("p", "1.0.0").replace(
         'requires-python = ">=3.9"', 'requires-python = ">=3.9"\ndependencies = ["dep>=1.0.0"]'
     )
     project.write("pyproject.toml", pyproject)

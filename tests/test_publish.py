@@ -19,9 +19,9 @@ from autorelease.build import build
 from autorelease.errors import ExitCode
 from autorelease.index_target import resolve_target
 from autorelease.pypi import index_files, upload
-from conftest import EPOCH
-from index_server import PASSWORD, sample_project
-from publish_world import HOOK_ENV, TOKEN, Published, World, git_out, refs, snapshot
+from conftest import EPOCH, git_out, refs, sample_project, snapshot
+from index_server import PASSWORD
+from publish_world import HOOK_ENV, TOKEN, Published, World
 
 pytest_plugins = ["index_server", "publish_world"]
 

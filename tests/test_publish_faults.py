@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -19,33 +20,66 @@ from typing import Any
 import pytest
 
 from autorelease.errors import ExitCode
-from conftest import GitRepo
+from conftest import GitRepo, git_out, refs, snapshot
 from index_server import TWINE_POST_TRIES, FaultyProxy
-from publish_world import HOOK_ENV, Published, World, git_out, refs, snapshot, world
+from publish_world import HOOK_ENV, Published, World, world
 
 pytest_plugins = ["index_server", "publish_world"]
 
 WHEEL = "sample_pkg-1.1.0-py3-none-any.whl"
 SDIST = "sample_pkg-1.1.0.tar.gz"
 STOP_AFTER = "AUTORELEASE_STOP_AFTER"
-# A test command that says it has started, then waits for the test to let it go on.
+RACE_WAIT = 180  # seconds a race script waits for the other side before it declares no race
+# A test command that says it has started, then waits for the test to let it go on. If the test
+# never does, the race did not happen: it writes "missed" and fails (see assert_raced).
 GATE = """\
 import pathlib, sys, time
-folder = pathlib.Path(sys.argv[1])
+folder, wait = pathlib.Path(sys.argv[1]), float(sys.argv[2])
 (folder / "started").touch()
-deadline = time.monotonic() + 60
-while not (folder / "go").exists() and time.monotonic() < deadline:
+deadline = time.monotonic() + wait
+while not (folder / "go").exists():
+    if time.monotonic() > deadline:
+        (folder / "missed").write_text("the test never let the gated run go on")
+        sys.exit("gate: nobody opened the gate: the race did not happen")
     time.sleep(0.02)
 """
-# A test command that waits until N runs have reached it: both runs are past their checks.
+# A test command that waits until N runs have reached it: both runs are past their checks. A run
+# that waits in vain writes "missed" and fails (see assert_raced).
 RENDEZVOUS = """\
 import os, pathlib, sys, time
-folder, count = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+folder, count, wait = pathlib.Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 (folder / str(os.getpid())).touch()
-deadline = time.monotonic() + 60
-while len(list(folder.iterdir())) < count and time.monotonic() < deadline:
+deadline = time.monotonic() + wait
+while len([p for p in folder.iterdir() if p.name.isdigit()]) < count:
+    if time.monotonic() > deadline:
+        (folder / "missed").write_text(f"run {os.getpid()} waited alone for {wait} s")
+        sys.exit("rendezvous: the other run never came: the race did not happen")
     time.sleep(0.02)
 """
+
+
+def assert_raced(folder: Path) -> None:
+    """The race script in FOLDER saw the race it was written for; fail the test if not."""
+    missed = folder / "missed"
+    assert not missed.exists(), f"the race did not happen: {missed.read_text()}"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "args"), [("gate", GATE, []), ("rendezvous", RENDEZVOUS, ["2"])]
+)
+def test_a_race_that_does_not_happen_fails_the_test(
+    tmp_path: Path, name: str, text: str, args: list[str]
+) -> None:
+    """Nobody opens the gate, nobody comes to the rendezvous: the script fails, and so does
+    assert_raced, instead of the test carrying on as if the race had happened."""
+    folder = tmp_path / name
+    folder.mkdir()
+    command = script(tmp_path, name, text, str(folder), *args, "0.2")
+    proc = subprocess.run(command, shell=True, capture_output=True, text=True, check=False)
+    assert proc.returncode != 0
+    assert "the race did not happen" in proc.stderr
+    with pytest.raises(AssertionError, match="the race did not happen: "):
+        assert_raced(folder)
 
 
 @pytest.fixture
@@ -423,7 +457,7 @@ def test_a_release_made_elsewhere_meanwhile_rejects_the_push(
     other = w.clone("other")
     gate = tmp_path / "gate"
     gate.mkdir()
-    monkeypatch.setenv(HOOK_ENV, script(tmp_path, "gate", GATE, str(gate)))
+    monkeypatch.setenv(HOOK_ENV, script(tmp_path, "gate", GATE, str(gate), str(RACE_WAIT)))
     before, origin_before = snapshot(w.repo.path), refs(w.origin)
     results: list[Published] = []
     ours = threading.Thread(target=lambda: results.append(w.publish()))
@@ -432,11 +466,12 @@ def test_a_release_made_elsewhere_meanwhile_rejects_the_push(
         wait_for(gate / "started")  # our run is past its checks, running its tests
         env = {k: v for k, v in os.environ.items() if k != HOOK_ENV}
         theirs = w.publish_process(other, env | machine_dates(1))
-        out, _ = theirs.communicate(timeout=120)
+        out, _ = theirs.communicate(timeout=RACE_WAIT - 30)
         assert theirs.returncode == ExitCode.OK, out
     finally:
         (gate / "go").touch()
-        ours.join(timeout=120)
+        ours.join(timeout=RACE_WAIT)
+    assert_raced(gate)
     (done,) = results
     their_files = w.index_files()
 
@@ -488,15 +523,16 @@ def test_two_runs_at_the_same_moment_make_one_release(
     other = w.clone("other")
     meeting = tmp_path / "meeting"
     meeting.mkdir()
-    hook = script(tmp_path, "rendezvous", RENDEZVOUS, str(meeting), "2")
+    hook = script(tmp_path, "rendezvous", RENDEZVOUS, str(meeting), "2", str(RACE_WAIT))
     clones = [w.repo.path, other]
     befores = {path: snapshot(path) for path in clones}
     runs = []
     for n, path in enumerate(clones):
         env = {**os.environ, HOOK_ENV: hook, **machine_dates(0 if identical else n)}
         runs.append(w.publish_process(path, env))
-    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    outputs = [run.communicate(timeout=2 * RACE_WAIT)[0] for run in runs]
     codes = [run.returncode for run in runs]
+    assert_raced(meeting)
 
     winner, loser = (0, 1) if codes[0] == ExitCode.OK else (1, 0)
     if identical:
@@ -529,13 +565,15 @@ def test_four_identical_runs_report_one_release_and_what_each_sent_and_found(
     clones = [w.repo.path, *(w.clone(f"other{n}") for n in range(1, 4))]
     meeting = tmp_path / "meeting"
     meeting.mkdir()
-    hook = script(tmp_path, "rendezvous", RENDEZVOUS, str(meeting), str(len(clones)))
+    count = str(len(clones))
+    hook = script(tmp_path, "rendezvous", RENDEZVOUS, str(meeting), count, str(RACE_WAIT))
     runs = []
     for n, path in enumerate(clones):
         env = {**os.environ, HOOK_ENV: hook, **machine_dates(0)}
         env["GITHUB_OUTPUT"] = str(tmp_path / f"output-{n}")
         runs.append(w.publish_process(path, env, "--report", str(tmp_path / f"report-{n}.json")))
-    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    outputs = [run.communicate(timeout=2 * RACE_WAIT)[0] for run in runs]
+    assert_raced(meeting)
 
     finished = []
     for n, run in enumerate(runs):
@@ -581,7 +619,7 @@ def github_found(report: dict[str, Any]) -> bool:
     return "(found there;" in step["detail"]
 
 
-def wait_for(path: Path, timeout: float = 60) -> None:
+def wait_for(path: Path, timeout: float = RACE_WAIT) -> None:
     deadline = time.monotonic() + timeout
     while not path.exists():
         assert time.monotonic() < deadline, f"{path} never appeared"

@@ -17,24 +17,18 @@ from autorelease.build import ToolFailed, build
 from autorelease.errors import AutoreleaseError, ExitCode
 from autorelease.index_target import CredentialSource, Target, resolve_target
 from autorelease.pypi import file_sha256, index_files, plan_upload, twine_args, upload
+from conftest import sample_project
 from index_server import (
     PASSWORD,
     TWINE_POST_TRIES,
     FaultyProxy,
     LocalIndex,
     free_port,
-    sample_project,
 )
 
 pytest_plugins = ["index_server"]  # fixtures: pypiserver_index, faulty_index, devpi_index
 
 EPOCH = 1_700_000_000
-
-
-@pytest.fixture(autouse=True)
-def _no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    """twine and our pre-flight check never reach the machine's keyring."""
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 
 @pytest.fixture(scope="module")

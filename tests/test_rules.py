@@ -220,6 +220,7 @@ def _entries(text: str) -> dict[str, list[tuple[str | None, str]]]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_changelog_of_a_rule_set_is_what_cz_changelog_writes(repo: GitRepo, seed: int) -> None:
     """Differential: the same sections, order and entries as `cz changelog --dry-run`."""
