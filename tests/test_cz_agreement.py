@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from autorelease.lint import lint
+from conftest import once_per_run
 
 # About 50 cz processes: seconds, not milliseconds.
-# One worker runs the whole module: cz_verdicts starts a cz per message, once per worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cz")]
+pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LONG = "feat: " + "x" * 95  # 101 characters
@@ -116,11 +116,18 @@ def _cz_executable() -> str | None:
 
 @pytest.fixture(scope="module")
 def cz_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bool]:
-    """cz's verdict on every message of the corpus: one process each, run in parallel."""
+    """cz's verdict on every message of the corpus: one process each, run in parallel, once for
+    all the xdist workers."""
     cz = _cz_executable()
     if cz is None:
         pytest.skip("commitizen (cz) is not installed")
-    workdir = tmp_path_factory.mktemp("cz")
+    verdicts: dict[str, bool] = once_per_run(
+        tmp_path_factory, "cz_verdicts", lambda: _run_cz(cz, tmp_path_factory.mktemp("cz"))
+    )
+    return verdicts
+
+
+def _run_cz(cz: str, workdir: Path) -> dict[str, bool]:
     shutil.copy(REPO_ROOT / ".cz.toml", workdir / ".cz.toml")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
