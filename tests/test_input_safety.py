@@ -17,8 +17,8 @@ import pytest
 from autorelease import config_checks
 from autorelease.cli import main
 from autorelease.errors import ExitCode
-from conftest import GitRepo
-from publish_world import Published, World, refs, snapshot
+from conftest import GitRepo, refs, snapshot
+from publish_world import Published, World
 
 pytest_plugins = ["index_server", "publish_world"]
 

@@ -18,8 +18,8 @@ import pytest
 
 from autorelease.cli import main
 from autorelease.errors import ExitCode
-from conftest import GitRepo
-from publish_world import World, git_out
+from conftest import GitRepo, git_out
+from publish_world import World
 
 pytest_plugins = ["index_server", "publish_world"]
 

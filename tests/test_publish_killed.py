@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from autorelease.errors import ExitCode
-from publish_world import HOOK_ENV, Published, World, git_out, refs
+from conftest import git_out, refs
+from publish_world import HOOK_ENV, Published, World
 from test_publish_faults import SDIST, WHEEL, assert_completed, wait_for
 
 pytest_plugins = ["index_server", "publish_world"]
