@@ -53,6 +53,7 @@ def dry_run(repo: GitRepo, capsys: pytest.CaptureFixture[str], *extra: str) -> s
 # --- commitizen: cz_conventional_commits ----------------------------------------------------
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 def test_cz_releases_a_refactor_as_a_patch_and_says_whose_rules(
     repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -84,6 +85,7 @@ def test_an_own_bump_map_means_autorelease_rules(repo: GitRepo, tmp_path: Path) 
     assert plan_release(repo.path).bump_rules == "autorelease"
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 @pytest.mark.parametrize(
     ("start", "message"),
     [("0.3.0", "feat!: drop the old API"), ("1.2.0", "fix: x\n\nBREAKING CHANGE: y")],
@@ -97,6 +99,7 @@ def test_cz_major_version_zero_as_cz_applies_it(
     assert ours(repo) == {"0.3.0": "0.4.0", "1.2.0": "1.3.0"}[start]
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 def test_cz_reads_every_line_merges_included(repo: GitRepo, tmp_path: Path) -> None:
     started(repo, tmp_path, CZ, "1.0.0")
     repo.git("checkout", "-q", "-b", "topic")
@@ -109,6 +112,7 @@ def test_cz_reads_every_line_merges_included(repo: GitRepo, tmp_path: Path) -> N
     assert (ours(repo), cz_next(repo.path)) == ("1.1.0", "1.1.0")
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 def test_cz_is_case_sensitive_and_ignores_a_configured_bump_map(
     repo: GitRepo, tmp_path: Path
 ) -> None:
@@ -122,6 +126,7 @@ def test_cz_is_case_sensitive_and_ignores_a_configured_bump_map(
 # --- python-semantic-release ----------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 def test_psr_parses_squashed_commits_by_default(repo: GitRepo, tmp_path: Path) -> None:
     started(repo, tmp_path, PSR, "1.0.0").commit(
         "chore: merge the work (#12)\n\nfeat(api): add the streaming endpoint\n\nfix: typo"
@@ -131,6 +136,7 @@ def test_psr_parses_squashed_commits_by_default(repo: GitRepo, tmp_path: Path) -
     assert (plan.next_version, psr_next(repo.path, "1.0.0")) == ("1.1.0", "1.1.0")
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 def test_psr_squash_parsing_off(repo: GitRepo, tmp_path: Path) -> None:
     text = PSR + "\n[tool.semantic_release.commit_parser_options]\nparse_squash_commits = false\n"
     started(repo, tmp_path, text, "1.0.0").commit(
@@ -139,6 +145,7 @@ def test_psr_squash_parsing_off(repo: GitRepo, tmp_path: Path) -> None:
     assert (ours(repo), psr_next(repo.path, "1.0.0")) == (None, None)
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 def test_psr_tag_lists_and_default_level(repo: GitRepo, tmp_path: Path) -> None:
     text = PSR + (
         "\n[tool.semantic_release.commit_parser_options]\n"
@@ -152,12 +159,14 @@ def test_psr_tag_lists_and_default_level(repo: GitRepo, tmp_path: Path) -> None:
     assert (ours(repo), psr_next(repo.path, "1.0.0")) == ("1.1.0", "1.1.0")
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 def test_psr_default_bump_level_and_disallowed_type(repo: GitRepo, tmp_path: Path) -> None:
     text = PSR + "\n[tool.semantic_release.commit_parser_options]\ndefault_bump_level = 2\n"
     started(repo, tmp_path, text, "1.0.0").commit("style: spaces")
     assert (ours(repo), psr_next(repo.path, "1.0.0")) == ("1.0.1", "1.0.1")
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 def test_psr_merges_count_when_not_ignored(repo: GitRepo, tmp_path: Path) -> None:
     text = PSR + "\n[tool.semantic_release.commit_parser_options]\nignore_merge_commits = false\n"
     started(repo, tmp_path, text, "1.0.0")
@@ -170,6 +179,7 @@ def test_psr_merges_count_when_not_ignored(repo: GitRepo, tmp_path: Path) -> Non
     assert (ours(repo), psr_next(repo.path, "1.0.0")) == ("1.1.0", "1.1.0")
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [("major_on_zero = false\n", "0.4.0"), ("", "1.0.0")],
@@ -179,6 +189,7 @@ def test_psr_zero_policies(repo: GitRepo, tmp_path: Path, extra: str, expected: 
     assert (ours(repo), psr_next(repo.path, "0.3.0")) == (expected, expected)
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 def test_psr_zero_versions_are_off_unless_allowed(repo: GitRepo, tmp_path: Path) -> None:
     """PSR's allow_zero_version defaults to false: a 0.x project's next release is 1.0.0."""
     text = PSR.replace("allow_zero_version = true\n", "")
@@ -186,6 +197,7 @@ def test_psr_zero_versions_are_off_unless_allowed(repo: GitRepo, tmp_path: Path)
     assert (ours(repo), psr_next(repo.path, "0.3.0")) == ("1.0.0", "1.0.0")
 
 
+@pytest.mark.slow  # runs cz or semantic-release as a process
 def test_psr_prerelease_branch(repo: GitRepo, tmp_path: Path) -> None:
     text = PSR + (
         '\n[tool.semantic_release.branches.main]\nmatch = "(main|master)"\n'
