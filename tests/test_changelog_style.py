@@ -383,6 +383,58 @@ def test_no_place_exits_16_and_writes_nothing(
     assert "CHANGELOG.md has no insertion marker and no heading for the last release 1.0.0" in err
 
 
+def test_a_changelog_left_at_an_older_release_gets_the_missing_ones_as_cz_adds_them(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """commitizen's own CHANGELOG.md stops at v4.13.9 while its tags reach v4.17.0: `cz bump
+    --changelog` adds every release since the newest heading, then the new one, above it."""
+    import subprocess
+    import sys
+
+    from autorelease import plan
+
+    with (project.path / "pyproject.toml").open("a") as out:
+        out.write(CZ)
+    project.commit("docs: the changelog so far", ("CHANGELOG.md", CZ_MD))
+    project.tag("v1.0.0", annotated=True)
+    steps = (("1.0.0", "1.1.0", "feat: wave"), ("1.1.0", "1.1.1", "refactor: tidy the wave"))
+    for old, version, message in steps:
+        project.commit(message)
+        text = (project.path / "pyproject.toml").read_text()
+        project.write(
+            "pyproject.toml", text.replace(f'version = "{old}"', f'version = "{version}"')
+        )
+        project.write("src/sample_pkg/__init__.py", f'__version__ = "{version}"\n')
+        project.git("commit", "-q", "-am", f"bump: version → {version}")
+        project.tag(f"v{version}", annotated=True)
+    project.commit("fix: keep the wave")
+
+    code, out, err = _cli(capsys, "-C", str(project.path), "--dry-run")
+    assert code == ExitCode.OK, err
+    p = plan.plan_release(project.path)
+    assert p.changelog.startswith("## v1.1.2 (")  # the GitHub release: the new section only
+    (change,) = [c for c in p.file_changes if c.path == "CHANGELOG.md"]
+    assert change.after is not None
+    added = change.after[: -len(CZ_MD)]
+    assert change.after.endswith("\n" + CZ_MD)
+    assert [line.split(" (")[0] for line in added.splitlines() if line.startswith("## ")] == [
+        "## v1.1.2", "## v1.1.1", "## v1.1.0",
+    ]  # fmt: skip
+    assert "### Refactor\n\n- tidy the wave (" in added
+    assert "- wave (" in added
+    assert "keep the wave" not in added.split("## v1.1.1")[1]
+    assert_no_trailing_whitespace(added)
+    cz = Path(sys.executable).with_name("cz")
+    theirs = subprocess.run(
+        [str(cz), "bump", "--changelog", "--dry-run", "--yes"],
+        cwd=project.path, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    cz_headings = [line for line in theirs.splitlines() if line.startswith("## ")]
+    our_headings = [line for line in added.splitlines() if line.startswith("## ")]
+    assert cz_headings[1:] == our_headings[1:]  # past releases: the same headings, dates too
+    assert cz_headings[0].split(" (")[0] == our_headings[0].split(" (")[0]
+
+
 def test_multi_line_flags_keep_the_flag_whole() -> None:
     flag = "=========\nCHANGELOG\n========="
     section = "v1.1.0\n======\n\n- new\n"

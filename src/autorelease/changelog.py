@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from autorelease.changelog_style import MD, Style, find_headings
 from autorelease.errors import ChangelogError
 from autorelease.fileio import NotUtf8, read_text, unframe
+
+if TYPE_CHECKING:
+    from autorelease.classify import Classifier
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("breaking", "⚠ Breaking changes"),
@@ -67,6 +70,15 @@ class Layout(NamedTuple):
 
 
 DEFAULT_LAYOUT = Layout()
+
+
+class Rendering(NamedTuple):
+    """How sections are written: the commit rules, the groups, the file's style, the links."""
+
+    classify: Classifier
+    layout: Layout
+    style: Style
+    repo_url: str | None
 
 
 def layout_of(sections: Mapping[str, str]) -> Layout:
@@ -366,6 +378,17 @@ def insert(
         )
     first_release = re.compile(r"^## ", re.MULTILINE).search(existing, title.end())
     return _above(existing, first_release.start() if first_release else len(existing), section)
+
+
+def has_place(existing: str | None, marker: str, previous: str | None, *, rst: bool) -> bool:
+    """True when insert puts a new section into EXISTING by a marker or by the heading of the
+    PREVIOUS release (False: the file stops at an older release, or has no releases)."""
+    if not existing or not existing.strip():
+        return True
+    marker = rst_marker(marker) if rst else marker
+    if any(_marker_line_end(existing, c) >= 0 for c in (marker, *FOREIGN_MARKERS) if c):
+        return True
+    return bool(previous) and len(find_headings(existing, str(previous))) == 1
 
 
 def _above(existing: str, where: str | int, section: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from autorelease import changelog, changelog_style, config, git, history, plan
@@ -43,38 +44,79 @@ def _framing_of(path: Path) -> Framing:
 def full_changelog(root: Path) -> str:
     """The whole changelog: one section per final release tag, newest first."""
     cfg = config.load(root)
-    tags = sorted(
-        (t for t in history.release_tags(git.list_tags(root), cfg.tag_format)
-         if not t.version.is_prerelease),
-        key=lambda t: t.version.sort_key(),
-    )  # fmt: skip
-    repo_url = plan.repository_web_url(root, cfg)
-    classify = Classifier(cfg)
-    layout = plan.changelog_layout(cfg, classify)
+    tags = _final(history.release_tags(git.list_tags(root), cfg.tag_format))
     existing = _existing(root, cfg)
     rst = changelog_style.is_rst(cfg.changelog_file)
     newest = tags[-1].version.render(str(cfg.version_scheme)) if tags else None
     style = changelog_style.detect(existing, newest, rst)
-    template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
+    classify = Classifier(cfg)
+    layout = plan.changelog_layout(cfg, classify)
+    repo_url = plan.repository_web_url(root, cfg)
+    sections = _sections(root, cfg, tags, changelog.Rendering(classify, layout, style, repo_url))
+    body = "\n".join(reversed(sections))
+    return changelog.rebuilt(existing, body, str(cfg.changelog_marker), newest, rst=rst)
+
+
+def _final(tags: Iterable[history.ReleaseTag]) -> list[history.ReleaseTag]:
+    """The final releases among TAGS, oldest first."""
+    return sorted(
+        (t for t in tags if not t.version.is_prerelease), key=lambda t: t.version.sort_key()
+    )
+
+
+def _sections(
+    root: Path,
+    cfg: config.Config,
+    tags: Sequence[history.ReleaseTag],
+    how: changelog.Rendering,
+    skip: int = 0,
+) -> list[str]:
+    """The section of each release of TAGS (oldest first), but the first SKIP ones."""
     # One pass over the whole history: each commit belongs to the first release containing it.
     pairs: list[list[tuple[str, object]]] = [[] for _ in tags]
     for index, raw in history.by_first_release(root, tags):
-        item, parsed = classify.entry(raw)
+        if index < skip:
+            continue
+        item, parsed = how.classify.entry(raw)
         if parsed is not None and item.kind == "conventional":
             pairs[index].append((raw.sha, parsed))
+    template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
     sections = []
-    for index, tag in enumerate(tags):
-        previous = tags[index - 1].name if index else None
+    for index in range(skip, len(tags)):
+        tag = tags[index]
         meta = changelog.Release(
             tag.version.render(str(cfg.version_scheme)), tag.name, tag.date,
-            previous_tag=previous, repo_url=repo_url,
+            previous_tag=tags[index - 1].name if index else None, repo_url=how.repo_url,
         )  # fmt: skip
-        listed = changelog.with_listed(pairs[index], classify.listed)
+        listed = changelog.with_listed(pairs[index], how.classify.listed)
         sections.append(
-            changelog.section(meta, changelog.excluding(listed, layout), template, layout, style)
+            changelog.section(
+                meta, changelog.excluding(listed, how.layout), template, how.layout, how.style
+            )
         )
-    body = "\n".join(reversed(sections))
-    return changelog.rebuilt(existing, body, str(cfg.changelog_marker), newest, rst=rst)
+    return sections
+
+
+def left_off(
+    existing: str, tags: Iterable[history.ReleaseTag], *, last: history.ReleaseTag, scheme: str
+) -> list[history.ReleaseTag]:
+    """When EXISTING stops at a release older than LAST (its newest heading names one of TAGS,
+    and none names LAST), the releases from that one up to LAST, oldest first. Empty when no
+    older release has exactly one heading in the file."""
+    older = [t for t in _final(tags) if t.version.sort_key() <= last.version.sort_key()]
+    for index in range(len(older) - 2, -1, -1):
+        headings = len(changelog_style.find_headings(existing, older[index].version.render(scheme)))
+        if headings:
+            return older[index:] if headings == 1 else []
+    return []
+
+
+def missing(
+    root: Path, cfg: config.Config, releases: list[history.ReleaseTag], how: changelog.Rendering
+) -> str:
+    """The sections of RELEASES but the first (which the file has), newest first: what
+    `cz bump --changelog` adds to a changelog left behind."""
+    return "\n".join(reversed(_sections(root, cfg, releases, how, skip=1)))
 
 
 def _existing(root: Path, cfg: config.Config) -> str | None:
@@ -86,4 +128,4 @@ def _existing(root: Path, cfg: config.Config) -> str | None:
         return None
 
 
-__all__ = ["full_changelog", "main"]
+__all__ = ["full_changelog", "left_off", "main", "missing"]

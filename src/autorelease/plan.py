@@ -249,17 +249,25 @@ def decide(
             next_text, tag, date, (), previous.name if previous else None, repo_url
         )
         before = _changelog_text(root, cfg)
-        last = previous.version.render(scheme) if previous else None
         unframed = fileio.unframe(before)[0] if before else None
+        behind = _left_off(cfg, hist, unframed, previous)  # then sections for these come too
+        newest = behind[0] if behind else previous
+        last = newest.version.render(scheme) if newest else None
         style = changelog_style.detect(unframed, last, changelog_style.is_rst(cfg.changelog_file))
         layout = changelog_layout(cfg, classifier)
         if style.rst:  # the GitHub release gets Markdown: the entries are written twice
             in_section = list(in_section)
             notes = _section(root, cfg, meta, in_section, layout=layout, style=changelog_style.MD)
         section = _section(root, cfg, meta, in_section, layout=layout, style=style)
+        if behind:
+            from autorelease import changelog_init
+
+            how = changelog.Rendering(classifier, layout, style, repo_url)
+            section_in_file = section + "\n" + changelog_init.missing(root, cfg, behind, how)
         file_changes, changelog_path = _file_changes(
-            root, cfg, found, (next_text, last), section=section, changelog_text=before
-        )
+            root, cfg, found, (next_text, last), section=section_in_file if behind else section,
+            changelog_text=before,
+        )  # fmt: skip
     return ReleasePlan(
         root=str(root),
         branch=hist.branch,
@@ -287,6 +295,25 @@ def decide(
         bump_rules=classifier.bump_rules,
         notes=notes,
     )
+
+
+def _left_off(
+    cfg: config.Config,
+    hist: history.History,
+    existing: str | None,
+    previous: history.ReleaseTag | None,
+) -> list[history.ReleaseTag]:
+    """The releases from the one the changelog EXISTING stops at up to PREVIOUS, when it has no
+    marker and no heading for PREVIOUS but one for an older release (commitizen's own left off
+    at 4.13.9); empty otherwise."""
+    scheme = str(cfg.version_scheme)
+    last = previous.version.render(scheme) if previous else None
+    rst = changelog_style.is_rst(cfg.changelog_file)
+    if previous is None or changelog.has_place(existing, str(cfg.changelog_marker), last, rst=rst):
+        return []
+    from autorelease import changelog_init  # it imports this module
+
+    return changelog_init.left_off(str(existing), hist.tags, last=previous, scheme=scheme)
 
 
 def _in_section(
