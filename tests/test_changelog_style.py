@@ -311,9 +311,13 @@ def test_psr_rst_section_has_underlines_of_the_right_length_and_rst_links() -> N
     golden("style_psr_section.rst", section)
     lines = section.split("\n")
     assert lines[:4] == [".. _changelog-v1.1.0:", "", "v1.1.0 (2023-11-14)", "=" * 19]
+    from docutils.utils import column_width
+
     for title, under in itertools.pairwise(lines):
         if under and set(under) == {"-"}:
-            assert len(under) == len(title), title
+            assert len(under) == column_width(title), title  # an emoji takes two columns
+    assert "\n✨ Features\n-----------\n" in section  # the file's own title for the type
+    assert "\nDocumentation\n-------------\n" in section  # a type the file has no title for
     assert "`0123456 <https://g.io/o/r/commit/" in section
     assert "``French``" in section
     assert "](" not in section
@@ -340,6 +344,15 @@ def test_the_new_heading_copies_the_previous_one(heading: str, expected: str) ->
     level = heading.split(" ", maxsplit=1)[0]
     assert section.startswith(expected + "\n\n" + level + "# ")
     assert changelog.insert(text, section, "<!-- m -->", "1.1.0", "1.0.0").count(expected) == 1
+
+
+def test_section_titles_are_written_as_the_file_writes_them() -> None:
+    text = "## v1.0.0 (2023-11-01)\n\n### 🐛 bug fixes\n\n- a\n\n### ✨ Features\n\n- b\n"
+    style = changelog_style.detect(text, "1.0.0", rst=False)
+    assert style.title_for("Bug Fixes") == "🐛 bug fixes"
+    assert style.title_for("Features") == "✨ Features"
+    assert style.title_for("Performance") == "Performance"
+    assert changelog_style.detect(text, "0.9.0", rst=False).title_for("Features") == "Features"
 
 
 def test_rst_heading_without_date_or_anchor() -> None:

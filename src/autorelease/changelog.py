@@ -169,9 +169,21 @@ def _text(release: Release, groups: dict[str, list[str]], layout: Layout, style:
 
 
 def _title(title: str, style: Style) -> list[str]:
+    title = style.title_for(title)
     if style.rst:
-        return [title, style.sub_underline * len(title)]
+        return [title, style.sub_underline * _columns(title)]
     return [f"{'#' * (style.level + 1)} {title}"]
+
+
+def _columns(text: str) -> int:
+    """How many columns TEXT takes, as docutils counts them for an underline: a wide
+    character (the emoji of `🪲 Bug Fixes`) two, a combining one none."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text)
+    return len(text) + wide - sum(bool(unicodedata.combining(c)) for c in text)
 
 
 def _heading(release: Release, style: Style) -> list[str]:

@@ -64,6 +64,13 @@ class Style(NamedTuple):
     sub_underline: str = "-"  # reStructuredText: the underline of the sections' titles
     anchor: str = ""  # the anchor line, with a placeholder for the version
     bullet: str = "-"
+    titles: tuple[str, ...] = ()  # the file's section titles, newest first: `🪲 Bug Fixes`
+
+    def title_for(self, title: str) -> str:
+        """TITLE as the file writes it (`🪲 Bug Fixes` for `Bug Fixes`, an emoji before it or a
+        different case), else TITLE."""
+        want = title.casefold()
+        return next((own for own in self.titles if _bare(own) == want), title)
 
     def heading_for(self, version: str, date: str) -> str:
         """The copied heading for VERSION released on DATE (ISO)."""
@@ -178,7 +185,27 @@ def detect(text: str | None, version: str | None, rst: bool) -> Style:
         sub_underline=_sub_underline(text, heading) if rst else base.sub_underline,
         anchor=_template(heading.anchor, version)[0] if heading.anchor else "",
         bullet=_bullet(text, heading),
+        titles=_titles(text, heading, level=heading.level, rule=_sub_underline(text, heading)),
     )
+
+
+_TITLE_SCAN = 200_000  # characters read for the section titles: enough for years of releases
+
+
+def _titles(text: str, heading: Heading, *, level: int, rule: str) -> tuple[str, ...]:
+    """The section titles of TEXT from HEADING on (Markdown headings one level under it, else
+    lines underlined with RULE), each once, in the order of the file."""
+    if level:
+        pattern = re.compile(rf"^{'#' * (level + 1)} +(\S.*?)[ \t]*$", re.MULTILINE)
+    else:
+        pattern = re.compile(rf"^(\S.*?)[ \t]*\n{re.escape(rule)}{{3,}}[ \t]*$", re.MULTILINE)
+    found = pattern.findall(text, heading.start, heading.start + _TITLE_SCAN)
+    return tuple(dict.fromkeys(found))
+
+
+def _bare(title: str) -> str:
+    """TITLE without what precedes its first letter or digit (an emoji), case-folded."""
+    return re.sub(r"^\W+", "", title).strip().casefold()
 
 
 def _template(line: str, version: str) -> tuple[str, int, str]:
