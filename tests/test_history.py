@@ -236,6 +236,38 @@ def test_each_commit_goes_to_the_first_release_that_contains_it(repo: GitRepo, s
     for index, tag in enumerate(tags):
         for sha in repo.git("rev-list", tag.commit).split():
             expected.setdefault(sha, index)
-    found = {raw.sha: index for index, raw in history.by_first_release(repo.path, tags)}
+    streamed: list[str] = []
+    found = history.first_releases(repo.path, tags, lambda raw: streamed.append(raw.sha))
+    assert sorted(streamed) == sorted(found)
     assert tags
     assert found == expected
+
+
+def test_a_release_found_late_is_passed_on_to_every_ancestor(repo: GitRepo) -> None:
+    """v1.0.0 tags a commit dated before its parents: git streams them (and theirs) first,
+    under v2.0.0, and the late child must hand v1.0.0 down the whole chain."""
+    import os
+
+    def commit(message: str, when: int) -> str:
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_DATE": f"@{when} +0000",
+            "GIT_COMMITTER_DATE": f"@{when} +0000",
+        }
+        subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", message], cwd=repo.path,
+                       env=env, check=True)  # fmt: skip
+        return repo.git("rev-parse", "HEAD")
+
+    root = commit("feat: root", 1_700_000_000)
+    chain = [commit(f"fix: {n}", 1_800_000_000 + n) for n in range(3)]  # dated in the future
+    late = commit("fix: dated long ago", 1_600_000_000)
+    repo.git("tag", "v1.0.0")
+    repo.git("checkout", "-q", "-b", "two", chain[-1])
+    newest = commit("feat: two", 1_900_000_000)
+    repo.git("tag", "v2.0.0")
+    tags = sorted(history.release_tags(git.list_tags(repo.path), "v{version}"),
+                  key=lambda t: t.version.sort_key())  # fmt: skip
+    streamed: list[str] = []
+    found = history.first_releases(repo.path, tags, lambda raw: streamed.append(raw.sha))
+    assert streamed.index(chain[0]) < streamed.index(late)  # the parents did come first
+    assert found == {root: 0, **dict.fromkeys(chain, 0), late: 0, newest: 1}

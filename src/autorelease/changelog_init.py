@@ -73,13 +73,18 @@ def _sections(
 ) -> list[str]:
     """The section of each release of TAGS (oldest first), but the first SKIP ones."""
     # One pass over the whole history: each commit belongs to the first release containing it.
-    pairs: list[list[tuple[str, object]]] = [[] for _ in tags]
-    for index, raw in history.by_first_release(root, tags):
-        if index < skip:
-            continue
+    entries: list[tuple[str, object]] = []
+
+    def keep(raw: git.RawCommit) -> None:  # while git streams the history
         item, parsed = how.classify.entry(raw)
         if parsed is not None and item.kind == "conventional":
-            pairs[index].append((raw.sha, parsed))
+            entries.append((raw.sha, parsed))
+
+    first = history.first_releases(root, tags, keep) if tags else {}
+    pairs: list[list[tuple[str, object]]] = [[] for _ in tags]
+    for sha, parsed in entries:
+        if first[sha] >= skip:
+            pairs[first[sha]].append((sha, parsed))
     template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
     sections = []
     for index in range(skip, len(tags)):

@@ -166,22 +166,17 @@ def iter_commits(
     root: Path,
     include: str | Sequence[str],
     exclude: Iterable[str] = (),
-    *,
-    children_first: bool = False,
 ) -> Iterator[RawCommit]:
     """Stream the commits reachable from INCLUDE and not from any of EXCLUDE, newest first.
 
     One `git log` process; its output is parsed as it arrives, so memory stays flat on long
     histories and the first commit is available before git has walked the whole range.
-    CHILDREN_FIRST: no commit before all of its children in the range (git's --date-order,
-    which walks the whole range before the first commit comes out).
     """
     includes = [include] if isinstance(include, str) else list(include)
     revs = "\n".join([*includes, *(f"^{rev}" for rev in exclude)]) + "\n"
-    order = ["--date-order"] if children_first else []
     # --encoding: a message recorded in another encoding (i18n.commitEncoding) comes as UTF-8
     # too; git converts only those, so the common case costs nothing.
-    args = ["log", "-z", "--encoding=UTF-8", *order, "--format=%H %P%n%B", "--stdin"]
+    args = ["log", "-z", "--encoding=UTF-8", "--format=%H %P%n%B", "--stdin"]
     proc = subprocess.Popen(
         ["git", *args, "--end-of-options"],
         cwd=root,

@@ -9,7 +9,7 @@ number, so tags on maintenance branches do not count.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -70,25 +70,54 @@ def release_tags(refs: Iterable[git.TagRef], tag_format: str) -> list[ReleaseTag
     return [tag for tag, partial in tags if not partial or tag.commit not in whole]
 
 
-def by_first_release(root: Path, tags: Sequence[ReleaseTag]) -> Iterator[tuple[int, git.RawCommit]]:
-    """Each commit that a tag of TAGS contains, with the index of the first tag that does.
+def first_releases(
+    root: Path, tags: Sequence[ReleaseTag], on_commit: Callable[[git.RawCommit], object]
+) -> dict[str, int]:
+    """The index in TAGS (release order) of the first release that contains each commit.
 
-    TAGS are in release order. One `git log` over the whole history, children before
-    parents: a commit's first release is the earliest of its own tags and its children's.
+    One `git log` over the whole history, in git's own streaming order, so that ON_COMMIT
+    (which sees each commit as it arrives) runs alongside git's walk. A commit's first
+    release is the earliest of its own tags and its children's: a child passes its release
+    on to its parents. git shows children first unless clocks disagree; a child that comes
+    after its parent (a commit dated before its parent) passes it on to what was seen.
     """
-    if not tags:
-        return
-    first: dict[str, int] = {}  # the earliest release that contains a commit, seen so far
-    for index, tag in enumerate(tags):
-        first.setdefault(tag.commit, index)
     never = len(tags)
-    pop, get = first.pop, first.get
-    for raw in git.iter_commits(root, list(first), children_first=True):
-        index = pop(raw.sha, never)
+    first: dict[str, int] = {}  # commits seen: the earliest release that contains them
+    pending: dict[str, int] = {}  # commits not seen yet: the earliest release so far
+    for index, tag in enumerate(tags):
+        pending.setdefault(tag.commit, index)
+    parents: dict[str, tuple[str, ...]] = {}
+    for raw in git.iter_commits(root, list(pending)):
+        on_commit(raw)
+        index = pending.pop(raw.sha, never)
+        first[raw.sha] = index
+        parents[raw.sha] = raw.parents
         for parent in raw.parents:
-            if get(parent, never) > index:
-                first[parent] = index
-        yield index, raw
+            if parent in first:
+                if first[parent] > index:
+                    _pass_on(parent, index, first, pending, parents)
+            elif pending.get(parent, never) > index:
+                pending[parent] = index
+    return first
+
+
+def _pass_on(
+    sha: str,
+    index: int,
+    first: dict[str, int],
+    pending: dict[str, int],
+    parents: dict[str, tuple[str, ...]],
+) -> None:
+    """Release INDEX contains SHA, which was already seen: lower it and its ancestors."""
+    stack = [sha]
+    while stack:
+        commit = stack.pop()
+        if commit in first:
+            if first[commit] > index:
+                first[commit] = index
+                stack.extend(parents[commit])
+        elif commit not in pending or pending[commit] > index:
+            pending[commit] = index
 
 
 def read(
