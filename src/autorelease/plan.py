@@ -249,7 +249,7 @@ def decide(
             next_text, tag, date, (), previous.name if previous else None, repo_url
         )
         before = _changelog_text(root, cfg)
-        unframed = fileio.unframe(before)[0] if before else None
+        unframed, framing = fileio.unframe(before) if before else (None, fileio.Framing())
         behind = _left_off(cfg, hist, unframed, previous)  # then sections for these come too
         newest = behind[0] if behind else previous
         last = newest.version.render(scheme) if newest else None
@@ -266,7 +266,7 @@ def decide(
             section_in_file = section + "\n" + changelog_init.missing(root, cfg, behind, how)
         file_changes, changelog_path = _file_changes(
             root, cfg, found, (next_text, last), section=section_in_file if behind else section,
-            changelog_text=before,
+            changelog_read=(before, unframed, framing),
         )  # fmt: skip
     return ReleasePlan(
         root=str(root),
@@ -519,11 +519,12 @@ def _file_changes(
     versions: tuple[str, str | None],
     *,
     section: str,
-    changelog_text: str | None,
+    changelog_read: tuple[str | None, str | None, fileio.Framing],
 ) -> tuple[list[FileChange], str | None]:
     """The files the release rewrites: VERSIONS are the new one and the previous release's;
     TEXTS hold the files without their framing (a byte order mark, CRLF line ends), which the
-    changes put back as each file had it. CHANGELOG_TEXT is the changelog as read."""
+    changes put back as each file had it. CHANGELOG_READ is the changelog as read, without
+    its framing, and that framing."""
     new, last = versions
     texts: dict[str, str] = {}
     originals: dict[str, str | None] = {}
@@ -536,8 +537,8 @@ def _file_changes(
     changelog_path = str(cfg.changelog_file) or None
     if changelog_path:
         if changelog_path not in texts:
-            originals[changelog_path] = changelog_text
-            texts[changelog_path], framing[changelog_path] = fileio.unframe(changelog_text or "")
+            originals[changelog_path], unframed, framing[changelog_path] = changelog_read
+            texts[changelog_path] = unframed or ""
         existing = texts[changelog_path] if originals[changelog_path] is not None else None
         texts[changelog_path] = changelog.insert(
             existing, section, str(cfg.changelog_marker), new, last,
