@@ -22,30 +22,27 @@ def main(args: argparse.Namespace) -> int:
             return ExitCode.NOTHING_TO_RELEASE
         print(release_plan.changelog, end="")
         return ExitCode.OK
-    text = full_changelog(root)
     cfg = config.load(root)
-    target = inside(root, str(cfg.changelog_file or "CHANGELOG.md"))
+    target = _target(root, cfg)
+    existing, framing = _existing(target)
+    text = full_changelog(root, cfg, existing)
     if args.dry_run:
         print(text, end="")
         return ExitCode.OK
-    write_atomic(target, _framing_of(target).apply(text))
+    write_atomic(target, framing.apply(text))  # the old file's byte order mark and line ends
     print(f"wrote {target.relative_to(root.resolve())}", file=sys.stderr)
     return ExitCode.OK
 
 
-def _framing_of(path: Path) -> Framing:
-    """How the changelog being replaced wrapped its lines (a byte order mark, CRLF), to keep."""
-    try:
-        return unframe(read_text(path))[1]
-    except (OSError, NotUtf8):
-        return Framing()
-
-
-def full_changelog(root: Path) -> str:
-    """The whole changelog: one section per final release tag, newest first."""
-    cfg = config.load(root)
+def full_changelog(
+    root: Path, cfg: config.Config | None = None, existing: str | None = None
+) -> str:
+    """The whole changelog: one section per final release tag, newest first. EXISTING is the
+    changelog as it stands, without its framing (read here when not given)."""
+    cfg = cfg or config.load(root)
+    if existing is None:
+        existing = _existing(_target(root, cfg))[0]
     tags = _final(history.release_tags(git.list_tags(root), cfg.tag_format))
-    existing = _existing(root, cfg)
     rst = changelog_style.is_rst(cfg.changelog_file)
     newest = tags[-1].version.render(str(cfg.version_scheme)) if tags else None
     style = changelog_style.detect(existing, newest, rst)
@@ -124,13 +121,18 @@ def missing(
     return "\n".join(reversed(_sections(root, cfg, releases, how, skip=1)))
 
 
-def _existing(root: Path, cfg: config.Config) -> str | None:
-    """The changelog as it stands, without its framing; None when there is none (or it cannot
-    be read: it is then written anew)."""
+def _target(root: Path, cfg: config.Config) -> Path:
+    return inside(root, str(cfg.changelog_file or "CHANGELOG.md"))
+
+
+def _existing(path: Path) -> tuple[str | None, Framing]:
+    """The changelog at PATH as it stands, without its framing, and that framing (a byte
+    order mark, CRLF line ends); None when there is none or it cannot be read: it is then
+    written anew."""
     try:
-        return unframe(read_text(inside(root, str(cfg.changelog_file or "CHANGELOG.md"))))[0]
+        return unframe(read_text(path))
     except (OSError, NotUtf8):
-        return None
+        return None, Framing()
 
 
 __all__ = ["full_changelog", "left_off", "main", "missing"]
