@@ -23,7 +23,7 @@ import pytest
 from autorelease.cli import main
 from conftest import GitRepo, git_out, sample_project
 from github_fake import FakeGitHub, Recorded
-from index_server import LocalIndex
+from index_server import FaultyProxy, LocalIndex
 
 TOKEN = "ghs_fakeToken0123456789abcd"  # FakeGitHub's default token
 HOOK_ENV = "AUTORELEASE_TEST_HOOK"  # the sample's test command runs what this variable holds
@@ -170,3 +170,19 @@ def w(
         capsys=capsys, monkeypatch=monkeypatch,
     ) as it:  # fmt: skip
         yield it
+
+
+@pytest.fixture
+def faulty(
+    repo: GitRepo,
+    origin: Path,
+    faulty_index: FaultyProxy,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[World, FaultyProxy]]:
+    """The world, uploading through a proxy that can fail POSTs and make simple pages lag."""
+    with world(
+        repo=repo, origin=origin, index=faulty_index.upstream, upload_url=faulty_index.url,
+        capsys=capsys, monkeypatch=monkeypatch,
+    ) as it:  # fmt: skip
+        yield it, faulty_index

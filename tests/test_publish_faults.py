@@ -13,16 +13,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from autorelease.errors import ExitCode
-from conftest import GitRepo, git_out, refs, snapshot
+from conftest import git_out, refs, snapshot
 from index_server import TWINE_POST_TRIES, FaultyProxy
-from publish_world import HOOK_ENV, Published, World, world
+from publish_world import HOOK_ENV, Published, World
 
 pytest_plugins = ["index_server", "publish_world"]
 
@@ -80,22 +79,6 @@ def test_a_race_that_does_not_happen_fails_the_test(
     assert "the race did not happen" in proc.stderr
     with pytest.raises(AssertionError, match="the race did not happen: "):
         assert_raced(folder)
-
-
-@pytest.fixture
-def faulty(
-    repo: GitRepo,
-    origin: Path,
-    faulty_index: FaultyProxy,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[World, FaultyProxy]]:
-    """The world, uploading through a proxy that fails the POSTs it is told to."""
-    with world(
-        repo=repo, origin=origin, index=faulty_index.upstream, upload_url=faulty_index.url,
-        capsys=capsys, monkeypatch=monkeypatch,
-    ) as it:  # fmt: skip
-        yield it, faulty_index
 
 
 def script(tmp: Path, name: str, text: str, *args: str) -> str:

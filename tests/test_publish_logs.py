@@ -15,9 +15,8 @@ import pytest
 
 from autorelease.build import TAIL_LINES
 from autorelease.errors import ExitCode
-from conftest import GitRepo
 from index_server import PASSWORD, FaultyProxy
-from publish_world import HOOK_ENV, TOKEN, Published, World, world
+from publish_world import HOOK_ENV, TOKEN, Published, World
 
 pytest_plugins = ["index_server", "publish_world"]
 
@@ -151,26 +150,10 @@ def test_refused_credentials_show_the_index_answer(
         assert PASSWORD not in text
 
 
-@pytest.fixture
-def lagging(
-    repo: GitRepo,
-    origin: Path,
-    faulty_index: FaultyProxy,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[World, FaultyProxy]]:
-    """The world, uploading through a proxy whose simple pages can be made to lag (404)."""
-    with world(
-        repo=repo, origin=origin, index=faulty_index.upstream, upload_url=faulty_index.url,
-        capsys=capsys, monkeypatch=monkeypatch,
-    ) as it:  # fmt: skip
-        yield it, faulty_index
-
-
 @pytest.mark.slow
-def test_a_rejected_reupload_shows_the_index_reason(lagging: tuple[World, FaultyProxy]) -> None:
+def test_a_rejected_reupload_shows_the_index_reason(faulty: tuple[World, FaultyProxy]) -> None:
     """An index whose pages lag says the files are missing; its upload says they exist (400)."""
-    w, proxy = lagging
+    w, proxy = faulty
     assert w.publish().code == ExitCode.OK
     proxy.stale_gets = set(range(proxy.gets + 1, proxy.gets + 100))
 
