@@ -459,9 +459,9 @@ def test_multi_line_flags_keep_the_flag_whole() -> None:
     assert "..\n    version list\n\n" + section + "\n.. _changelog-v1.0.0" in default
 
 
-def test_psr_exclude_commit_patterns_drop_commits_that_do_not_bump(project: GitRepo) -> None:
-    from autorelease import plan
-
+def released_psr_own(project: GitRepo) -> None:
+    """PROJECT set up as PSR's own repository (its table, its .rst changelog), released as
+    v1.0.0, then COMMITS."""
     with (project.path / "pyproject.toml").open("a") as out:
         out.write(PSR_OWN)
     project.write("CHANGELOG.rst", PSR_OWN_RST)
@@ -470,6 +470,12 @@ def test_psr_exclude_commit_patterns_drop_commits_that_do_not_bump(project: GitR
     project.tag("v1.0.0")
     for message in COMMITS:
         project.commit(message)
+
+
+def test_psr_exclude_commit_patterns_drop_commits_that_do_not_bump(project: GitRepo) -> None:
+    from autorelease import plan
+
+    released_psr_own(project)
     project.commit("chore!: drop python 3.8")
     p = plan.plan_release(project.path)
     assert p.changelog_path == "CHANGELOG.rst"
@@ -547,14 +553,7 @@ def test_init_writes_the_changelog_settings_so_the_old_table_can_go(project: Git
     lines, its exclusions (regexes with backslashes) and its sections survive the round trip."""
     from autorelease import adopt, plan
 
-    with (project.path / "pyproject.toml").open("a") as out:
-        out.write(PSR_OWN)
-    project.write("CHANGELOG.rst", PSR_OWN_RST)
-    project.git("add", ".")
-    project.commit("chore: adopt")
-    project.tag("v1.0.0")
-    for message in COMMITS:
-        project.commit(message)
+    released_psr_own(project)
     before = plan.plan_release(project.path)
     (pyproject,) = [c for c in adopt.changes(project.path) if c.path == "pyproject.toml"]
     text = pyproject.after.split("[tool.semantic_release]")[0]
