@@ -204,6 +204,17 @@ def sample_project(
     return path
 
 
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def golden(name: str, text: str) -> None:
+    """Compare with tests/golden/NAME; AUTORELEASE_UPDATE_GOLDEN=1 rewrites it."""
+    path = GOLDEN / name
+    if os.environ.get("AUTORELEASE_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+
+
 def git_out(path: Path, *args: str, check: bool = False) -> str:
     proc = subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=check)
     return proc.stdout.strip()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,19 +10,10 @@ from autorelease import changelog
 from autorelease.changelog_init import full_changelog
 from autorelease.commits import Commit, parse
 from autorelease.errors import ChangelogError
-from conftest import GitRepo, pyproject_toml
+from conftest import GitRepo, golden, pyproject_toml
 
-GOLDEN = Path(__file__).parent / "golden"
 MARKER = "<!-- autorelease: new releases go below this line -->"
 SHA = "0123456789abcdef0123456789abcdef01234567"
-
-
-def golden(name: str, text: str) -> None:
-    """Compare with tests/golden/NAME; AUTORELEASE_UPDATE_GOLDEN=1 rewrites it."""
-    path = GOLDEN / name
-    if os.environ.get("AUTORELEASE_UPDATE_GOLDEN"):
-        path.write_text(text)
-    assert text == path.read_text()
 
 
 def entries(*messages: str) -> tuple[changelog.Entry, ...]:

@@ -24,21 +24,12 @@ from autorelease import changelog, changelog_style, config
 from autorelease.cli import main
 from autorelease.commits import Commit, parse
 from autorelease.errors import ChangelogError, ExitCode
-from conftest import GitRepo
+from conftest import GitRepo, golden
 from publish_world import World
 
 pytest_plugins = ["index_server", "publish_world"]
 
-GOLDEN = Path(__file__).parent / "golden"
 SHA = "0123456789abcdef0123456789abcdef01234567"
-
-
-def golden(name: str, text: str) -> None:
-    """Compare with tests/golden/NAME; AUTORELEASE_UPDATE_GOLDEN=1 rewrites it."""
-    path = GOLDEN / name
-    if os.environ.get("AUTORELEASE_UPDATE_GOLDEN"):
-        path.write_text(text)
-    assert text == path.read_text()
 
 
 def assert_no_trailing_whitespace(text: str) -> None:
