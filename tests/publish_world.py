@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from autorelease.cli import main
+from autorelease.cli.main import main
 from conftest import GitRepo, git_out, sample_project
 from github_fake import FakeGitHub, Recorded
 from index_server import FaultyProxy, LocalIndex

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.cli import main
+from autorelease.cli.main import main
+from autorelease.core.plan import plan_release
 from autorelease.errors import ExitCode
-from autorelease.plan import plan_release
 from conftest import GitRepo
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from autorelease import config
-from autorelease import version_files as vf
-from autorelease.cli import main
+from autorelease.cli.main import main
+from autorelease.core import config
+from autorelease.core import version_files as vf
 from autorelease.errors import ConfigError, ExitCode
 from conftest import GitRepo
 from publish_world import World

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.build import (
+from autorelease.errors import ExitCode
+from autorelease.publish.build import (
     TAIL_LINES,
     Distributions,
     ToolFailed,
@@ -23,7 +24,6 @@ from autorelease.build import (
     fresh_outdir,
     run_tool,
 )
-from autorelease.errors import ExitCode
 from conftest import sample_project
 
 EPOCH = 1_700_000_000

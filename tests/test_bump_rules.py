@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from autorelease import bump_rules
-from autorelease.cli import main
+from autorelease.cli.main import main
+from autorelease.core import bump_rules
+from autorelease.core.plan import PlanOptions, plan_release
 from autorelease.errors import ExitCode
-from autorelease.plan import PlanOptions, plan_release
 from conftest import GitRepo
 from test_differential import cz_next, psr_next
 

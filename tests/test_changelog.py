@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from autorelease import changelog
-from autorelease.changelog_init import full_changelog
-from autorelease.commits import Commit, parse
+from autorelease.cli.changelog import full_changelog
+from autorelease.core import changelog
+from autorelease.core.commits import Commit, parse
 from autorelease.errors import ChangelogError
 from conftest import GitRepo, golden, pyproject_toml
 

@@ -20,9 +20,9 @@ from typing import NamedTuple
 
 import pytest
 
-from autorelease import changelog, changelog_style, config
-from autorelease.cli import main
-from autorelease.commits import Commit, parse
+from autorelease.cli.main import main
+from autorelease.core import changelog, changelog_style, config
+from autorelease.core.commits import Commit, parse
 from autorelease.errors import ChangelogError, ExitCode
 from conftest import GitRepo, golden
 from publish_world import World
@@ -395,7 +395,7 @@ def test_a_changelog_left_at_an_older_release_gets_the_missing_ones_as_cz_adds_t
     import subprocess
     import sys
 
-    from autorelease import plan
+    from autorelease.core import plan
 
     with (project.path / "pyproject.toml").open("a") as out:
         out.write(CZ)
@@ -464,7 +464,7 @@ def released_psr_own(project: GitRepo) -> None:
 
 
 def test_psr_exclude_commit_patterns_drop_commits_that_do_not_bump(project: GitRepo) -> None:
-    from autorelease import plan
+    from autorelease.core import plan
 
     released_psr_own(project)
     project.commit("chore!: drop python 3.8")
@@ -477,7 +477,7 @@ def test_psr_exclude_commit_patterns_drop_commits_that_do_not_bump(project: GitR
 
 
 def test_changelog_sections_configure_titles_order_and_hidden(project: GitRepo) -> None:
-    from autorelease import plan
+    from autorelease.core import plan
 
     with (project.path / "pyproject.toml").open("a") as out:
         out.write('\n[tool.autorelease]\nchangelog_sections = { fix = "Fixed", feat = "Added", '
@@ -542,7 +542,8 @@ def test_the_rst_changelog_stays_valid_restructuredtext(fixture: str) -> None:
 def test_init_writes_the_changelog_settings_so_the_old_table_can_go(project: GitRepo) -> None:
     """After `init`, [tool.autorelease] alone gives the same changelog: PSR's marker of several
     lines, its exclusions (regexes with backslashes) and its sections survive the round trip."""
-    from autorelease import adopt, plan
+    from autorelease.cli import adopt
+    from autorelease.core import plan
 
     released_psr_own(project)
     before = plan.plan_release(project.path)

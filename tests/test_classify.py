@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from autorelease import config, git
-from autorelease.classify import Classifier
+from autorelease import git
+from autorelease.core import config
+from autorelease.core.classify import Classifier
 from test_commits import SPEC_EXAMPLES
 
 DATA = Path(__file__).parent / "data" / "history"

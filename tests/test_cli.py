@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.cli import main
+from autorelease.cli.main import main
 from autorelease.errors import ExitCode, VersionError
 from conftest import GitRepo, snapshot
 
@@ -188,7 +188,7 @@ def test_no_command(capsys: pytest.CaptureFixture[str]) -> None:
 def test_the_diff_of_a_new_file_is_what_difflib_writes(text: str) -> None:
     import difflib
 
-    from autorelease.render import diff
+    from autorelease.cli.render import diff
 
     expected = difflib.unified_diff(
         [], text.splitlines(keepends=True), fromfile="/dev/null", tofile="b/f"
@@ -236,7 +236,7 @@ _DISTINCT = [f"line {n}\n" for n in range(40)]
 )
 def test_a_diff_is_what_a_whole_file_difflib_writes(before: list[str], after: list[str]) -> None:
     """Only the changed middle is compared, yet the hunks are the whole file's, numbers too."""
-    from autorelease.render import diff
+    from autorelease.cli.render import diff
 
     old, new = "".join(before), "".join(after)
     assert diff("f", old, new) == _whole_file_diff(old, new)
@@ -247,7 +247,7 @@ def test_a_diff_of_a_long_file_is_what_a_whole_file_difflib_writes() -> None:
     16 KB and then halved, so every position relative to a chunk's edge is tried."""
     import random
 
-    from autorelease.render import diff
+    from autorelease.cli.render import diff
 
     rng = random.Random(11)
     lines = [f"line {n}\n" for n in range(6000)]
@@ -295,7 +295,7 @@ def test_a_diff_of_random_edits_turns_the_old_text_into_the_new() -> None:
     """Repeated lines make many alignments possible; any one the diff takes must be right."""
     import random
 
-    from autorelease.render import diff
+    from autorelease.cli.render import diff
 
     rng = random.Random(7)
     for _ in range(400):
@@ -315,7 +315,7 @@ def test_the_changelog_section_is_indented_line_by_line() -> None:
     """The preview indents the section with whole-text replaces; lines stay as they were."""
     import random
 
-    from autorelease.render import _indented
+    from autorelease.cli.render import _indented
 
     def by_lines(text: str) -> str:
         lines = text.split("\n")[:-1] if text.endswith("\n") else text.split("\n")
@@ -354,7 +354,7 @@ def test_status_and_version_do_not_need_the_changelog(
 def test_json_parts_is_the_same_json_one_record_a_line(data: dict[str, object]) -> None:
     import json
 
-    from autorelease.render import json_parts
+    from autorelease.cli.render import json_parts
 
     text = "".join(json_parts(data))
     assert json.loads(text) == data

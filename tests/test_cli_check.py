@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.cli import main
+from autorelease.cli.main import main
 from autorelease.errors import ExitCode
 from conftest import GitRepo
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from autorelease.cli import main
+from autorelease.cli.main import main
 from conftest import GitRepo
 
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from autorelease import changelog
-from autorelease.cli import main
-from autorelease.commits import Commit, parse
+from autorelease.cli.main import main
+from autorelease.core import changelog
+from autorelease.core.commits import Commit, parse
 from autorelease.errors import ExitCode
 from publish_world import World
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from autorelease.commits import (
+from autorelease.core.commits import (
     Commit,
     Footer,
     ParseError,
@@ -276,7 +276,7 @@ def test_paragraphs_split_fast_as_a_line_walk_would() -> None:
     """The one-split shortcut for regular text gives what the line-by-line definition does."""
     import random
 
-    from autorelease.commits import _paragraphs, _paragraphs_by_lines
+    from autorelease.core.commits import _paragraphs, _paragraphs_by_lines
 
     pieces = ["a", "b c", "", "", " ", "\t", "x\r", "Refs: #1", "  indented", "x  ", "\x0c",
               "\u2028", "é", "BREAKING CHANGE: y", "\x1d"]  # fmt: skip

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autorelease import config
+from autorelease.core import config
 from autorelease.errors import ConfigError, ExitCode
 
 

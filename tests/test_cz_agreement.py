@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.lint import lint
+from autorelease.hooks.lint import lint
 from conftest import once_per_run
 
 # About 50 cz processes: seconds, not milliseconds.

@@ -46,8 +46,8 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.plan import PlanOptions, plan_release
-from autorelease.version import Bump, parse_version
+from autorelease.core.plan import PlanOptions, plan_release
+from autorelease.core.version import Bump, parse_version
 from conftest import GitRepo
 
 pytestmark = pytest.mark.slow

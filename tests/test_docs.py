@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from autorelease import cli, config
-from autorelease.adopt import toml_value
+from autorelease.cli import main as cli
+from autorelease.cli.adopt import toml_value
+from autorelease.core import config
 from autorelease.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parents[1]

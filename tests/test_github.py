@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.github import NO_WAIT, ReleaseResult, ensure_release, release_state
-from autorelease.github_target import GitHubTarget, resolve_target
+from autorelease.publish.github import NO_WAIT, ReleaseResult, ensure_release, release_state
+from autorelease.publish.github_target import GitHubTarget, resolve_target
 from github_fake import DATA, FakeGitHub
 
 TAG = "v1.0.0"
@@ -523,7 +523,7 @@ def test_github_api_url_reaches_pygithub(
 
 def test_importing_the_module_does_not_import_pygithub() -> None:
     src = Path(__file__).parents[1] / "src"
-    code = "import sys, autorelease.github; print('github' in sys.modules)"
+    code = "import sys, autorelease.publish.github; print('github' in sys.modules)"
     env = {**os.environ, "PYTHONPATH": str(src)}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
@@ -563,7 +563,7 @@ def test_how_long_a_rate_limit_lasts(
 ) -> None:
     from github import GithubException
 
-    from autorelease.github_errors import rate_limit_wait
+    from autorelease.publish.github_errors import rate_limit_wait
 
     exc = GithubException(status, {"message": message}, headers)
     assert rate_limit_wait(exc, now=1000.0) == wait

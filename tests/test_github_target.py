@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.github_target import DEFAULT_API_URL, GitHubTarget, parse_remote, resolve_target
+from autorelease.publish.github_target import (
+    DEFAULT_API_URL,
+    GitHubTarget,
+    parse_remote,
+    resolve_target,
+)
 
 
 @pytest.mark.parametrize(

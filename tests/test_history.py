@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from autorelease import git, history
+from autorelease import git
+from autorelease.core import history
 from autorelease.errors import ExitCode, GitError
 from conftest import GitRepo
 

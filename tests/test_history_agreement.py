@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from autorelease.plan import PlanOptions, plan_release
+from autorelease.core.plan import PlanOptions, plan_release
 from test_differential import cz_next, psr_next
 from test_history_replay import PROJECTS, Pair, build, checkout
 

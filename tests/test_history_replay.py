@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from autorelease.plan import PlanOptions, plan_release
+from autorelease.core.plan import PlanOptions, plan_release
 from conftest import EPOCH
 
 pytestmark = pytest.mark.slow  # thousands of commits per project, replayed

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from autorelease import history
+from autorelease.core import history
 from conftest import GitRepo
 
 

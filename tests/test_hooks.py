@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 import autorelease
-from autorelease.cli_check import pushed_ranges
+from autorelease.hooks.check import pushed_ranges
 from conftest import GitRepo
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

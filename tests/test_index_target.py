@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from autorelease.errors import AutoreleaseError, ConfigError, ExitCode
-from autorelease.index_target import (
+from autorelease.publish.index import twine_args
+from autorelease.publish.index_target import (
     PYPI_SIMPLE,
     PYPI_UPLOAD,
     TESTPYPI_SIMPLE,
@@ -20,7 +21,6 @@ from autorelease.index_target import (
     resolve_target,
     twine_env,
 )
-from autorelease.pypi import twine_args
 
 TOKEN = "pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMAAC"
 

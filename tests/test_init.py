@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from autorelease import adopt, config
-from autorelease.cli import main
+from autorelease.cli import adopt
+from autorelease.cli.main import main
+from autorelease.core import config
 from autorelease.errors import ExitCode
 from conftest import GitRepo
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from autorelease import config_checks
-from autorelease.cli import main
+from autorelease.cli.main import main
+from autorelease.core import config_checks
 from autorelease.errors import ExitCode
 from conftest import GitRepo, refs, snapshot
 from publish_world import Published, World

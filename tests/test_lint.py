@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autorelease.lint import SCISSORS, clean, lint, suggest_header
+from autorelease.hooks.lint import SCISSORS, clean, lint, suggest_header
 
 # https://www.conventionalcommits.org/en/v1.0.0/#examples, verbatim.
 SPEC_EXAMPLES = [

@@ -16,7 +16,7 @@ import zipfile
 
 import pytest
 
-from autorelease.cli import main
+from autorelease.cli.main import main
 from autorelease.errors import ExitCode
 from conftest import GitRepo, git_out
 from publish_world import World

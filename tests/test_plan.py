@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from autorelease.core.plan import PlanOptions, ReleasePlan, plan_release
 from autorelease.errors import ExitCode, VersionError
-from autorelease.plan import PlanOptions, ReleasePlan, plan_release
 from conftest import GitRepo, pyproject_toml
 
 History = list[tuple[str, str | None]]

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from autorelease.build import build
 from autorelease.errors import ExitCode
-from autorelease.index_target import resolve_target
-from autorelease.pypi import index_files, upload
+from autorelease.publish.build import build
+from autorelease.publish.index import index_files, upload
+from autorelease.publish.index_target import resolve_target
 from conftest import EPOCH, git_out, refs, sample_project, snapshot
 from index_server import PASSWORD
 from publish_world import HOOK_ENV, TOKEN, Published, World
@@ -319,7 +319,7 @@ def test_the_dry_run_of_no_push_says_nothing_goes_public(
     w: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    from autorelease.cli import main
+    from autorelease.cli.main import main
 
     code = main(["-C", str(w.repo.path), "publish", "--dry-run", "--offline", "--no-push"])
 
@@ -347,7 +347,7 @@ def test_dry_run_changes_nothing(w: World, capsys: pytest.CaptureFixture[str]) -
     before, origin_before = snapshot(w.repo.path), refs(w.origin)
     capsys.readouterr()
 
-    from autorelease.cli import main
+    from autorelease.cli.main import main
 
     code = main(["-C", str(w.repo.path), "publish", "--dry-run", "--repository", w.index.url])
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.build import TAIL_LINES
 from autorelease.errors import ExitCode
+from autorelease.publish.build import TAIL_LINES
 from index_server import PASSWORD, FaultyProxy
 from publish_world import HOOK_ENV, TOKEN, Published, World
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.build import ToolFailed, build
 from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.index_target import CredentialSource, Target, resolve_target
-from autorelease.pypi import file_sha256, index_files, plan_upload, twine_args, upload
+from autorelease.publish.build import ToolFailed, build
+from autorelease.publish.index import file_sha256, index_files, plan_upload, twine_args, upload
+from autorelease.publish.index_target import CredentialSource, Target, resolve_target
 from conftest import sample_project
 from index_server import (
     PASSWORD,

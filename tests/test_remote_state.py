@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.cli import main
+from autorelease.cli.main import main
 from conftest import GitRepo, snapshot
 from github_fake import FakeGitHub
 from index_server import LocalIndex

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autorelease.github_target import parse_remote
+from autorelease.publish.github_target import parse_remote
 from autorelease.remote_url import split, web_url
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from autorelease import rules
+from autorelease.core import rules
+from autorelease.core.plan import plan_release
+from autorelease.core.version import Bump
 from autorelease.errors import ConfigError, ExitCode
-from autorelease.plan import plan_release
-from autorelease.version import Bump
 from conftest import GitRepo
 
 CUSTOMIZE = """\
@@ -163,7 +163,7 @@ SCHEMA = (
 
 
 def _check(capsys: pytest.CaptureFixture[str], repo: GitRepo, *argv: str) -> tuple[int, str]:
-    from autorelease.cli import main
+    from autorelease.cli.main import main
 
     code = main(["-C", str(repo.path), *argv])
     captured = capsys.readouterr()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from autorelease.core.version import Bump, Version, next_version, parse_version, require_version
 from autorelease.errors import ExitCode, VersionError
-from autorelease.version import Bump, Version, next_version, parse_version, require_version
 
 
 def v(text: str) -> Version:

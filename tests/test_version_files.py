@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autorelease import version_files as vf
+from autorelease.core import version_files as vf
 from autorelease.errors import ConfigError, ExitCode, VersionError
 
 PYPROJECT = """\

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autorelease import workflows
+from autorelease.cli import workflows
 
 DATA = Path(__file__).parent / "data" / "workflows"
 

@@ -1,3 +1,3 @@
-from autorelease.cli import main
+from autorelease.cli.main import main
 
 raise SystemExit(main())

@@ -27,9 +27,9 @@ from pathlib import Path
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from autorelease.build import STREAMING, ToolFailed, ToolResult, project_of, run_tool
 from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.index_target import (
+from autorelease.publish.build import STREAMING, ToolFailed, ToolResult, project_of, run_tool
+from autorelease.publish.index_target import (
     CREDENTIAL_VARS,
     CredentialSource,
     Target,

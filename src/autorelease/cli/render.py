@@ -8,8 +8,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from autorelease.classify import ClassifiedCommit
-from autorelease.plan import ReleasePlan
+from autorelease.core.classify import ClassifiedCommit
+from autorelease.core.plan import ReleasePlan
 
 NL = "\n"
 

@@ -6,9 +6,9 @@ import argparse
 import sys
 
 from autorelease import git
+from autorelease.cli.render import diff
 from autorelease.errors import ExitCode
 from autorelease.fileio import write_atomic
-from autorelease.render import diff
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     # 8 ms of imports that only `init` needs, not every command
-    from autorelease import adopt, workflows
+    from autorelease.cli import adopt, workflows
 
     root = git.toplevel(args.repo)
     todo = adopt.changes(root)

@@ -16,7 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from autorelease import __version__, config, git, version_files
+from autorelease import __version__, git
+from autorelease.core import config, version_files
 from autorelease.errors import ConfigError
 
 HOOKS_REPO = "https://github.com/autorelease-dev/autorelease"
@@ -253,7 +254,7 @@ def workflow_target(root: Path) -> tuple[str | None, str]:
     A workflow the project already has is never replaced: when release.yml is taken the
     workflow goes to autorelease.yml, and a workflow that already runs autorelease is enough.
     """
-    from autorelease import workflows
+    from autorelease.cli import workflows
 
     for path in workflows.workflow_files(root):
         if workflows.runs_autorelease(path.read_text(encoding="utf-8", errors="replace")):

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Set
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autorelease import config_checks
+from autorelease.core import config_checks
 from autorelease.errors import ConfigError
 
 DEFAULT_BUMP_MAP: Mapping[str, str] = {"feat": "minor", "fix": "patch", "perf": "patch"}

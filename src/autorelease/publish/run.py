@@ -34,13 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autorelease import changelog, config, fileio, git, history, outputs, preflight, unfinished
+from autorelease import fileio, git
+from autorelease.core import changelog, config, history
+from autorelease.core.plan import PlanOptions, ReleasePlan, plan_release
+from autorelease.core.version import parse_version
 from autorelease.envvars import without_secrets
 from autorelease.errors import AutoreleaseError, ExitCode
 from autorelease.fileio import inside, write_atomic
-from autorelease.plan import PlanOptions, ReleasePlan, plan_release
+from autorelease.publish import outputs, preflight, unfinished
 from autorelease.scrub import for_display
-from autorelease.version import parse_version
 
 LOCAL_ONLY = (
     "the release commit and tag stay in this clone: no upload and no GitHub release "
@@ -149,7 +151,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _tool_output(exc: AutoreleaseError) -> dict[str, str]:
     """The end of a failed tool's output, for the report's failure: {"output": ...} or {}."""
-    from autorelease.build import ToolFailed
+    from autorelease.publish.build import ToolFailed
 
     return {"output": exc.output} if isinstance(exc, ToolFailed) and exc.output else {}
 
@@ -393,7 +395,7 @@ def _tests(run: Run) -> None:
     with run.step("tests") as record:
         returncode, tail = _run_tests(command, run.root)
         if returncode != 0:
-            from autorelease.build import ToolFailed
+            from autorelease.publish.build import ToolFailed
 
             raise ToolFailed(
                 f"the tests failed (exit {returncode}): {command}",
@@ -412,7 +414,7 @@ def _run_tests(command: str, root: Path) -> tuple[int, str]:
     Its own session: an interrupt of autorelease (SIGTERM, Ctrl-C) ends the whole process group
     before the rollback, so no orphaned test process writes into the restored work tree.
     """
-    from autorelease.build import TAIL_LINES, tail_of
+    from autorelease.publish.build import TAIL_LINES, tail_of
 
     env = without_secrets()  # the project's tests have no business seeing credentials
     proc = subprocess.Popen(
@@ -482,7 +484,7 @@ def _test_command(run: Run) -> str | None:
 
 
 def _build(run: Run) -> None:
-    from autorelease import build
+    from autorelease.publish import build
 
     with run.step("build") as record:
         epoch = git.commit_time(run.root, "HEAD")
@@ -577,7 +579,7 @@ def _not_public(run: Run, step: str) -> bool:
 
 
 def _upload(run: Run) -> None:
-    from autorelease import pypi
+    from autorelease.publish import index
 
     if run.args.no_upload:
         run.steps.append(StepRecord("upload", "skipped", 0.0, "--no-upload"))
@@ -585,7 +587,7 @@ def _upload(run: Run) -> None:
     if _not_public(run, "upload"):
         return
     with run.step("upload") as record:
-        result = pypi.upload(
+        result = index.upload(
             run.dists, preflight.upload_target(run), log=run.say, backoff=preflight.pause(2.0)
         )
         run.changed = run.changed or bool(result.uploaded)
@@ -596,7 +598,7 @@ def _upload(run: Run) -> None:
 
 
 def _github(run: Run) -> None:
-    from autorelease import github
+    from autorelease.publish import github
 
     if not preflight.wants_github(run):
         why = "--no-github" if run.args.no_github else "github_release = false"

@@ -10,13 +10,14 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
-from autorelease import config, git
+from autorelease import git
+from autorelease.core import config
 from autorelease.errors import AutoreleaseError, ExitCode
 
 if TYPE_CHECKING:
-    from autorelease.execute import Run
-    from autorelease.github_target import GitHubTarget
-    from autorelease.index_target import Target
+    from autorelease.publish.github_target import GitHubTarget
+    from autorelease.publish.index_target import Target
+    from autorelease.publish.run import Run
 
 # For tests and CI against local fakes: PACING_ENV=fast drops GitHub's throttling and the pauses
 # before retries (to GitHub and the index); the number of retries stays the same.
@@ -153,7 +154,7 @@ def _not_up_to_date(run: Run, remote: str) -> AutoreleaseError:
 
 def upload_target(run: Run) -> Target:
     """The index this run uploads to (and reads from); remembers its URLs for the report."""
-    from autorelease.index_target import resolve_target
+    from autorelease.publish.index_target import resolve_target
     from autorelease.scrub import sanitize_url
 
     target = resolve_target(
@@ -165,7 +166,7 @@ def upload_target(run: Run) -> Target:
 
 
 def _check_index(run: Run, *, resuming: bool) -> None:
-    from autorelease.index_target import require_credentials
+    from autorelease.publish.index_target import require_credentials
 
     target = upload_target(run)
     require_credentials(target)
@@ -183,10 +184,10 @@ def _check_index(run: Run, *, resuming: bool) -> None:
 
 def _index_holds(run: Run, target: Target) -> dict[str, str]:
     """The files of this version on the index; an index that cannot be read stops the checks."""
-    from autorelease import pypi
+    from autorelease.publish import index
 
     try:
-        return pypi.index_files(
+        return index.index_files(
             target.simple_url, project_name(run), run.version, log=run.say, backoff=pause(1.0)
         )
     except AutoreleaseError as exc:
@@ -220,7 +221,7 @@ def wants_github(run: Run) -> bool:
 
 def release_target(run: Run) -> GitHubTarget | None:
     """Where the GitHub release goes; None when the project is not on GitHub."""
-    from autorelease.github_target import resolve_target
+    from autorelease.publish.github_target import resolve_target
 
     url = git.config_value(run.root, f"remote.{run.cfg.remote}.url")
     return resolve_target(os.environ, url)

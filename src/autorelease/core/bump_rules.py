@@ -15,11 +15,11 @@ from functools import reduce
 from textwrap import dedent
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from autorelease.core.version import Bump
 from autorelease.errors import ConfigError
-from autorelease.version import Bump
 
 if TYPE_CHECKING:
-    from autorelease import config
+    from autorelease.core import config
 
 AUTORELEASE, COMMITIZEN, SEMANTIC_RELEASE = "autorelease", "commitizen", "semantic-release"
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from autorelease.commits import (
+from autorelease.core.commits import (
     CONVENTIONAL_TYPES,
     Commit,
     ParseError,

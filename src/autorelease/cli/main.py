@@ -19,7 +19,7 @@ from autorelease.errors import AutoreleaseError, ExitCode
 if TYPE_CHECKING:
     import logging
 
-    from autorelease.plan import ReleasePlan
+    from autorelease.core.plan import ReleasePlan
 
 ISSUES_URL = "https://github.com/autorelease-dev/autorelease/issues"
 
@@ -61,9 +61,9 @@ def _publish_arguments(parser: argparse.ArgumentParser) -> None:
 # Commands whose modules are imported only when the command line names them: every other
 # command starts faster. name -> (module, help shown by --help before it is mounted).
 _LAZY_COMMANDS = {
-    "check": ("cli_check", "check commit messages: a PR title, or every commit of a range"),
-    "hook": ("cli_check", "run as a git hook (see .pre-commit-hooks.yaml)"),
-    "init": ("cli_init", "set up [tool.autorelease], commit hooks and the release workflow"),
+    "check": ("hooks.check", "check commit messages: a PR title, or every commit of a range"),
+    "hook": ("hooks.check", "run as a git hook (see .pre-commit-hooks.yaml)"),
+    "init": ("cli.init", "set up [tool.autorelease], commit hooks and the release workflow"),
 }
 
 
@@ -125,27 +125,16 @@ def _defer_to_main_parser(
                 action.default = argparse.SUPPRESS
 
 
-def _optional(module: str) -> Any:
-    """autorelease.MODULE, or None while that part of the product does not exist yet."""
+def _mount(module: str, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Mount a command module that exposes register(subparsers). A module that is missing is
+    a broken install or a renamed module: it fails loudly, never as a help-only stub."""
     import importlib
 
-    try:
-        return importlib.import_module(f"autorelease.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"autorelease.{module}":
-            raise
-        return None
-
-
-def _mount(module: str, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Mount a command module that exposes register(subparsers)."""
-    mod = _optional(module)
-    if mod is not None:
-        mod.register(sub)
+    importlib.import_module(f"autorelease.{module}").register(sub)
 
 
 def _plan(args: argparse.Namespace, *, changelog: bool = True) -> ReleasePlan:
-    from autorelease.plan import PlanOptions, plan_release
+    from autorelease.core.plan import PlanOptions, plan_release
 
     options = PlanOptions.from_command_line(
         getattr(args, "bump", None), getattr(args, "pre", None), getattr(args, "test", False)
@@ -156,12 +145,10 @@ def _plan(args: argparse.Namespace, *, changelog: bool = True) -> ReleasePlan:
 def cmd_publish(args: argparse.Namespace) -> int:
     """`autorelease publish` and `autorelease --dry-run`."""
     if not args.dry_run:
-        execute = _optional("execute")
-        if execute is None:
-            print("autorelease: publish is not available yet; use --dry-run", file=sys.stderr)
-            return ExitCode.USAGE
-        return int(execute.main(args))
-    from autorelease import render
+        from autorelease.publish import run
+
+        return int(run.main(args))
+    from autorelease.cli import render
 
     plan = _plan(args)
     facts = _remote_facts(plan, args)
@@ -175,7 +162,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         render.preview_parts(plan, render.publish_steps(plan, args), args.verbose)
     )
     if facts is not None:
-        from autorelease import remote_state
+        from autorelease.publish import remote_state
 
         print(remote_state.render(facts), end="")
     return ExitCode.OK
@@ -186,7 +173,8 @@ def _remote_facts(plan: Any, args: argparse.Namespace) -> list[Any] | None:
     wanted = args.check_remote or (getattr(args, "full_preview", False) and not args.offline)
     if not wanted or not plan.tag or not plan.next_version:
         return None
-    from autorelease import config, remote_state
+    from autorelease.core import config
+    from autorelease.publish import remote_state
 
     root = Path(plan.root)
     cfg = config.load(root)
@@ -198,7 +186,7 @@ def _remote_facts(plan: Any, args: argparse.Namespace) -> list[Any] | None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from autorelease import render
+    from autorelease.cli import render
 
     plan = _plan(args, changelog=False)
     if args.json:
@@ -224,9 +212,9 @@ def cmd_version(args: argparse.Namespace) -> int:
 
 
 def cmd_changelog(args: argparse.Namespace) -> int:
-    from autorelease import changelog_init
+    from autorelease.cli import changelog
 
-    return changelog_init.main(args)
+    return changelog.main(args)
 
 
 @contextlib.contextmanager
@@ -330,7 +318,7 @@ def _scrub_record(record: logging.LogRecord) -> bool:
 
 def _print_error(exc: AutoreleaseError, verbose: bool) -> None:
     """The error line; for a failed tool, after the end of its output unless that was shown."""
-    from autorelease.build import ToolFailed
+    from autorelease.publish.build import ToolFailed
 
     if isinstance(exc, ToolFailed) and exc.output and not (exc.shown or verbose):
         print("autorelease: the end of the failed tool's output:", file=sys.stderr)

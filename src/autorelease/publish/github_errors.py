@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import time
 
-from autorelease.github_target import TOKEN_HINT
+from autorelease.publish.github_target import TOKEN_HINT
 
 # requests nests urllib3's errors: "Pool(...): Max retries ... (Caused by X(...: reason"))"
 _NESTED_TAIL = re.compile(r"""["']\)+$""")

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from autorelease import git
+from autorelease.core.version import Version, parse_version
 from autorelease.errors import ExitCode, GitError
-from autorelease.version import Version, parse_version
 
 
 class ReleaseTag(NamedTuple):

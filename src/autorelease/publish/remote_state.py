@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autorelease import git
-from autorelease.config import Config
+from autorelease.core.config import Config
 from autorelease.errors import AutoreleaseError
 
 
@@ -60,11 +60,14 @@ def _git_remote(root: Path, cfg: Config, tag: str) -> Fact:
 
 
 def _index(repo: str, project: str, version: str, simple_url: str | None) -> Fact:
-    from autorelease import index_target, pypi, scrub
+    from autorelease import scrub
+    from autorelease.publish import index, index_target
 
     target = index_target.resolve_target(repo, simple_url=simple_url)
     where = f"index {target.name} ({scrub.sanitize_url(target.simple_url)})"
-    held = pypi.index_files(target.simple_url, project, version, log=lambda _line: None, attempts=1)
+    held = index.index_files(
+        target.simple_url, project, version, log=lambda _line: None, attempts=1
+    )
     if held:
         return Fact(where, f"{project} {version} already has {', '.join(sorted(held))}", True)
     if target.credentials is index_target.CredentialSource.MISSING:
@@ -75,7 +78,7 @@ def _index(repo: str, project: str, version: str, simple_url: str | None) -> Fac
 
 
 def _github(root: Path, cfg: Config, tag: str) -> Fact:
-    from autorelease import github, github_target
+    from autorelease.publish import github, github_target
 
     url = git.config_value(root, f"remote.{cfg.remote}.url")
     target = github_target.resolve_target(os.environ, url)

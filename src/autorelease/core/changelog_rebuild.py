@@ -1,37 +1,15 @@
-"""`autorelease changelog`: preview the next section, or (--init) write the file from all tags."""
+"""The whole changelog rebuilt from the release tags (`changelog --init`), and the sections a
+changelog left behind is missing."""
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from autorelease import changelog, changelog_style, config, git, history, plan
-from autorelease.classify import Classifier
-from autorelease.errors import ExitCode
-from autorelease.fileio import Framing, NotUtf8, inside, read_text, unframe, write_atomic
-
-
-def main(args: argparse.Namespace) -> int:
-    root = git.toplevel(args.repo)
-    if not args.init:
-        release_plan = plan.plan_release(root)
-        if not release_plan.next_version:
-            print("nothing to release: no new section", file=sys.stderr)
-            return ExitCode.NOTHING_TO_RELEASE
-        print(release_plan.changelog, end="")
-        return ExitCode.OK
-    cfg = config.load(root)
-    target = _target(root, cfg)
-    existing, framing = _existing(target)
-    text = full_changelog(root, cfg, existing)
-    if args.dry_run:
-        print(text, end="")
-        return ExitCode.OK
-    write_atomic(target, framing.apply(text))  # the old file's byte order mark and line ends
-    print(f"wrote {target.relative_to(root.resolve())}", file=sys.stderr)
-    return ExitCode.OK
+from autorelease import git
+from autorelease.core import changelog, changelog_style, config, history, plan
+from autorelease.core.classify import Classifier
+from autorelease.fileio import Framing, NotUtf8, inside, read_text, unframe
 
 
 def full_changelog(
@@ -41,7 +19,7 @@ def full_changelog(
     changelog as it stands, without its framing (read here when not given)."""
     cfg = cfg or config.load(root)
     if existing is None:
-        existing = _existing(_target(root, cfg))[0]
+        existing = existing_text(target(root, cfg))[0]
     tags = _final(history.release_tags(git.list_tags(root), cfg.tag_format))
     rst = changelog_style.is_rst(cfg.changelog_file)
     newest = tags[-1].version.render(str(cfg.version_scheme)) if tags else None
@@ -121,11 +99,11 @@ def missing(
     return "\n".join(reversed(_sections(root, cfg, releases, how, skip=1)))
 
 
-def _target(root: Path, cfg: config.Config) -> Path:
+def target(root: Path, cfg: config.Config) -> Path:
     return inside(root, str(cfg.changelog_file or "CHANGELOG.md"))
 
 
-def _existing(path: Path) -> tuple[str | None, Framing]:
+def existing_text(path: Path) -> tuple[str | None, Framing]:
     """The changelog at PATH as it stands, without its framing, and that framing (a byte
     order mark, CRLF line ends); None when there is none or it cannot be read: it is then
     written anew."""
@@ -135,4 +113,4 @@ def _existing(path: Path) -> tuple[str | None, Framing]:
         return None, Framing()
 
 
-__all__ = ["full_changelog", "left_off", "main", "missing"]
+__all__ = ["existing_text", "full_changelog", "left_off", "missing", "target"]

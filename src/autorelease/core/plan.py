@@ -14,29 +14,27 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autorelease import (
+from autorelease import fileio, git, remote_url
+from autorelease.core import (
     bump_rules,
     changelog,
     changelog_style,
     commits,
     config,
-    fileio,
-    git,
     history,
-    remote_url,
     version_files,
 )
-from autorelease.classify import (
+from autorelease.core.classify import (
     LEVEL_BY_NAME,
     ClassifiedCommit,
     Classifier,
     classify_all,
     kind_counts,
 )
+from autorelease.core.version import Bump, Version, next_version, parse_version
 from autorelease.errors import AutoreleaseError, ChangelogError, ExitCode, VersionError
 from autorelease.fileio import inside
 from autorelease.scrub import quote
-from autorelease.version import Bump, Version, next_version, parse_version
 
 
 class PlanOptions(NamedTuple):
@@ -260,10 +258,10 @@ def decide(
             notes = _section(root, cfg, meta, in_section, layout=layout, style=changelog_style.MD)
         section = _section(root, cfg, meta, in_section, layout=layout, style=style)
         if behind:
-            from autorelease import changelog_init
+            from autorelease.core import changelog_rebuild
 
             how = changelog.Rendering(classifier, layout, style, repo_url)
-            section_in_file = section + "\n" + changelog_init.missing(root, cfg, behind, how)
+            section_in_file = section + "\n" + changelog_rebuild.missing(root, cfg, behind, how)
         file_changes, changelog_path = _file_changes(
             root, cfg, found, (next_text, last), section=section_in_file if behind else section,
             changelog_read=(before, unframed, framing),
@@ -311,9 +309,9 @@ def _left_off(
     rst = changelog_style.is_rst(cfg.changelog_file)
     if previous is None or changelog.has_place(existing, str(cfg.changelog_marker), last, rst=rst):
         return []
-    from autorelease import changelog_init  # it imports this module
+    from autorelease.core import changelog_rebuild  # it imports this module
 
-    return changelog_init.left_off(str(existing), hist.tags, last=previous, scheme=scheme)
+    return changelog_rebuild.left_off(str(existing), hist.tags, last=previous, scheme=scheme)
 
 
 def _in_section(

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from autorelease import github_errors
 from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.github_target import GitHubTarget
+from autorelease.publish import github_errors
+from autorelease.publish.github_target import GitHubTarget
 from autorelease.scrub import sanitize
 
 if TYPE_CHECKING:

@@ -13,12 +13,12 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from autorelease.changelog_style import MD, Style, find_headings
+from autorelease.core.changelog_style import MD, Style, find_headings
 from autorelease.errors import ChangelogError
 from autorelease.fileio import NotUtf8, read_text, unframe
 
 if TYPE_CHECKING:
-    from autorelease.classify import Classifier
+    from autorelease.core.classify import Classifier
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("breaking", "⚠ Breaking changes"),
@@ -96,7 +96,7 @@ def excluding(pairs: Iterable[tuple[str, object]], layout: Layout) -> Iterable[t
     exclude, keep = layout.exclude, layout.keep
     if exclude is None:
         return pairs
-    from autorelease.commits import Commit
+    from autorelease.core.commits import Commit
 
     return (
         (sha, commit) for sha, commit in pairs
@@ -131,7 +131,7 @@ def section(
     """
     if template is not None:
         return _render_template(meta._replace(entries=entries_from(commits)), template)
-    from autorelease.commits import Commit
+    from autorelease.core.commits import Commit
 
     url = meta.repo_url
     line = _rst_line if style.rst else _line
@@ -501,7 +501,7 @@ def entries_from(
     commits: Iterable[tuple[str, object]], kinds: Collection[str] | None = None
 ) -> tuple[Entry, ...]:
     """Changelog entries from (sha, Commit) pairs, of KINDS (default: all) or breaking."""
-    from autorelease.commits import Commit
+    from autorelease.core.commits import Commit
 
     result: list[Entry] = []
     for sha, commit in commits:

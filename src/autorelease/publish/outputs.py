@@ -8,12 +8,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autorelease import history
+from autorelease.core import history
 from autorelease.fileio import write_atomic
 from autorelease.scrub import for_display
 
 if TYPE_CHECKING:
-    from autorelease.execute import Run
+    from autorelease.publish.run import Run
 
 
 def finish(run: Run, outcome: str, failure: dict[str, Any] | None, seconds: float) -> None:

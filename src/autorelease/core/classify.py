@@ -14,11 +14,12 @@ from collections.abc import Callable
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
-from autorelease import bump_rules, commits, config, git
-from autorelease.version import Bump
+from autorelease import git
+from autorelease.core import bump_rules, commits, config
+from autorelease.core.version import Bump
 
 if TYPE_CHECKING:
-    from autorelease import rules
+    from autorelease.core import rules
 
 
 class ClassifiedCommit(NamedTuple):
@@ -67,7 +68,7 @@ _new_commit: Callable[[tuple[object, ...]], commits.Commit] = functools.partial(
 
 
 def _load_rules(cfg: config.Config) -> rules.Rules:
-    from autorelease import rules  # commitizen's rule sets, only for projects that name one
+    from autorelease.core import rules  # commitizen's rule sets, only for projects that name one
 
     return rules.load(cfg.root, str(cfg.commit_rules), cfg.pyproject)
 

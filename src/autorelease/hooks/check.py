@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from autorelease import git
 from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.lint import (
+from autorelease.hooks.lint import (
     DEFAULT_MAX_HEADER_LENGTH,
     DEFAULT_TYPES,
     LintResult,
@@ -30,8 +30,8 @@ from autorelease.lint import (
 )
 
 if TYPE_CHECKING:
-    from autorelease.config import Config
-    from autorelease.rules import Rules
+    from autorelease.core.config import Config
+    from autorelease.core.rules import Rules
 
 SPEC_URL = "https://www.conventionalcommits.org/en/v1.0.0/"
 _ZERO_SHA = frozenset("0")
@@ -265,7 +265,7 @@ def _root(args: argparse.Namespace, *, required: bool) -> Path | None:
 
 def _lint_options(args: argparse.Namespace, root: Path | None) -> LintOptions:
     """The command line's options, else the project's configuration, else the defaults."""
-    from autorelease import config
+    from autorelease.core import config
 
     cfg = config.load(root) if root is not None else None
     limit = args.max_header_length
@@ -296,7 +296,7 @@ def _rule_set(root: Path, cfg: Config) -> Rules | None:
             file=sys.stderr,
         )
         return None
-    from autorelease import rules
+    from autorelease.core import rules
 
     return rules.load(root, str(cfg.commit_rules), cfg.pyproject)
 
@@ -315,7 +315,7 @@ def _configured_types(cfg: Config) -> tuple[str, ...]:
 def _release_preview(root: Path, message: str | None) -> dict[str, Any]:
     """What releasing would do with these commits (and MESSAGE on top of HEAD, if given)."""
     try:
-        from autorelease.plan import PlanOptions, plan_release
+        from autorelease.core.plan import PlanOptions, plan_release
 
         plan = plan_release(root, PlanOptions(extra_messages=(message,) if message else ()))
     except (AutoreleaseError, ImportError) as exc:

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autorelease import changelog, config
-from autorelease.commits import Commit
+from autorelease.core import changelog, config
+from autorelease.core.commits import Commit
+from autorelease.core.version import Bump
 from autorelease.errors import ConfigError
-from autorelease.version import Bump
 
 _LEVELS = {"MAJOR": Bump.MAJOR, "MINOR": Bump.MINOR, "PATCH": Bump.PATCH}
 
