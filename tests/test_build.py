@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.errors import ExitCode
+from autorelease.errors import BuildFailed, ExitCode
 from autorelease.publish.build import (
     TAIL_LINES,
     Distributions,
-    ToolFailed,
     ToolResult,
     build,
     build_env,
@@ -103,7 +102,7 @@ def test_error_line_prefers_the_exception(output: str, expected: str) -> None:
 
 def test_outdir_with_files_is_refused(tmp_path: Path) -> None:
     (tmp_path / "stale-1.0.whl").write_text("")
-    with pytest.raises(ToolFailed, match="is not empty") as info:
+    with pytest.raises(BuildFailed, match="is not empty") as info:
         fresh_outdir(tmp_path)
     assert info.value.code == ExitCode.BUILD_FAILED
 
@@ -150,7 +149,7 @@ def test_check_versions(
     if problem is None:
         check_versions(sdist, wheel, planned)
     else:
-        with pytest.raises(ToolFailed, match=problem) as info:
+        with pytest.raises(BuildFailed, match=problem) as info:
             check_versions(sdist, wheel, planned)
         assert info.value.code == ExitCode.BUILD_FAILED
 
@@ -183,7 +182,7 @@ def test_build_is_reproducible(tmp_path: Path) -> None:
 def test_build_detects_version_mismatch(tmp_path: Path) -> None:
     project = sample_project(tmp_path / "project", version="1.0.0")
     with pytest.raises(
-        ToolFailed, match=r"has version 1\.0\.0, but the release is 1\.1\.0"
+        BuildFailed, match=r"has version 1\.0\.0, but the release is 1\.1\.0"
     ) as info:
         build(project, "1.1.0", EPOCH, tmp_path / "dist", isolation=False)
     assert info.value.code == ExitCode.BUILD_FAILED
@@ -193,7 +192,7 @@ def test_build_detects_version_mismatch(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_build_detects_twine_check_failure(tmp_path: Path) -> None:
     broken_rst = "Title\n=====\n\n.. unknown-directive:: boom\n\n`unclosed\n"
-    with pytest.raises(ToolFailed, match="twine check --strict rejected") as info:
+    with pytest.raises(BuildFailed, match="twine check --strict rejected") as info:
         build_sample(tmp_path, "dist", readme=broken_rst, content_type="text/x-rst")
     assert info.value.code == ExitCode.BUILD_FAILED
     assert "long_description" in info.value.message
@@ -205,7 +204,7 @@ def test_build_detects_twine_check_failure(tmp_path: Path) -> None:
 def test_build_failure_names_the_backend_error(tmp_path: Path) -> None:
     project = sample_project(tmp_path / "project")
     (project / "README.md").unlink()
-    with pytest.raises(ToolFailed, match="Readme file does not exist") as info:
+    with pytest.raises(BuildFailed, match="Readme file does not exist") as info:
         build(project, "1.0.0", EPOCH, tmp_path / "dist", isolation=False)
     assert info.value.code == ExitCode.BUILD_FAILED
     assert "OSError: Readme file does not exist" in info.value.output  # its end, shown with it
@@ -217,7 +216,7 @@ def test_build_without_isolation_names_missing_backend(tmp_path: Path) -> None:
     project = sample_project(tmp_path / "project")
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"hatchling"]', '"hatchling", "nope-x"]'))
-    with pytest.raises(ToolFailed) as info:
+    with pytest.raises(BuildFailed) as info:
         build(project, "1.0.0", EPOCH, tmp_path / "dist", isolation=False)
     assert info.value.message.endswith("failed: build requirements not installed: nope-x")
     assert "build with isolation" in (info.value.hint or "")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import AutoreleaseError, ExitCode, GitHubFailed
 from autorelease.publish.github import NO_WAIT, ReleaseResult, ensure_release, release_state
 from autorelease.publish.github_target import GitHubTarget, resolve_target
 from github_fake import DATA, FakeGitHub
@@ -86,8 +86,8 @@ def release_result(
     )
 
 
-def failure(target: GitHubTarget, files: list[Path], log: Log) -> AutoreleaseError:
-    with pytest.raises(AutoreleaseError) as caught:
+def failure(target: GitHubTarget, files: list[Path], log: Log) -> GitHubFailed:
+    with pytest.raises(GitHubFailed) as caught:
         release(target, files, log)
     assert caught.value.code == ExitCode.GITHUB_FAILED
     return caught.value

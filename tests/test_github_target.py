@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import AutoreleaseError, ConfigError, ExitCode, NoCredentials
 from autorelease.publish.github_target import (
     DEFAULT_API_URL,
     GitHubTarget,
@@ -94,19 +94,27 @@ def test_resolve_target(
 
 
 @pytest.mark.parametrize(
-    ("env", "code", "text"),
+    ("env", "error", "code", "text"),
     [
-        ({}, ExitCode.NO_CREDENTIALS, "GITHUB_TOKEN is not set"),
-        ({"GITHUB_TOKEN": "  "}, ExitCode.NO_CREDENTIALS, "GITHUB_TOKEN is not set"),
-        ({**TOKEN, "GITHUB_REPOSITORY": "octo"}, ExitCode.CONFIG, "not of the form owner/name"),
-        ({**TOKEN, "GITHUB_REPOSITORY": "a/b/c"}, ExitCode.CONFIG, "not of the form owner/name"),
-        ({**TOKEN, "GITHUB_API_URL": "api.github.com"}, ExitCode.CONFIG, "not an http(s) URL"),
+        ({}, NoCredentials, ExitCode.NO_CREDENTIALS, "GITHUB_TOKEN is not set"),
+        ({"GITHUB_TOKEN": "  "}, NoCredentials, ExitCode.NO_CREDENTIALS, "GITHUB_TOKEN is not set"),
+        ({**TOKEN, "GITHUB_REPOSITORY": "octo"}, ConfigError, ExitCode.CONFIG, "owner/name"),
+        ({**TOKEN, "GITHUB_REPOSITORY": "a/b/c"}, ConfigError, ExitCode.CONFIG, "owner/name"),
+        (
+            {**TOKEN, "GITHUB_API_URL": "api.github.com"},
+            ConfigError,
+            ExitCode.CONFIG,
+            "http(s) URL",
+        ),
     ],
 )
-def test_resolve_target_errors(env: dict[str, str], code: ExitCode, text: str) -> None:
-    with pytest.raises(AutoreleaseError) as caught:
+def test_resolve_target_errors(
+    env: dict[str, str], error: type[AutoreleaseError], code: ExitCode, text: str
+) -> None:
+    with pytest.raises(error) as caught:
         resolve_target(env, "https://github.com/octo/hello.git")
 
+    assert type(caught.value) is error
     assert caught.value.code == code
     assert text in caught.value.message
 

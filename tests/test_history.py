@@ -9,7 +9,7 @@ import pytest
 
 from autorelease import git
 from autorelease.core import history
-from autorelease.errors import ExitCode, GitError
+from autorelease.errors import ExitCode, ShallowClone, VersionError
 from conftest import GitRepo
 
 
@@ -48,7 +48,7 @@ def test_no_tags_means_the_whole_history(repo: GitRepo) -> None:
 
 
 def test_no_commits_is_an_error(repo: GitRepo) -> None:
-    with pytest.raises(GitError, match="has no commits yet"):
+    with pytest.raises(VersionError, match="has no commits yet"):
         history.read(repo.path, "v{version}")
 
 
@@ -182,7 +182,7 @@ def shallow_clone(repo: GitRepo, tmp_path: Path, *args: str) -> Path:
 def test_shallow_clone_without_the_tags_is_refused(repo: GitRepo, tmp_path: Path) -> None:
     repo.history([("chore: init", "v1.0.0"), ("feat: a", None), ("fix: b", None)])
     clone = shallow_clone(repo, tmp_path, "--depth", "1")
-    with pytest.raises(GitError, match="shallow clone") as info:
+    with pytest.raises(ShallowClone, match="shallow clone") as info:
         history.read(clone, "v{version}")
     assert info.value.code == ExitCode.SHALLOW
     assert info.value.hint is not None

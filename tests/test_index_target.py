@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.errors import AutoreleaseError, ConfigError, ExitCode
+from autorelease.errors import ConfigError, ExitCode, NoCredentials
 from autorelease.publish.index import twine_args
 from autorelease.publish.index_target import (
     PYPI_SIMPLE,
@@ -142,7 +142,7 @@ def test_credential_source(
 
 def test_missing_credentials_name_the_variables() -> None:
     target = resolve_target("pypi", env={})
-    with pytest.raises(AutoreleaseError) as info:
+    with pytest.raises(NoCredentials) as info:
         require_credentials(target)
     assert info.value.code == ExitCode.NO_CREDENTIALS
     for var in ("TWINE_USERNAME", "TWINE_PASSWORD", "PYPI_API_TOKEN", "trusted publishing"):

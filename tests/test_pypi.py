@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.publish.build import ToolFailed, build
+from autorelease.errors import AlreadyOnIndex, ExitCode, UploadFailed
+from autorelease.publish.build import build
 from autorelease.publish.index import file_sha256, index_files, plan_upload, twine_args, upload
 from autorelease.publish.index_target import CredentialSource, Target, resolve_target
 from conftest import sample_project
@@ -77,7 +77,7 @@ def test_plan_upload(local: dict[str, str], remote: dict[str, str], todo: list[s
 
 
 def test_plan_upload_refuses_a_different_file_under_the_same_name() -> None:
-    with pytest.raises(AutoreleaseError, match="already on idx with a different sha256") as info:
+    with pytest.raises(AlreadyOnIndex, match="already on idx with a different sha256") as info:
         plan_upload({"a.whl": "1" * 64}, {"a.whl": "2" * 64}, "idx")
     assert info.value.code == ExitCode.ALREADY_ON_INDEX
     assert "bump the version" in str(info.value)
@@ -150,7 +150,7 @@ def test_index_files_reads_pep503_html_and_retries_visibly(
 def test_index_files_gives_up_after_bounded_retries(faulty_index: FaultyProxy) -> None:
     faulty_index.down = True
     messages: list[str] = []
-    with pytest.raises(AutoreleaseError, match=r"cannot read .*500") as info:
+    with pytest.raises(UploadFailed, match=r"cannot read .*500") as info:
         index_files(faulty_index.simple_url, "x", "1.0", log=messages.append, attempts=3, backoff=0)
     assert info.value.code == ExitCode.UPLOAD_FAILED
     assert len(messages) == 2
@@ -179,7 +179,7 @@ def test_wrong_password_is_a_clear_error_without_the_password(
     monkeypatch.setenv("TWINE_USERNAME", pypiserver_index.username)
     monkeypatch.setenv("TWINE_PASSWORD", wrong)
     messages: list[str] = []
-    with pytest.raises(ToolFailed, match="refused the upload credentials") as info:
+    with pytest.raises(UploadFailed, match="refused the upload credentials") as info:
         upload(dists, target_for(pypiserver_index), messages.append, backoff=0)
     error = info.value
     assert error.code == ExitCode.UPLOAD_FAILED
@@ -198,7 +198,7 @@ def test_different_file_already_on_index_is_refused(
 ) -> None:
     target = target_for(uploader)
     upload(dists, target)
-    with pytest.raises(AutoreleaseError, match="with a different sha256") as info:
+    with pytest.raises(AlreadyOnIndex, match="with a different sha256") as info:
         upload(other_dists, target)
     assert info.value.code == ExitCode.ALREADY_ON_INDEX
 
@@ -214,7 +214,7 @@ def test_failed_upload_then_rerun_sends_only_the_missing_file(
 ) -> None:
     target = target_for(faulty_index)
     faulty_index.fail_posts = failing(2)  # the first file lands, the second only gets 500s
-    with pytest.raises(ToolFailed, match="500") as info:
+    with pytest.raises(UploadFailed, match="500") as info:
         upload(dists, target, attempts=1)
     assert info.value.code == ExitCode.UPLOAD_FAILED
     assert "re-run" in (info.value.hint or "")
@@ -246,7 +246,7 @@ def test_unreachable_upload_url_is_retried_then_reported(
     closed = f"http://127.0.0.1:{free_port()}/"
     target = resolve_target(closed, simple_url=uploader.simple_url)
     messages: list[str] = []
-    with pytest.raises(ToolFailed, match=r"^uploading to .* failed: .*ConnectionError") as info:
+    with pytest.raises(UploadFailed, match=r"^uploading to .* failed: .*ConnectionError") as info:
         upload(dists, target, messages.append, attempts=2, backoff=0)
     assert "re-run" in (info.value.hint or "")
     assert len([m for m in messages if "(try " in m]) == 2
@@ -259,7 +259,7 @@ def test_failed_upload_is_reported_even_when_the_index_cannot_be_read_after(
 ) -> None:
     faulty_index.fail_posts = failing(1)
     faulty_index.fail_gets = {2, 3, 4}  # every read after the failed upload
-    with pytest.raises(ToolFailed, match=r"failed: 500") as info:
+    with pytest.raises(UploadFailed, match=r"failed: 500") as info:
         upload(dists, target_for(faulty_index), attempts=3, backoff=0)
     assert "cannot read" in str(info.value.__cause__)
 
@@ -359,6 +359,6 @@ def test_devpi_different_file_is_refused_before_uploading(
 ) -> None:
     target = resolve_target(devpi_uploader.url, simple_url=devpi_uploader.simple_url)
     upload(dists, target)
-    with pytest.raises(AutoreleaseError, match="with a different sha256") as info:
+    with pytest.raises(AlreadyOnIndex, match="with a different sha256") as info:
         upload(other_dists, target)
     assert info.value.code == ExitCode.ALREADY_ON_INDEX

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple, cast
 
-from autorelease.errors import ExitCode, GitError
+from autorelease.errors import GitError, NotARepository
 
 # Variables a hook or a parent git process exports that would point our git at another repository.
 _KEEP_GIT_VARS = frozenset(
@@ -93,10 +93,9 @@ def toplevel(path: Path) -> Path:
     # Without this check a missing directory surfaces as "git is not installed".
     proc = run(["rev-parse", "--show-toplevel"], path, check=False) if path.is_dir() else None
     if proc is None or proc.returncode != 0:
-        raise GitError(
+        raise NotARepository(
             f"{path} is not a git repository",
             "run autorelease inside a clone of your project, or pass --repo PATH",
-            ExitCode.NOT_A_REPO,
         )
     return Path(proc.stdout.strip())
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autorelease import __version__
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import AutoreleaseError, ExitCode, ToolFailed
 
 if TYPE_CHECKING:
     import logging
@@ -318,8 +318,6 @@ def _scrub_record(record: logging.LogRecord) -> bool:
 
 def _print_error(exc: AutoreleaseError, verbose: bool) -> None:
     """The error line; for a failed tool, after the end of its output unless that was shown."""
-    from autorelease.publish.build import ToolFailed
-
     if isinstance(exc, ToolFailed) and exc.output and not (exc.shown or verbose):
         print("autorelease: the end of the failed tool's output:", file=sys.stderr)
         quoted = "".join(f"  | {line}\n" for line in _scrubbed(exc.output).splitlines())

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from autorelease import git
 from autorelease.core.version import Version, parse_version
-from autorelease.errors import ExitCode, GitError
+from autorelease.errors import ShallowClone, VersionError
 
 
 class ReleaseTag(NamedTuple):
@@ -129,9 +129,7 @@ def read(
     """
     head = git.head(root)
     if head is None:
-        raise GitError(
-            f"{root} has no commits yet", "commit your project first", ExitCode.NO_VERSION
-        )
+        raise VersionError(f"{root} has no commits yet", "commit your project first")
     tags = release_tags(git.list_tags(root), tag_format)
     by_commit: dict[str, list[ReleaseTag]] = {}
     for tag in tags:
@@ -242,9 +240,8 @@ def _check_not_shallow(root: Path, commits: list[git.RawCommit], tags: list[Rele
     if not boundary:
         return
     if not tags or any(c.sha in boundary for c in commits):
-        raise GitError(
+        raise ShallowClone(
             "this is a shallow clone: the history since the last release tag is incomplete",
             "run `git fetch --unshallow --tags` (GitHub Actions: actions/checkout with "
             "fetch-depth: 0)",
-            ExitCode.SHALLOW,
         )

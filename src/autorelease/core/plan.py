@@ -32,7 +32,7 @@ from autorelease.core.classify import (
     kind_counts,
 )
 from autorelease.core.version import Bump, Version, next_version, parse_version
-from autorelease.errors import AutoreleaseError, ChangelogError, ExitCode, VersionError
+from autorelease.errors import AutoreleaseError, ChangelogError, VersionConflict, VersionError
 from autorelease.fileio import inside
 from autorelease.scrub import quote
 
@@ -139,7 +139,6 @@ def _versions(
             "setup.cfg, setup.py or a package's __version__",
             'add version = "0.1.0" to [project] in pyproject.toml, or name the file with '
             "version_files in [tool.autorelease]",
-            ExitCode.NO_VERSION,
         )
     latest = hist.pending or hist.last_final
     current = latest.version.render() if latest else None
@@ -177,10 +176,9 @@ def _check_agreement(found: list[version_files.Found]) -> None:
     distinct = {v.render() for v in values.values() if v is not None}
     if len(distinct) > 1:
         listing = ", ".join(f"{f.declaration} = {f.value}" for f in found)
-        raise VersionError(
+        raise VersionConflict(
             f"the version declarations disagree: {listing}",
             "make them equal (the last release's version) and commit, then run again",
-            ExitCode.VERSION_CONFLICT,
         )
 
 
@@ -441,11 +439,10 @@ def _next(
     if forced_version is not None:
         since = hist.last_final.version if hist.last_final else Version(0, 0, 0)
         if hist.last_final and forced_version.sort_key() <= since.sort_key():
-            raise VersionError(
+            raise VersionConflict(
                 f"a Release-As: {forced_version} footer asks for a version not newer than the "
                 f"last release {hist.last_final.name}",
                 "name a higher version in the footer, or revert the commit that carries it",
-                ExitCode.VERSION_CONFLICT,
             )
         return forced_version, _distance(since, forced_version)
     taken = frozenset(t.version for t in hist.tags)

@@ -6,7 +6,7 @@ import enum
 import re
 from typing import NamedTuple
 
-from autorelease.errors import ExitCode, VersionError
+from autorelease.errors import VersionConflict, VersionError
 from autorelease.scrub import quote
 
 
@@ -137,7 +137,6 @@ def require_version(text: str, where: str) -> Version:
         raise VersionError(
             f"{where}: {quote(text)} is not a version",
             "write it as MAJOR.MINOR.PATCH, e.g. 1.2.0",
-            ExitCode.NO_VERSION,
         )
     return version
 
@@ -187,10 +186,9 @@ def next_version(
     )  # fmt: skip
     candidate = base.with_pre(pre, counter)
     if pending is not None and candidate.sort_key() <= pending.sort_key():
-        raise VersionError(
+        raise VersionConflict(
             f"{candidate.render()} would not be newer than the pending pre-release {pending}",
             f"use --pre {pending.pre_kind} or a later kind (a < b < rc)",
-            ExitCode.VERSION_CONFLICT,
         )
     moved_counter = pending is not None and pending.base == base
     return Decision(candidate, "prerelease" if moved_counter else level.name.lower())

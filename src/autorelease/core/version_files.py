@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autorelease.errors import ConfigError, ExitCode, VersionError
+from autorelease.errors import ConfigError, VersionError
 from autorelease.fileio import NotUtf8, first_link, inside, read_text, unframe
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -286,7 +286,6 @@ def replace_all(text: str, items: Sequence[tuple[Declaration, str | None]], new:
             raise VersionError(
                 f"{decl.path}: no version found for {decl}",
                 "check version_files in [tool.autorelease]",
-                ExitCode.NO_VERSION,
             )
         edits.update(dict.fromkeys(spans, stamp(decl, new)))
     for (start, end), value in sorted(edits.items(), reverse=True):
@@ -410,7 +409,6 @@ def read_all(
             raise VersionError(
                 f"{decl.path}: no version declaration found ({decl})",
                 "add one, or fix version_files in [tool.autorelease]",
-                ExitCode.NO_VERSION,
             )
         found.append(Found(decl, value))
     return found
@@ -428,7 +426,6 @@ def _text_of(root: Path, decl: Declaration) -> str:
         raise VersionError(
             f"{decl.path} does not exist but version_files names it",
             "fix version_files in [tool.autorelease]",
-            ExitCode.NO_VERSION,
         ) from None
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from autorelease import git
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import AutoreleaseError, ExitCode, GitError, UsageError
 from autorelease.hooks.lint import (
     DEFAULT_MAX_HEADER_LENGTH,
     DEFAULT_TYPES,
@@ -116,10 +116,9 @@ def _lint_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     """`autorelease check --message TEXT` or `autorelease check RANGE`."""
     if (args.message is None) == (args.range is None):
-        raise AutoreleaseError(
+        raise UsageError(
             "check needs either --message TEXT or a RANGE",
             "e.g. `autorelease check origin/main..HEAD` or `autorelease check -m 'feat: x'`",
-            ExitCode.USAGE,
         )
     root = _root(args, required=args.range is not None)
     options = _lint_options(args, root)
@@ -146,10 +145,9 @@ def cmd_commit_msg(args: argparse.Namespace) -> int:
     try:
         text = args.file.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise AutoreleaseError(
+        raise UsageError(
             f"cannot read the commit message file {args.file}: {exc.strerror}",
             "git passes the file as the hook's only argument",
-            ExitCode.USAGE,
         ) from exc
     result = _lint_options(args, _root(args, required=False)).lint(text, editing=True)
     if result.ok:
@@ -257,7 +255,7 @@ def _root(args: argparse.Namespace, *, required: bool) -> Path | None:
     start = Path(getattr(args, "repo", None) or ".")
     try:
         return git.toplevel(start)
-    except AutoreleaseError:
+    except GitError:
         if required:
             raise
         return None

@@ -25,7 +25,7 @@ from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel
 from packaging.version import InvalidVersion, Version
 
 from autorelease.envvars import without_secrets
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import BuildFailed
 
 Log = Callable[[str], None]
 
@@ -71,18 +71,6 @@ def tail_of(lines: Iterable[str], count: int = TAIL_LINES) -> str:
 
 def _cut(line: str) -> str:
     return line if len(line) <= _TAIL_LINE_CHARS else line[:_TAIL_LINE_CHARS] + "…"
-
-
-class ToolFailed(AutoreleaseError):
-    """A tool failed; `output` holds the tail of what it printed (shown after the error and in
-    --report), `shown` says the user saw all of it already as it ran."""
-
-    def __init__(
-        self, message: str, hint: str | None, code: ExitCode, output: str = "", shown: bool = False
-    ):
-        super().__init__(message, hint, code)
-        self.output = output
-        self.shown = shown
 
 
 def run_tool(
@@ -183,8 +171,8 @@ def build(
     """Build, then check, the sdist and wheel of PROJECT_DIR at VERSION into a fresh OUTDIR.
 
     SOURCE_DATE_EPOCH (the release commit's time) makes the files reproducible. OUTDIR must be
-    missing or empty; without it a new temporary directory is used. Raises ToolFailed
-    (ExitCode.BUILD_FAILED) when the build, `twine check --strict` or the version check fails.
+    missing or empty; without it a new temporary directory is used. Raises BuildFailed
+    when the build, `twine check --strict` or the version check fails.
     """
     out = fresh_outdir(outdir)
     log(f"building sdist and wheel of {project_dir} into {out}")
@@ -220,16 +208,15 @@ def fresh_outdir(outdir: Path | None) -> Path:
     if outdir is None:
         return Path(tempfile.mkdtemp(prefix="autorelease-dist-"))
     if outdir.exists() and any(outdir.iterdir()):
-        raise ToolFailed(
+        raise BuildFailed(
             f"build output directory {outdir} is not empty",
             "remove it or choose another: autorelease only uploads files it has just built",
-            ExitCode.BUILD_FAILED,
         )
     outdir.mkdir(parents=True, exist_ok=True)
     return outdir
 
 
-def _build_failed(project_dir: Path, result: ToolResult, isolation: bool) -> ToolFailed:
+def _build_failed(project_dir: Path, result: ToolResult, isolation: bool) -> BuildFailed:
     reason = result.error_line()
     missing = _unmet_requirements(result.output)
     if missing and not isolation:
@@ -237,9 +224,7 @@ def _build_failed(project_dir: Path, result: ToolResult, isolation: bool) -> Too
         hint = "install them into this environment, or build with isolation"
     else:
         hint = "the end of the build's output is above (--verbose shows all of it); fix it, re-run"
-    return ToolFailed(
-        f"building {project_dir} failed: {reason}", hint, ExitCode.BUILD_FAILED, result.tail()
-    )
+    return BuildFailed(f"building {project_dir} failed: {reason}", hint, result.tail())
 
 
 def _unmet_requirements(output: str) -> list[str]:
@@ -258,10 +243,9 @@ def find_distributions(outdir: Path) -> tuple[Path, Path]:
     wheels = sorted(outdir.glob("*.whl"))
     if len(sdists) != 1 or len(wheels) != 1:
         found = ", ".join(p.name for p in sorted(outdir.iterdir())) or "nothing"
-        raise ToolFailed(
+        raise BuildFailed(
             f"expected one sdist and one wheel in {outdir}, found {found}",
             "check the build backend's configuration",
-            ExitCode.BUILD_FAILED,
         )
     return sdists[0], wheels[0]
 
@@ -271,18 +255,16 @@ def check_versions(sdist: Path, wheel: Path, planned: str) -> None:
     try:
         want = Version(planned)
     except InvalidVersion as exc:
-        raise ToolFailed(
+        raise BuildFailed(
             f"planned version {planned!r} is not a valid PEP 440 version",
             "fix the version scheme in [tool.autorelease]",
-            ExitCode.BUILD_FAILED,
         ) from exc
     sdist_name, sdist_version = parse_sdist_filename(sdist.name)
     wheel_name, wheel_version, _, _ = parse_wheel_filename(wheel.name)
     if sdist_name != wheel_name:
-        raise ToolFailed(
+        raise BuildFailed(
             f"{sdist.name} and {wheel.name} name different projects",
             "check the project name in pyproject.toml",
-            ExitCode.BUILD_FAILED,
         )
     found = {
         sdist.name: sdist_version,
@@ -292,11 +274,10 @@ def check_versions(sdist: Path, wheel: Path, planned: str) -> None:
     }
     for where, got in found.items():
         if got != want:
-            raise ToolFailed(
+            raise BuildFailed(
                 f"{where} has version {got}, but the release is {want}",
                 f"make the project's version source say {want} (see version_files in "
                 "[tool.autorelease]), then build again",
-                ExitCode.BUILD_FAILED,
             )
 
 
@@ -326,11 +307,10 @@ def twine_check(dists: Sequence[Path]) -> ToolResult:
         echo=debug_echo("twine check"),
     )
     if not result.ok:
-        raise ToolFailed(
+        raise BuildFailed(
             f"twine check --strict rejected {_names(dists)}: {_twine_reason(result)}",
             "fix the package metadata (often readme / its content-type in pyproject.toml), "
             "then build again",
-            ExitCode.BUILD_FAILED,
             result.tail(),
         )
     return result

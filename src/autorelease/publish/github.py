@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import GitHubFailed
 from autorelease.publish import github_errors
 from autorelease.publish.github_target import GitHubTarget
 from autorelease.scrub import sanitize
@@ -111,7 +111,7 @@ class _Session:
         return sanitize(text, [self.target.token] if self.target.token else [])
 
     def call(self, doing: str, action: Callable[[], _T], passthrough: Collection[int] = ()) -> _T:
-        """Run ACTION, retrying 5xx answers and network errors; other failures → AutoreleaseError.
+        """Run ACTION, retrying 5xx answers and network errors; other failures → GitHubFailed.
 
         A GithubException whose status is in PASSTHROUGH reaches the caller unchanged.
         """
@@ -150,15 +150,13 @@ class _Session:
         )
         time.sleep(delay)
 
-    def failure(self, exc: Exception, doing: str) -> AutoreleaseError:
+    def failure(self, exc: Exception, doing: str) -> GitHubFailed:
         """One clear line for EXC; the original exception is dropped so no header can leak."""
         message = (
             f"GitHub: {doing} failed for {self.target.repository} "
             f"at {self.target.api_url}: {self.describe(exc)}"
         )
-        return AutoreleaseError(
-            self.redact(message), github_errors.hint(exc), code=ExitCode.GITHUB_FAILED
-        )
+        return GitHubFailed(self.redact(message), github_errors.hint(exc))
 
     def describe(self, exc: Exception) -> str:
         # Mask before shortening: a cut could leave a prefix of the token that no longer matches.
@@ -175,7 +173,7 @@ def release_state(
     pacing: Pacing = Pacing(),  # frozen: a shared default is safe
     log: Callable[[str], None] = lambda _line: None,
 ) -> ReleaseState:
-    """What GitHub holds for TAG, without changing anything. Raises AutoreleaseError."""
+    """What GitHub holds for TAG, without changing anything. Raises GitHubFailed."""
     session = _Session(target, log, pacing)
     with session.repository() as repo:
         release = _find_release(session, repo, tag)
@@ -215,8 +213,7 @@ def ensure_release(
 
     Creates the release only if it is missing, for a tag that must already be on GitHub, and
     uploads only the missing assets, so a re-run after a failure finishes exactly the rest.
-    What another run made meanwhile is found, not counted as made. Raises AutoreleaseError
-    (code GITHUB_FAILED).
+    What another run made meanwhile is found, not counted as made. Raises GitHubFailed.
     """
     _check_files(files)
     session = _Session(target, log, pacing)
@@ -236,17 +233,15 @@ def _check_files(files: Sequence[Path]) -> None:
     # Fail before the first request rather than leave a release with half its assets.
     for path in files:
         if not path.is_file():
-            raise AutoreleaseError(
+            raise GitHubFailed(
                 f"release asset {path} does not exist",
                 hint="build the distributions first",
-                code=ExitCode.GITHUB_FAILED,
             )
     names = [path.name for path in files]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise AutoreleaseError(
+        raise GitHubFailed(
             f"release assets must have distinct file names: {', '.join(duplicates)} repeats",
-            code=ExitCode.GITHUB_FAILED,
         )
 
 
@@ -285,11 +280,10 @@ def _require_remote_tag(session: _Session, repo: Repository, tag: str) -> None:
     # Without the tag, GitHub would create it on the default branch's head: never what we want.
     ref = session.lookup(f"looking up tag {tag}", lambda: repo.get_git_ref(f"tags/{tag}").object)
     if ref is None:
-        raise AutoreleaseError(
+        raise GitHubFailed(
             f"tag {tag} is not on GitHub ({session.target.repository}), "
             "so the release cannot be created",
             hint=f"push it first: git push origin {tag}",
-            code=ExitCode.GITHUB_FAILED,
         )
 
 
@@ -317,11 +311,10 @@ def _upload_missing(
 def _check_same_size(asset: GitReleaseAsset, path: Path, tag: str) -> None:
     size = path.stat().st_size
     if asset.size != size:
-        raise AutoreleaseError(
+        raise GitHubFailed(
             f"release {tag} already has {asset.name} with {asset.size} bytes, "
             f"but {path} has {size}",
             hint="the release holds another build: delete that asset on GitHub, then re-run",
-            code=ExitCode.GITHUB_FAILED,
         )
 
 

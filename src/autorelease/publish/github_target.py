@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from autorelease import remote_url
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import ConfigError, NoCredentials
 
 DEFAULT_API_URL = "https://api.github.com"
 # Hosts under which a remote URL means github.com itself (ssh.github.com is ssh over port 443).
@@ -50,9 +50,8 @@ def resolve_target(env: Mapping[str, str], origin_url: str | None) -> GitHubTarg
     The repository comes from GITHUB_REPOSITORY, else from the origin URL: a github.com remote, or
     any host once GITHUB_API_URL is set (GitHub Enterprise), since a bare host name cannot tell
     GitHub Enterprise from another forge.
-    Raises AutoreleaseError with code NO_CREDENTIALS when the repository is known but
-    GITHUB_TOKEN is empty, and with code CONFIG when GITHUB_REPOSITORY or GITHUB_API_URL is
-    malformed.
+    Raises NoCredentials when the repository is known but GITHUB_TOKEN is empty, and
+    ConfigError when GITHUB_REPOSITORY or GITHUB_API_URL is malformed.
     """
     explicit_api = _env(env, "GITHUB_API_URL")
     repository = _repository(env, origin_url, enterprise=explicit_api is not None)
@@ -60,11 +59,10 @@ def resolve_target(env: Mapping[str, str], origin_url: str | None) -> GitHubTarg
         return None
     token = _env(env, "GITHUB_TOKEN")
     if token is None:
-        raise AutoreleaseError(
+        raise NoCredentials(
             f"GITHUB_TOKEN is not set, so the GitHub release of {repository} cannot be made",
             hint="in GitHub Actions pass `GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}` in `env:`; "
             + TOKEN_HINT,
-            code=ExitCode.NO_CREDENTIALS,
         )
     return GitHubTarget(_api_url(explicit_api), repository, token)
 
@@ -80,10 +78,9 @@ def _repository(env: Mapping[str, str], origin_url: str | None, enterprise: bool
     if explicit is not None:
         repository = _owner_and_name(explicit)
         if repository is None or explicit.strip("/") != repository:
-            raise AutoreleaseError(
+            raise ConfigError(
                 f"GITHUB_REPOSITORY={explicit!r} is not of the form owner/name",
                 hint="set it like `octocat/hello-world`, or unset it to use the origin remote",
-                code=ExitCode.CONFIG,
             )
         return repository
     remote = parse_remote(origin_url) if origin_url else None
@@ -97,9 +94,8 @@ def _api_url(explicit: str | None) -> str:
         return DEFAULT_API_URL
     parts = urllib.parse.urlsplit(explicit)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise AutoreleaseError(
+        raise ConfigError(
             f"GITHUB_API_URL={explicit!r} is not an http(s) URL",
             hint="use https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise",
-            code=ExitCode.CONFIG,
         )
     return explicit.rstrip("/")

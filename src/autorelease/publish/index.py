@@ -27,8 +27,8 @@ from pathlib import Path
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from autorelease.errors import AutoreleaseError, ExitCode
-from autorelease.publish.build import STREAMING, ToolFailed, ToolResult, project_of, run_tool
+from autorelease.errors import AlreadyOnIndex, UploadFailed
+from autorelease.publish.build import STREAMING, ToolResult, project_of, run_tool
 from autorelease.publish.index_target import (
     CREDENTIAL_VARS,
     CredentialSource,
@@ -65,7 +65,7 @@ def index_files(
     """The files of PROJECT at VERSION on the index: file name -> sha256 ("" if not given).
 
     A project the index does not know gives {}. Transient failures are retried ATTEMPTS times
-    in all; raises AutoreleaseError(UPLOAD_FAILED) when the index cannot be read.
+    in all; raises UploadFailed when the index cannot be read.
     """
     url = urllib.parse.urljoin(simple_url.rstrip("/") + "/", f"{canonicalize_name(project)}/")
     page = _fetch(url, log, attempts, backoff)
@@ -92,10 +92,9 @@ def _fetch(url: str, log: Log, attempts: int, backoff: float) -> tuple[str, str]
         except (urllib.error.URLError, OSError) as exc:
             problem, transient = str(getattr(exc, "reason", exc)), True
         if not transient or attempt == attempts:
-            raise AutoreleaseError(
+            raise UploadFailed(
                 f"cannot read {sanitize_url(url)}: {problem}",
                 "check the index URL (or --simple-url) and the network, then re-run",
-                ExitCode.UPLOAD_FAILED,
             )
         delay = backoff * 2 ** (attempt - 1)
         log(f"reading {sanitize_url(url)} failed ({problem}); retry {attempt} in {delay:g} s")
@@ -167,16 +166,15 @@ def file_sha256(path: Path) -> str:
 def plan_upload(local: Mapping[str, str], remote: Mapping[str, str], index: str) -> list[str]:
     """The LOCAL files (name -> sha256) that REMOTE lacks, wheels first.
 
-    Raises AutoreleaseError(ALREADY_ON_INDEX) when INDEX holds a file of the same name with a
+    Raises AlreadyOnIndex when INDEX holds a file of the same name with a
     different sha256: an index never replaces a release file.
     """
     for name, digest in local.items():
         if remote.get(name) and remote[name] != digest:
-            raise AutoreleaseError(
+            raise AlreadyOnIndex(
                 f"{name} is already on {index} with a different sha256 "
                 f"({remote[name][:12]}... there, {digest[:12]}... here)",
                 "an index never replaces a release file: bump the version and release again",
-                ExitCode.ALREADY_ON_INDEX,
             )
     # Wheels first, as twine sends them: pip users never see a release with only an sdist.
     return sorted((name for name in local if name not in remote), key=lambda n: n[-4:] != ".whl")
@@ -205,8 +203,8 @@ def upload(
     Before each try the index is read again, so a retry sends only what is still missing.
     `uploaded` lists only what this run stored: a file the index accepted from it, or answered
     5xx for and holds now (an answer lost); one another run stored meanwhile is `already_there`.
-    Raises AutoreleaseError: ALREADY_ON_INDEX for a different file under the same name,
-    NO_CREDENTIALS, or UPLOAD_FAILED (with twine's scrubbed output as `.output`).
+    Raises AlreadyOnIndex for a different file under the same name, NoCredentials, or
+    UploadFailed (with twine's scrubbed output as `.output`).
     """
     env = os.environ if env is None else env
     project, version = _one_release(dists)
@@ -286,23 +284,20 @@ def twine_answers(output: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(accepted), frozenset(unsure - accepted)
 
 
-def _still_missing(missing: Callable[[], list[str]], error: ToolFailed) -> list[str]:
+def _still_missing(missing: Callable[[], list[str]], error: UploadFailed) -> list[str]:
     # When the index cannot be read either, the failed upload is the error worth reporting.
     try:
         return missing()
-    except AutoreleaseError as exc:
-        if exc.code is not ExitCode.UPLOAD_FAILED:
-            raise
+    except UploadFailed as exc:
         raise error from exc
 
 
 def _one_release(dists: Sequence[Path]) -> tuple[str, Version]:
     releases = {project_of(d) for d in dists}
     if len(releases) != 1:
-        raise AutoreleaseError(
+        raise UploadFailed(
             f"expected files of one release, got {', '.join(d.name for d in dists) or 'none'}",
             "upload the files of one build at a time",
-            ExitCode.UPLOAD_FAILED,
         )
     return releases.pop()
 
@@ -320,7 +315,7 @@ def twine_args(target: Target, files: Sequence[Path]) -> list[str]:
 
 def upload_failure(
     result: ToolResult, target: Target, secrets: Sequence[str]
-) -> tuple[ToolFailed, bool]:
+) -> tuple[UploadFailed, bool]:
     """The error for a failed `twine upload`, and whether trying again may help."""
     output = sanitize(result.output, secrets)
     where = f"{target.name} ({sanitize_url(target.upload_url)})"
@@ -344,7 +339,7 @@ def upload_failure(
         hint = "re-run: autorelease uploads only the files that are still missing"
     transient = code in _TRANSIENT_STATUS or (code is None and _connection_trouble(output))
     tail = ToolResult(result.args, result.returncode, output, 0).tail()
-    return ToolFailed(message, hint, ExitCode.UPLOAD_FAILED, tail), transient
+    return UploadFailed(message, hint, tail), transient
 
 
 def _where_credentials(target: Target) -> str:

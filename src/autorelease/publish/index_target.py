@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from autorelease.errors import AutoreleaseError, ConfigError, ExitCode
+from autorelease.errors import ConfigError, NoCredentials
 from autorelease.scrub import sanitize_url
 
 PYPI_UPLOAD = "https://upload.pypi.org/legacy/"
@@ -170,15 +170,14 @@ def _keyring_has(url: str, username: str) -> bool:
 
 
 def require_credentials(target: Target) -> CredentialSource:
-    """TARGET's credential source; raises AutoreleaseError(NO_CREDENTIALS) when there is none."""
+    """TARGET's credential source; raises NoCredentials when there is none."""
     if target.credentials is not CredentialSource.MISSING:
         return target.credentials
     where = "" if target.pypirc is None else f", or a password in [{target.name}] of .pypirc"
     trusted = ", or trusted publishing from GitHub Actions" if target.is_pypi else ""
-    raise AutoreleaseError(
+    raise NoCredentials(
         f"no credentials to upload to {target.name} ({sanitize_url(target.upload_url)})",
         f"set {CREDENTIAL_VARS}{where}{trusted}",
-        ExitCode.NO_CREDENTIALS,
     )
 
 

@@ -1,7 +1,7 @@
 """The safety checks of `autorelease publish`: everything verified before anything changes.
 
-Each failure is one AutoreleaseError with the fix and its own exit code; none of these
-functions writes anything except `deepen_if_shallow`, which only fetches history.
+Each failure is its own error type (autorelease.errors), with the fix and its exit code; none
+of these functions writes anything except `deepen_if_shallow`, which only fetches history.
 """
 
 from __future__ import annotations
@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING
 
 from autorelease import git
 from autorelease.core import config
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import (
+    AlreadyOnIndex,
+    DirtyTree,
+    IndexUnreadable,
+    NotUpToDate,
+    TagExists,
+    UploadFailed,
+    WrongBranch,
+)
 
 if TYPE_CHECKING:
     from autorelease.publish.github_target import GitHubTarget
@@ -42,19 +50,18 @@ def deepen_if_shallow(run: Run) -> bool:
 def check(run: Run, *, resuming: bool) -> None:
     dirty = git.is_dirty(run.root)
     if dirty:
-        raise AutoreleaseError(
+        raise DirtyTree(
             f"the working tree has uncommitted changes ({', '.join(dirty[:3])}"
             + (", ..." if len(dirty) > 3 else "")
             + ")",
             "commit or stash them, then run again",
-            ExitCode.DIRTY_TREE,
         )
     run.start_head = git.head(run.root) or ""
     run.branch = _check_branch(run)
     if not run.args.no_push:
         _check_remote(run, resuming=resuming)
     elif not resuming and git.run(["tag", "--list", run.tag], run.root).stdout.strip():
-        raise AutoreleaseError(f"tag {run.tag} already exists", code=ExitCode.TAG_EXISTS)
+        raise TagExists(f"tag {run.tag} already exists")
     if local_only(run):
         return  # nothing goes public: neither the index nor GitHub is needed
     if not run.args.no_upload:
@@ -79,10 +86,9 @@ def _check_branch(run: Run) -> str:
     # refs/remotes/origin/HEAD, and that must not turn a topic branch into the release branch.
     wanted = wanted or _remote_head_branch(run) or ("master" if branch == "master" else "main")
     if branch != wanted:
-        raise AutoreleaseError(
+        raise WrongBranch(
             f"on {branch or 'a detached HEAD'}, not on the release branch {wanted}",
             f"git switch {wanted}, or set release_branch in [tool.autorelease]",
-            ExitCode.WRONG_BRANCH,
         )
     return wanted
 
@@ -102,10 +108,9 @@ def _remote_head_branch(run: Run) -> str | None:
 def _check_remote(run: Run, *, resuming: bool) -> None:
     remote = str(run.cfg.remote)
     if git.config_value(run.root, f"remote.{remote}.url") is None:
-        raise AutoreleaseError(
+        raise NotUpToDate(
             f"there is no remote named {remote} to push the release to",
             f"git remote add {remote} URL, set remote in [tool.autorelease], or pass --no-push",
-            ExitCode.NOT_UP_TO_DATE,
         )
     remote_head = git.fetch_branch(run.root, remote, run.branch)
     local_head = run.start_head
@@ -118,16 +123,14 @@ def _check_remote(run: Run, *, resuming: bool) -> None:
         raise _not_up_to_date(run, remote)
     on_remote = git.remote_tag(run.root, remote, run.tag)
     if on_remote is not None and (not resuming or on_remote != local_head):
-        raise AutoreleaseError(
+        raise TagExists(
             f"tag {run.tag} already exists on {remote} (another release made it)",
             f"git fetch {remote} --tags and look at {run.tag}; bump with --bump if needed",
-            ExitCode.TAG_EXISTS,
         )
     if not resuming and git.run(["tag", "--list", run.tag], run.root).stdout.strip():
-        raise AutoreleaseError(
+        raise TagExists(
             f"tag {run.tag} already exists in this clone",
             f"delete it (git tag -d {run.tag}) if it is a leftover, or choose another version",
-            ExitCode.TAG_EXISTS,
         )
     if not resuming and run.previous_tag:
         _check_previous_tag_is_public(run, remote, run.previous_tag)
@@ -136,19 +139,17 @@ def _check_remote(run: Run, *, resuming: bool) -> None:
 def _check_previous_tag_is_public(run: Run, remote: str, tag: str) -> None:
     """The release the plan counts from must be a real one, not a tag only this clone has."""
     if git.remote_tag(run.root, remote, tag) is None:
-        raise AutoreleaseError(
+        raise NotUpToDate(
             f"the last release tag {tag} is only in this clone, not on {remote}",
             f"if {tag} was released, push it (git push {remote} {tag}); if not, delete it "
             f"(git tag -d {tag}) and run again",
-            ExitCode.NOT_UP_TO_DATE,
         )
 
 
-def _not_up_to_date(run: Run, remote: str) -> AutoreleaseError:
-    return AutoreleaseError(
+def _not_up_to_date(run: Run, remote: str) -> NotUpToDate:
+    return NotUpToDate(
         f"{run.branch} is not equal to {remote}/{run.branch}",
         f"git pull --rebase --tags {remote} {run.branch} (or push your commits) and run again",
-        ExitCode.NOT_UP_TO_DATE,
     )
 
 
@@ -174,11 +175,10 @@ def _check_index(run: Run, *, resuming: bool) -> None:
         return
     held = _index_holds(run, target)
     if held:
-        raise AutoreleaseError(
+        raise AlreadyOnIndex(
             f"{project_name(run)} {run.version} is already on {target.name} "
             f"({', '.join(sorted(held))})",
             "an index never accepts a version twice: release the next version (--bump patch)",
-            ExitCode.ALREADY_ON_INDEX,
         )
 
 
@@ -190,14 +190,11 @@ def _index_holds(run: Run, target: Target) -> dict[str, str]:
         return index.index_files(
             target.simple_url, project_name(run), run.version, log=run.say, backoff=pause(1.0)
         )
-    except AutoreleaseError as exc:
-        if exc.code is not ExitCode.UPLOAD_FAILED:
-            raise
-        raise AutoreleaseError(
+    except UploadFailed as exc:
+        raise IndexUnreadable(
             f"{exc.message}; nothing was pushed or uploaded",
             "check --repository (or simple_url in [tool.autorelease]) and the network, "
             "then run again",
-            ExitCode.INDEX_UNREADABLE,
         ) from exc
 
 

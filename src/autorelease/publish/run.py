@@ -39,7 +39,7 @@ from autorelease.core import changelog, config, history
 from autorelease.core.plan import PlanOptions, ReleasePlan, plan_release
 from autorelease.core.version import parse_version
 from autorelease.envvars import without_secrets
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import AutoreleaseError, ExitCode, GitError, PushRejected
 from autorelease.fileio import inside, write_atomic
 from autorelease.publish import outputs, preflight, unfinished
 from autorelease.scrub import for_display
@@ -151,7 +151,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _tool_output(exc: AutoreleaseError) -> dict[str, str]:
     """The end of a failed tool's output, for the report's failure: {"output": ...} or {}."""
-    from autorelease.publish.build import ToolFailed
+    from autorelease.errors import ToolFailed
 
     return {"output": exc.output} if isinstance(exc, ToolFailed) and exc.output else {}
 
@@ -374,7 +374,7 @@ def _push_arrived(run: Run) -> bool | None:
     """Whether the remote holds the release tag at HEAD; None when it cannot be asked."""
     try:
         return git.remote_tag(run.root, str(run.cfg.remote), run.tag) == git.head(run.root)
-    except AutoreleaseError:
+    except GitError:
         return None
 
 
@@ -395,12 +395,11 @@ def _tests(run: Run) -> None:
     with run.step("tests") as record:
         returncode, tail = _run_tests(command, run.root)
         if returncode != 0:
-            from autorelease.publish.build import ToolFailed
+            from autorelease.errors import TestsFailed
 
-            raise ToolFailed(
+            raise TestsFailed(
                 f"the tests failed (exit {returncode}): {command}",
                 "their output is above; fix them and run again; nothing was pushed or uploaded",
-                ExitCode.TESTS_FAILED,
                 tail,
                 shown=True,
             )
@@ -530,18 +529,16 @@ def _push(run: Run) -> None:
         # After a failed push, ask the remote what it holds before deciding.
         arrived = _push_arrived(run) if proc.returncode != 0 else True
         if arrived is None:
-            raise AutoreleaseError(
+            raise PushRejected(
                 f"the push of {run.tag} to {remote} failed, and {remote} cannot be asked "
                 "whether it arrived",
                 "re-run `autorelease publish`: it asks again, then finishes or undoes the release",
-                ExitCode.PUSH_REJECTED,
             )
         if not arrived:
-            raise AutoreleaseError(
+            raise PushRejected(
                 f"{remote} rejected the release push of {run.tag} (another release or commit "
                 "landed first)",
                 f"git pull --tags {remote} {run.branch} and run autorelease publish again",
-                ExitCode.PUSH_REJECTED,
             )
         run.pushed = True
         unfinished.clear(run.root)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from autorelease import git
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import DirtyTree
 from autorelease.fileio import write_atomic
 
 RECORD = "autorelease/unfinished-release.json"
@@ -111,11 +111,10 @@ def _refuse_other_changes(root: Path, found: Unfinished) -> None:
     if others:
         shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
         command = "git stash push -u -- " + " ".join(map(shlex.quote, others))
-        raise AutoreleaseError(
+        raise DirtyTree(
             f"the working tree has uncommitted changes ({shown}) besides the files of an "
             f"unfinished release of {found.version}",
             f"stash only those ({command}) and run again: autorelease undoes its own",
-            ExitCode.DIRTY_TREE,
         )
 
 
