@@ -67,8 +67,8 @@ def test_every_error_type_lives_in_the_errors_module() -> None:
 
 
 def test_an_error_type_keeps_its_code_and_its_one_line() -> None:
-    error = errors.NotUpToDate("there is no remote named up", "git remote add up URL")
-    assert error.code == ExitCode.NOT_UP_TO_DATE
+    error = errors.NoRemote("there is no remote named up", "git remote add up URL")
+    assert error.code == ExitCode.NO_REMOTE
     assert (error.message, error.hint) == ("there is no remote named up", "git remote add up URL")
     assert str(error) == "there is no remote named up (git remote add up URL)"
     assert isinstance(errors.VersionConflict("x"), errors.VersionError)

@@ -181,6 +181,10 @@ def _unpushed_release_tag(w: World, _mp: pytest.MonkeyPatch) -> None:
     w.repo.tag("v1.0.5", rev="HEAD^")  # made by hand, never pushed: a release nobody has
 
 
+def _no_remote(w: World, _mp: pytest.MonkeyPatch) -> None:
+    w.repo.git("remote", "remove", "origin")
+
+
 def _no_index_credentials(_w: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TWINE_USERNAME")
     monkeypatch.delenv("TWINE_PASSWORD")
@@ -199,6 +203,7 @@ def _no_github_token(_w: World, monkeypatch: pytest.MonkeyPatch) -> None:
         (_ahead, ExitCode.NOT_UP_TO_DATE, "main is not equal to origin/main"),
         (_tag_on_remote, ExitCode.TAG_EXISTS, "tag v1.1.0 already exists on origin"),
         (_unpushed_release_tag, ExitCode.NOT_UP_TO_DATE, "v1.0.5 is only in this clone"),
+        (_no_remote, ExitCode.NO_REMOTE, "there is no remote named origin to push the release"),
         (_no_index_credentials, ExitCode.NO_CREDENTIALS, "no credentials to upload"),
         (_no_github_token, ExitCode.NO_CREDENTIALS, "GITHUB_TOKEN is not set"),
     ],

@@ -29,6 +29,7 @@ class ExitCode(enum.IntEnum):
     ALREADY_ON_INDEX = 24
     NO_CREDENTIALS = 25
     INDEX_UNREADABLE = 26
+    NO_REMOTE = 27
     TESTS_FAILED = 30
     BUILD_FAILED = 31
     PUSH_REJECTED = 32
@@ -125,6 +126,12 @@ class NotUpToDate(AutoreleaseError):
     """The branch, or the last release tag, differs from the remote's."""
 
     code = ExitCode.NOT_UP_TO_DATE
+
+
+class NoRemote(AutoreleaseError):
+    """There is no git remote of the configured name to push the release to."""
+
+    code = ExitCode.NO_REMOTE
 
 
 class TagExists(AutoreleaseError):

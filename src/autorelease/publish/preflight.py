@@ -16,6 +16,7 @@ from autorelease.errors import (
     AlreadyOnIndex,
     DirtyTree,
     IndexUnreadable,
+    NoRemote,
     NotUpToDate,
     TagExists,
     UploadFailed,
@@ -108,7 +109,7 @@ def _remote_head_branch(run: Run) -> str | None:
 def _check_remote(run: Run, *, resuming: bool) -> None:
     remote = str(run.cfg.remote)
     if git.config_value(run.root, f"remote.{remote}.url") is None:
-        raise NotUpToDate(
+        raise NoRemote(
             f"there is no remote named {remote} to push the release to",
             f"git remote add {remote} URL, set remote in [tool.autorelease], or pass --no-push",
         )
