@@ -8,9 +8,11 @@ import os
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple, cast
+from typing import NamedTuple, TypeVar, cast
 
 from autorelease.errors import GitError, NotARepository
+
+_R = TypeVar("_R")
 
 # Variables a hook or a parent git process exports that would point our git at another repository.
 _KEEP_GIT_VARS = frozenset(
@@ -130,26 +132,29 @@ def config_value(root: Path, key: str) -> str | None:
 
 
 class TagRef(NamedTuple):
-    """A tag, the commit it points to, and when it was made (ISO date)."""
+    """A tag, the commit it points to, and when it was made: the day (ISO date) and the moment
+    (ISO 8601 with the offset): the tagger's date of an annotated tag, else the committer's."""
 
     name: str
     commit: str
     date: str
+    when: str = ""
 
 
 def list_tags(root: Path) -> list[TagRef]:
     """Every tag of the repository in one call; annotated tags are peeled to their commit."""
     fmt = (
         "%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:short)%00%(objecttype)"
+        "%00%(creatordate:iso-strict)"
     )
     out = run(["for-each-ref", f"--format={fmt}", "refs/tags"], root).stdout
     tags = []
     for line in out.splitlines():
-        name, obj, peeled, date, kind = line.split("\0")
+        name, obj, peeled, date, kind, when = line.split("\0")
         commit = peeled or obj
         if kind == "tag" and not peeled:
             continue  # a tag of something that is not a commit
-        tags.append(TagRef(name, commit, date))
+        tags.append(TagRef(name, commit, date, when))
     return tags
 
 
@@ -171,11 +176,39 @@ def iter_commits(
     One `git log` process; its output is parsed as it arrives, so memory stays flat on long
     histories and the first commit is available before git has walked the whole range.
     """
+    return _stream(root, include, exclude, "%H %P%n%B", _parse_record)
+
+
+class DatedCommit(NamedTuple):
+    """A commit with its author's name and time (seconds since the epoch)."""
+
+    sha: str
+    parents: tuple[str, ...]
+    message: str
+    author: str
+    time: int
+
+
+def iter_dated_commits(
+    root: Path, include: str | Sequence[str], exclude: Iterable[str] = ()
+) -> Iterator[DatedCommit]:
+    """Like iter_commits, with each commit's author name and author time, in the same pass."""
+    return _stream(root, include, exclude, "%H %P%n%at %an%n%B", _parse_dated)
+
+
+def _stream(
+    root: Path,
+    include: str | Sequence[str],
+    exclude: Iterable[str],
+    fmt: str,
+    parse: Callable[[str], _R],
+) -> Iterator[_R]:
+    """The records of `git log --format=FMT` over the range, each made by PARSE."""
     includes = [include] if isinstance(include, str) else list(include)
     revs = "\n".join([*includes, *(f"^{rev}" for rev in exclude)]) + "\n"
     # --encoding: a message recorded in another encoding (i18n.commitEncoding) comes as UTF-8
     # too; git converts only those, so the common case costs nothing.
-    args = ["log", "-z", "--encoding=UTF-8", "--format=%H %P%n%B", "--stdin"]
+    args = ["log", "-z", "--encoding=UTF-8", f"--format={fmt}", "--stdin"]
     proc = subprocess.Popen(
         ["git", *args, "--end-of-options"],
         cwd=root,
@@ -200,9 +233,9 @@ def iter_commits(
             buffer = pending + chunk
             end = buffer.rfind(b"\0") + 1
             pending = buffer[end:]
-            yield from map(_parse_record, buffer[:end].decode("utf-8", "replace").split("\0")[:-1])
+            yield from map(parse, buffer[:end].decode("utf-8", "replace").split("\0")[:-1])
         if pending.strip():
-            yield _parse_record(pending.decode("utf-8", errors="replace"))
+            yield parse(pending.decode("utf-8", errors="replace"))
         finished = True
     finally:
         if not finished:
@@ -230,6 +263,15 @@ def _parse_record(record: str) -> RawCommit:
     ids, _, message = record.partition("\n")
     sha, _, parents = ids.partition(" ")
     return _new_raw((sha, tuple(parents.split()), message.rstrip("\n")))
+
+
+def _parse_dated(record: str) -> DatedCommit:
+    """`<sha> <parent>...`, then `<author time> <author name>`, then the message."""
+    ids, _, rest = record.partition("\n")
+    sha, _, parents = ids.partition(" ")
+    dated, _, message = rest.partition("\n")
+    time, _, author = dated.partition(" ")
+    return DatedCommit(sha, tuple(parents.split()), message.rstrip("\n"), author, int(time))
 
 
 # A RawCommit made without the named tuple's Python-level __new__: one per commit streamed.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 from autorelease import git
 from autorelease.core.version import Version, parse_version
@@ -70,16 +70,45 @@ def release_tags(refs: Iterable[git.TagRef], tag_format: str) -> list[ReleaseTag
     return [tag for tag, partial in tags if not partial or tag.commit not in whole]
 
 
+class Linked(Protocol):
+    """A commit as far as the release assignment needs it: its sha and its parents."""
+
+    @property
+    def sha(self) -> str: ...
+
+    @property
+    def parents(self) -> tuple[str, ...]: ...
+
+
+_C = TypeVar("_C", bound=Linked)
+
+
 def first_releases(
     root: Path, tags: Sequence[ReleaseTag], on_commit: Callable[[git.RawCommit], object]
 ) -> dict[str, int]:
     """The index in TAGS (release order) of the first release that contains each commit.
 
     One `git log` over the whole history, in git's own streaming order, so that ON_COMMIT
-    (which sees each commit as it arrives) runs alongside git's walk. A commit's first
-    release is the earliest of its own tags and its children's: a child passes its release
-    on to its parents. git shows children first unless clocks disagree; a child that comes
-    after its parent (a commit dated before its parent) passes it on to what was seen.
+    (which sees each commit as it arrives) runs alongside git's walk.
+    """
+    return assign_releases(tags, git.iter_commits(root, tag_commits(tags)), on_commit)
+
+
+def tag_commits(tags: Sequence[ReleaseTag]) -> list[str]:
+    """The commits TAGS point to, each once: where a pass over every release starts."""
+    return list(dict.fromkeys(tag.commit for tag in tags))
+
+
+def assign_releases(
+    tags: Sequence[ReleaseTag], commits: Iterable[_C], on_commit: Callable[[_C], object]
+) -> dict[str, int]:
+    """The index in TAGS of the first release that contains each of COMMITS (git's stream
+    from the tags' commits, children first), calling ON_COMMIT on each as it arrives.
+
+    A commit's first release is the earliest of its own tags and its children's: a child
+    passes its release on to its parents. git shows children first unless clocks disagree; a
+    child that comes after its parent (a commit dated before its parent) passes it on to what
+    was seen.
     """
     never = len(tags)
     first: dict[str, int] = {}  # commits seen: the earliest release that contains them
@@ -87,7 +116,7 @@ def first_releases(
     for index, tag in enumerate(tags):
         pending.setdefault(tag.commit, index)
     parents: dict[str, tuple[str, ...]] = {}
-    for raw in git.iter_commits(root, list(pending)):
+    for raw in commits:
         on_commit(raw)
         index = pending.pop(raw.sha, never)
         first[raw.sha] = index
