@@ -2,7 +2,8 @@
 
 Bodies are filled into the example bodies of GitHub's official OpenAPI description
 (npm `@octokit/openapi`, `generated/api.github.com.json`, `components/examples/release`,
-`release-asset` and `git-ref`), copied to tests/data/github/. Filling only keys the examples
+`release-asset` and `git-ref`, and the first item of `workflow-run-paginated` and
+`job-paginated`), copied to tests/data/github/. Filling only keys the examples
 already have keeps the fake from inventing fields that GitHub does not send.
 
 The layout is GitHub Enterprise's (API under /api/v3, uploads under /api/uploads on the same
@@ -20,7 +21,7 @@ import re
 import threading
 import traceback
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -82,6 +83,26 @@ class FakeRelease:
     assets: list[FakeAsset] = field(default_factory=list)
 
 
+@dataclass
+class FakeJob:
+    id: int
+    name: str
+    conclusion: str
+    steps: list[tuple[str, str]]  # (name, conclusion)
+
+
+@dataclass
+class FakeRun:
+    """One run of a workflow; CONCLUSION None while it is still running."""
+
+    id: int
+    workflow: str  # the file name, e.g. release.yml
+    conclusion: str | None
+    started_at: str
+    updated_at: str
+    jobs: list[FakeJob] = field(default_factory=list)
+
+
 def _template(name: str) -> Json:
     data: Json = json.loads((DATA / f"{name}.json").read_text())
     return data
@@ -115,6 +136,7 @@ class FakeGitHub:
         self.faults: list[Fault] = []
         self.hooks: list[tuple[str, re.Pattern[str], Callable[[], object]]] = []
         self.tags_created_by_api: list[str] = []
+        self.runs: list[FakeRun] = []  # oldest first
         self.crashes: list[str] = []  # the fake's own bugs, which the fixture turns into failures
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
@@ -165,6 +187,21 @@ class FakeGitHub:
             asset = FakeAsset(next(self._ids), name, "", "application/octet-stream", data, state)
             release.assets.append(asset)
             return asset
+
+    def add_run(
+        self,
+        workflow: str,
+        conclusion: str | None,
+        started_at: str,
+        updated_at: str,
+        jobs: Sequence[tuple[str, str, list[tuple[str, str]]]] = (),
+    ) -> FakeRun:
+        """A run of WORKFLOW, with JOBS as (name, conclusion, [(step, conclusion)])."""
+        with self.lock:
+            run = FakeRun(next(self._ids), workflow, conclusion, started_at, updated_at)
+            run.jobs = [FakeJob(next(self._ids), *job) for job in jobs]
+            self.runs.append(run)
+            return run
 
     def fail(
         self,
@@ -250,6 +287,8 @@ class FakeGitHub:
             ("GET", repo + r"/releases/(?P<id>\d+)/assets", self._list_assets),
             ("POST", uploads + r"/releases/(?P<id>\d+)/assets", self._upload_asset),
             ("DELETE", repo + r"/releases/assets/(?P<id>\d+)", self._delete_asset),
+            ("GET", repo + r"/actions/workflows/(?P<workflow>[^/]+)/runs", self._list_runs),
+            ("GET", repo + r"/actions/runs/(?P<id>\d+)/jobs", self._list_jobs),
         ]
         return [(method, re.compile(regex), action) for method, regex, action in table]
 
@@ -320,6 +359,26 @@ class FakeGitHub:
                     return 204, None
         return _error(404, "Not Found")
 
+    def _list_runs(self, request: Recorded, workflow: str) -> Answer:
+        """Newest first; `status=completed` and `created=>=DATE` filter as GitHub does."""
+        if not any(run.workflow == workflow for run in self.runs):
+            return _error(404, "Not Found")
+        runs = [run for run in reversed(self.runs) if run.workflow == workflow]
+        if request.query.get("status") == "completed":
+            runs = [run for run in runs if run.conclusion is not None]
+        created = request.query.get("created", "")
+        if created.startswith(">="):
+            runs = [run for run in runs if run.started_at[:10] >= created[2:]]
+        listed = [self._run_json(run) for run in runs]
+        return 200, {"total_count": len(listed), "workflow_runs": listed}
+
+    def _list_jobs(self, _request: Recorded, id: str) -> Answer:
+        run = next((r for r in self.runs if r.id == int(id)), None)
+        if run is None:
+            return _error(404, "Not Found")
+        jobs = [self._job_json(run, job) for job in run.jobs]
+        return 200, {"total_count": len(jobs), "jobs": jobs}
+
     # --- bodies ---
 
     def _release_json(self, release: FakeRelease) -> Json:
@@ -367,6 +426,53 @@ class FakeGitHub:
             download_count=0,
             created_at=TIMESTAMP,
             updated_at=TIMESTAMP,
+        )
+
+    def _run_json(self, run: FakeRun) -> Json:
+        api = f"{self.api_url}/repos/{self.repository}"
+        web = f"{self.root}/{self.repository}"
+        return _fill(
+            _template("workflow-run"),
+            id=run.id,
+            node_id=base64.b64encode(f"WorkflowRun{run.id}".encode()).decode(),
+            path=f".github/workflows/{run.workflow}@main",
+            run_number=run.id,
+            status="completed" if run.conclusion else "in_progress",
+            conclusion=run.conclusion,
+            url=f"{api}/actions/runs/{run.id}",
+            html_url=f"{web}/actions/runs/{run.id}",
+            jobs_url=f"{api}/actions/runs/{run.id}/jobs",
+            logs_url=f"{api}/actions/runs/{run.id}/logs",
+            artifacts_url=f"{api}/actions/runs/{run.id}/artifacts",
+            cancel_url=f"{api}/actions/runs/{run.id}/cancel",
+            rerun_url=f"{api}/actions/runs/{run.id}/rerun",
+            workflow_url=f"{api}/actions/workflows/{run.workflow}",
+            created_at=run.started_at,
+            run_started_at=run.started_at,
+            updated_at=run.updated_at,
+        )
+
+    def _job_json(self, run: FakeRun, job: FakeJob) -> Json:
+        api = f"{self.api_url}/repos/{self.repository}"
+        template = _template("job")
+        steps = [
+            _fill(template["steps"][0], name=name, conclusion=conclusion, number=number)
+            for number, (name, conclusion) in enumerate(job.steps, start=1)
+        ]
+        return _fill(
+            template,
+            id=job.id,
+            run_id=run.id,
+            run_url=f"{api}/actions/runs/{run.id}",
+            node_id=base64.b64encode(f"Job{job.id}".encode()).decode(),
+            url=f"{api}/actions/jobs/{job.id}",
+            html_url=f"{self.root}/{self.repository}/actions/runs/{run.id}/job/{job.id}",
+            check_run_url=f"{api}/check-runs/{job.id}",
+            conclusion=job.conclusion,
+            started_at=run.started_at,
+            completed_at=run.updated_at,
+            name=job.name,
+            steps=steps,
         )
 
 

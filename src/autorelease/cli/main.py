@@ -64,6 +64,10 @@ _LAZY_COMMANDS = {
     "check": ("hooks.check", "check commit messages: a PR title, or every commit of a range"),
     "hook": ("hooks.check", "run as a git hook (see .pre-commit-hooks.yaml)"),
     "init": ("cli.init", "set up [tool.autorelease], commit hooks and the release workflow"),
+    "stats": (
+        "cli.stats",
+        "release health: lead time, cadence, contributors, release workflow runs",
+    ),
 }
 
 
