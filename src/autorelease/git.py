@@ -271,12 +271,15 @@ def _parse_dated(record: str) -> DatedCommit:
     sha, _, parents = ids.partition(" ")
     dated, _, message = rest.partition("\n")
     time, _, author = dated.partition(" ")
-    return DatedCommit(sha, tuple(parents.split()), message.rstrip("\n"), author, int(time))
+    return _new_dated((sha, tuple(parents.split()), message.rstrip("\n"), author, int(time)))
 
 
 # A RawCommit made without the named tuple's Python-level __new__: one per commit streamed.
 _new_raw: Callable[[tuple[str, tuple[str, ...], str]], RawCommit] = functools.partial(
     tuple.__new__, RawCommit
+)
+_new_dated: Callable[[tuple[str, tuple[str, ...], str, str, int]], DatedCommit] = functools.partial(
+    tuple.__new__, DatedCommit
 )
 
 
