@@ -67,7 +67,8 @@ def read(root: Path, cfg: config.Config, since: str | None = None) -> Stats:
     """The stats of every release tag of ROOT, or of those after SINCE (a tag or a date)."""
     refs = git.list_tags(root)
     tags = sorted(history.release_tags(refs, str(cfg.tag_format)), key=_version_order)
-    moments = {ref.name: moment(ref.when) for ref in refs}
+    names = {tag.name for tag in tags}
+    moments = {ref.name: moment(ref.when) for ref in refs if ref.name in names}
     after = since_bound(since, tags, moments) if since is not None else None
     stream = git.iter_dated_commits(root, history.tag_commits(tags)) if tags else iter(())
     return summarize(tags, moments, stream, Classifier(cfg), after)
@@ -142,8 +143,9 @@ def cadence(releases: Iterable[ReleaseStats]) -> Cadence:
 
 
 def moment(when: str) -> int:
-    """Seconds since the epoch of git's ISO 8601 date WHEN."""
-    return int(datetime.fromisoformat(when).timestamp())
+    """Seconds since the epoch of git's ISO 8601 date WHEN; 0 for an annotated tag made
+    without a tagger line (git itself did so before 2005), which has no date."""
+    return int(datetime.fromisoformat(when).timestamp()) if when else 0
 
 
 def iso(time: int) -> str:
