@@ -360,3 +360,22 @@ def test_a_failing_github_is_one_line_without_the_token(
     assert err.startswith("autorelease: error: GitHub: reading the runs of release.yml failed")
     assert err.count("\n") == 1
     assert fake_github.token not in err
+
+
+def test_two_releases_of_one_moment_newest_version_first(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lightweight tags on one commit share its date: the higher version is listed first, and
+    it brought nothing (the lower one holds the commits)."""
+    sample_project(repo.path)
+    repo.git("add", ".")
+    commit_at(repo, 0, "feat: start")
+    repo.tag("v1.0.1")
+    repo.tag("v1.0.0")
+    newer, older = as_json(capsys, repo)["releases"]
+    assert (newer["tag"], newer["commits"]["total"], newer["lead_time_seconds"]) == (
+        "v1.0.1", 0, None
+    )  # fmt: skip
+    assert (older["tag"], older["commits"]["total"], older["lead_time_seconds"]) == (
+        "v1.0.0", 1, 0
+    )  # fmt: skip

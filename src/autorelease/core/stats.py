@@ -99,7 +99,8 @@ def summarize(
         for index, tag in enumerate(tags)
         if after is None or moments[tag.name] >= after
     ]
-    listed.sort(key=lambda r: r.time, reverse=True)  # stable: version order breaks ties
+    listed.reverse()  # newest version first, kept among releases tagged at the same moment
+    listed.sort(key=lambda r: r.time, reverse=True)
     return Stats(tuple(listed), cadence(listed), after)
 
 
