@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from autorelease import git
 from autorelease.core import config, history
 from autorelease.core.classify import ClassifiedCommit, Classifier
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import UsageError
 
 KINDS = ("feat", "fix", "breaking", "other")
 _FEAT, _FIX, _BREAKING, _OTHER = range(4)
@@ -162,10 +162,9 @@ def since_bound(since: str, tags: Sequence[history.ReleaseTag], moments: dict[st
     try:
         parsed = datetime.fromisoformat(since)
     except ValueError:
-        raise AutoreleaseError(
+        raise UsageError(
             f"--since {since!r} is neither a release tag nor a date",
             hint="give a release tag such as v1.2.0, or a date such as 2024-01-31",
-            code=ExitCode.USAGE,
         ) from None
     return int((parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp())
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from autorelease.errors import AutoreleaseError, ExitCode
+from autorelease.errors import GitHubFailed
 from autorelease.publish.github import Pacing, _Session
 from autorelease.publish.github_target import GitHubTarget
 
@@ -57,7 +57,7 @@ def read_runs(
     log: Callable[[str], None] = lambda _line: None,
 ) -> list[Run]:
     """The newest LIMIT completed runs of WORKFLOW (a file name under .github/workflows),
-    created on CREATED_SINCE (YYYY-MM-DD) or later. Raises AutoreleaseError (GITHUB_FAILED)."""
+    created on CREATED_SINCE (YYYY-MM-DD) or later. Raises GitHubFailed."""
     session = _Session(target, log, pacing)
     doing = f"reading the runs of {workflow}"
     extra: dict[str, Any] = {"created": f">={created_since}"} if created_since else {}
@@ -65,11 +65,10 @@ def read_runs(
         listing = repo.get_workflow(workflow).get_runs(status="completed", **extra)
         found: list[WorkflowRun] | None = session.lookup(doing, lambda: list(listing[:limit]))
         if found is None:
-            raise AutoreleaseError(
+            raise GitHubFailed(
                 f"GitHub has no workflow {workflow} in {target.repository}",
                 hint="name the release workflow's file with --workflow FILE; the token needs "
                 "`actions: read`",
-                code=ExitCode.GITHUB_FAILED,
             )
         return [_run(session, run) for run in found]
 
