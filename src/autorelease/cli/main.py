@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import logging
 
     from autorelease.core.plan import ReleasePlan
+    from autorelease.publish.options import PublishOptions
 
 ISSUES_URL = "https://github.com/autorelease-dev/autorelease/issues"
 
@@ -146,16 +147,29 @@ def _plan(args: argparse.Namespace, *, changelog: bool = True) -> ReleasePlan:
     return plan_release(args.repo, options._replace(changelog=changelog))
 
 
+def publish_options(args: argparse.Namespace) -> PublishOptions:
+    """The publish command's options, converted from the command line once."""
+    from autorelease.publish.options import PublishOptions
+
+    return PublishOptions(
+        repo=args.repo, bump=args.bump, pre=args.pre, test=args.test,
+        skip_tests=args.skip_tests, no_push=args.no_push, no_upload=args.no_upload,
+        no_github=args.no_github, repository=args.repository, report=args.report,
+        verbose=args.verbose,
+    )  # fmt: skip
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """`autorelease publish` and `autorelease --dry-run`."""
+    options = publish_options(args)
     if not args.dry_run:
         from autorelease.publish import run
 
-        return int(run.main(args))
+        return int(run.main(options))
     from autorelease.cli import render
 
     plan = _plan(args)
-    facts = _remote_facts(plan, args)
+    facts = _remote_facts(plan, args, options)
     if args.json:
         data = plan.to_json()
         if facts is not None:
@@ -163,7 +177,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         sys.stdout.writelines(render.json_parts(data))
         return ExitCode.OK
     sys.stdout.writelines(
-        render.preview_parts(plan, render.publish_steps(plan, args), args.verbose)
+        render.preview_parts(plan, render.publish_steps(plan, options), options.verbose)
     )
     if facts is not None:
         from autorelease.publish import remote_state
@@ -172,7 +186,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _remote_facts(plan: Any, args: argparse.Namespace) -> list[Any] | None:
+def _remote_facts(
+    plan: Any, args: argparse.Namespace, options: PublishOptions
+) -> list[Any] | None:
     """Read-only remote lookups: `publish --dry-run` (unless --offline) or --check-remote."""
     wanted = args.check_remote or (getattr(args, "full_preview", False) and not args.offline)
     if not wanted or not plan.tag or not plan.next_version:
@@ -183,7 +199,7 @@ def _remote_facts(plan: Any, args: argparse.Namespace) -> list[Any] | None:
     root = Path(plan.root)
     cfg = config.load(root)
     project = str(cfg.pyproject.get("project", {}).get("name") or root.name)
-    repo = args.repository or ("testpypi" if args.test else str(cfg.repository))
+    repo = options.index_spec(str(cfg.repository))
     return remote_state.gather(
         root, cfg, tag=plan.tag, version=plan.next_version, project=project, repo=repo
     )

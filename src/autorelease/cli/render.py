@@ -10,6 +10,7 @@ from typing import Any
 
 from autorelease.core.classify import ClassifiedCommit
 from autorelease.core.plan import ReleasePlan
+from autorelease.publish.options import PublishOptions
 
 NL = "\n"
 
@@ -252,36 +253,36 @@ def preview_parts(plan: ReleasePlan, steps: Sequence[str], verbose: bool = False
     return [*parts, "\n".join(out) + "\n"]
 
 
-def publish_steps(plan: ReleasePlan, args: Any) -> list[str]:
-    """The steps `publish` would take for PLAN with the command line ARGS, in order."""
+def publish_steps(plan: ReleasePlan, options: PublishOptions) -> list[str]:
+    """The steps `publish` would take for PLAN with OPTIONS, in order."""
     files = ", ".join(c.path for c in plan.file_changes) or "no files"
-    if args.no_push:
+    if options.no_push:
         return [
             f"check: clean working tree, release branch, tag {plan.tag} free in this clone",
             f"write {files}; commit and tag {plan.tag} locally",
-            *_test_and_build(args),
+            *_test_and_build(options),
             "no push (--no-push): the release commit and tag stay in this clone",
             "no upload (--no-push: nothing goes public before the release is on the remote)",
             "no GitHub release (--no-push: nothing goes public before the release is on the "
             "remote)",
         ]
-    repository = args.repository or ("testpypi" if args.test else plan.repository)
+    repository = options.index_spec(plan.repository)
     return [
         "check: clean working tree, release branch, HEAD equal to the remote branch, "
         f"tag {plan.tag} free locally and on the remote, version not on the index, credentials",
         f"write {files}; commit and tag {plan.tag} locally",
-        *_test_and_build(args),
+        *_test_and_build(options),
         f"push the release commit and {plan.tag} atomically (the remote is the lock)",
-        "no upload (--no-upload)" if args.no_upload else f"upload to {repository}",
+        "no upload (--no-upload)" if options.no_upload else f"upload to {repository}",
         "no GitHub release (--no-github)"
-        if args.no_github
+        if options.no_github
         else f"GitHub release {plan.tag} with the changelog section and the built files",
     ]
 
 
-def _test_and_build(args: Any) -> list[str]:
+def _test_and_build(options: PublishOptions) -> list[str]:
     return [
-        "SKIP the tests (--skip-tests)" if args.skip_tests else "run the tests",
+        "SKIP the tests (--skip-tests)" if options.skip_tests else "run the tests",
         "build sdist and wheel into a fresh directory; twine check --strict; check the version",
     ]
 
