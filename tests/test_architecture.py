@@ -88,8 +88,6 @@ KNOWN_CYCLES = [
     " -> autorelease.core.changelog",
     "autorelease.core.changelog_rebuild -> autorelease.core.plan"
     " -> autorelease.core.changelog_rebuild",
-    "autorelease.publish.run -> autorelease.publish.outputs -> autorelease.publish.run",
-    "autorelease.publish.run -> autorelease.publish.preflight -> autorelease.publish.run",
 ]
 
 

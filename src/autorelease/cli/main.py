@@ -186,9 +186,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _remote_facts(
-    plan: Any, args: argparse.Namespace, options: PublishOptions
-) -> list[Any] | None:
+def _remote_facts(plan: Any, args: argparse.Namespace, options: PublishOptions) -> list[Any] | None:
     """Read-only remote lookups: `publish --dry-run` (unless --offline) or --check-remote."""
     wanted = args.check_remote or (getattr(args, "full_preview", False) and not args.offline)
     if not wanted or not plan.tag or not plan.next_version:

@@ -2,13 +2,15 @@
 
 Each failure is its own error type (autorelease.errors), with the fix and its exit code; none
 of these functions writes anything except `deepen_if_shallow`, which only fetches history.
+`check` returns what it found (a Preflight) for the steps after it.
 """
 
 from __future__ import annotations
 
-import argparse
+import logging
 import os
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from autorelease import git
 from autorelease.core import config
@@ -22,34 +24,52 @@ from autorelease.errors import (
     UploadFailed,
     WrongBranch,
 )
+from autorelease.publish.options import PublishOptions
+from autorelease.publish.state import Release
 
 if TYPE_CHECKING:
     from autorelease.publish.github_target import GitHubTarget
     from autorelease.publish.index_target import Target
-    from autorelease.publish.run import Run
 
 # For tests and CI against local fakes: PACING_ENV=fast drops GitHub's throttling and the pauses
 # before retries (to GitHub and the index); the number of retries stays the same.
 PACING_ENV = "AUTORELEASE_PACING"
+_log = logging.getLogger(__name__)
 
 
-def repo_spec(args: argparse.Namespace, cfg: config.Config | None = None) -> str:
-    if args.repository:
-        return str(args.repository)
-    if getattr(args, "test", False):
-        return "testpypi"
-    return str(cfg.repository) if cfg is not None else "pypi"
+class Preflight(NamedTuple):
+    """What the check found: where the release starts, and where it goes."""
+
+    start_head: str
+    branch: str
+    index_target: Target | None = None  # the index to upload to; None: no upload, --no-push
 
 
-def deepen_if_shallow(run: Run) -> bool:
-    if not git.shallow_boundary(run.root):
+def deepen_if_shallow(root: Path, cfg: config.Config) -> bool:
+    if not git.shallow_boundary(root):
         return False
-    git.run(["fetch", "--quiet", "--unshallow", "--tags", str(run.cfg.remote)], run.root)
+    git.run(["fetch", "--quiet", "--unshallow", "--tags", str(cfg.remote)], root)
     return True
 
 
-def check(run: Run, *, resuming: bool) -> None:
-    dirty = git.is_dirty(run.root)
+def check(root: Path, cfg: config.Config, options: PublishOptions, release: Release) -> Preflight:
+    _check_clean(root)
+    found = Preflight(git.head(root) or "", _check_branch(root, cfg, options))
+    if not options.no_push:
+        _check_remote(root, cfg, release, found)
+    elif not release.resuming and git.run(["tag", "--list", release.tag], root).stdout.strip():
+        raise TagExists(f"tag {release.tag} already exists")
+    if local_only(options, release):
+        return found  # nothing goes public: neither the index nor GitHub is needed
+    if not options.no_upload:
+        found = found._replace(index_target=_check_index(root, cfg, options, release))
+    if wants_github(options, cfg):
+        release_target(root, cfg)  # a GitHub repository without a token stops the run here
+    return found
+
+
+def _check_clean(root: Path) -> None:
+    dirty = git.is_dirty(root)
     if dirty:
         raise DirtyTree(
             f"the working tree has uncommitted changes ({', '.join(dirty[:3])}"
@@ -57,35 +77,25 @@ def check(run: Run, *, resuming: bool) -> None:
             + ")",
             "commit or stash them, then run again",
         )
-    run.start_head = git.head(run.root) or ""
-    run.branch = _check_branch(run)
-    if not run.args.no_push:
-        _check_remote(run, resuming=resuming)
-    elif not resuming and git.run(["tag", "--list", run.tag], run.root).stdout.strip():
-        raise TagExists(f"tag {run.tag} already exists")
-    if local_only(run):
-        return  # nothing goes public: neither the index nor GitHub is needed
-    if not run.args.no_upload:
-        _check_index(run, resuming=resuming)
-    if wants_github(run):
-        release_target(run)
 
 
-def local_only(run: Run) -> bool:
+def local_only(options: PublishOptions, release: Release) -> bool:
     """`--no-push` of a new release: it stays in this clone, so nothing is uploaded or made public.
 
     (A re-run with `--no-push` on a tag that is on the remote finishes that release.)
     """
-    return bool(run.args.no_push) and not run.resuming
+    return options.no_push and not release.resuming
 
 
-def _check_branch(run: Run) -> str:
-    branch = git.current_branch(run.root)
-    remote = str(run.cfg.remote)
-    wanted = str(run.cfg.release_branch) or git.remote_default_branch(run.root, remote)
+def _check_branch(root: Path, cfg: config.Config, options: PublishOptions) -> str:
+    branch = git.current_branch(root)
+    remote = str(cfg.remote)
+    wanted = str(cfg.release_branch) or git.remote_default_branch(root, remote)
     # Not "whatever is checked out": a clone made by `git remote add` (CI checkouts) has no
     # refs/remotes/origin/HEAD, and that must not turn a topic branch into the release branch.
-    wanted = wanted or _remote_head_branch(run) or ("master" if branch == "master" else "main")
+    if not wanted and not options.no_push:
+        wanted = _remote_head_branch(root, remote)
+    wanted = wanted or ("master" if branch == "master" else "main")
     if branch != wanted:
         raise WrongBranch(
             f"on {branch or 'a detached HEAD'}, not on the release branch {wanted}",
@@ -94,11 +104,9 @@ def _check_branch(run: Run) -> str:
     return wanted
 
 
-def _remote_head_branch(run: Run) -> str | None:
+def _remote_head_branch(root: Path, remote: str) -> str | None:
     """The branch the remote's HEAD names, asked of the remote itself (None if unknown)."""
-    if run.args.no_push:
-        return None
-    proc = git.run(["ls-remote", "--symref", str(run.cfg.remote), "HEAD"], run.root, check=False)
+    proc = git.run(["ls-remote", "--symref", remote, "HEAD"], root, check=False)
     for line in proc.stdout.splitlines():
         ref, _, name = line.partition("\t")
         if name == "HEAD" and ref.startswith("ref: refs/heads/"):
@@ -106,40 +114,44 @@ def _remote_head_branch(run: Run) -> str | None:
     return None
 
 
-def _check_remote(run: Run, *, resuming: bool) -> None:
-    remote = str(run.cfg.remote)
-    if git.config_value(run.root, f"remote.{remote}.url") is None:
+def _check_remote(root: Path, cfg: config.Config, release: Release, found: Preflight) -> None:
+    remote, resuming, tag = str(cfg.remote), release.resuming, release.tag
+    if git.config_value(root, f"remote.{remote}.url") is None:
         raise NoRemote(
             f"there is no remote named {remote} to push the release to",
             f"git remote add {remote} URL, set remote in [tool.autorelease], or pass --no-push",
         )
-    remote_head = git.fetch_branch(run.root, remote, run.branch)
-    local_head = run.start_head
+    _check_up_to_date(root, remote, resuming, found)
+    on_remote = git.remote_tag(root, remote, tag)
+    if on_remote is not None and (not resuming or on_remote != found.start_head):
+        raise TagExists(
+            f"tag {tag} already exists on {remote} (another release made it)",
+            f"git fetch {remote} --tags and look at {tag}; bump with --bump if needed",
+        )
+    if not resuming and git.run(["tag", "--list", tag], root).stdout.strip():
+        raise TagExists(
+            f"tag {tag} already exists in this clone",
+            f"delete it (git tag -d {tag}) if it is a leftover, or choose another version",
+        )
+    if not resuming and release.previous_tag:
+        _check_previous_tag_is_public(root, remote, release.previous_tag)
+
+
+def _check_up_to_date(root: Path, remote: str, resuming: bool, found: Preflight) -> None:
+    remote_head = git.fetch_branch(root, remote, found.branch)
+    local_head = found.start_head
     if resuming:
         # The release commit may be pushed already (then equal) or not yet (then one ahead).
-        parent = git.output(["rev-parse", "HEAD^"], run.root) if remote_head != local_head else ""
+        parent = git.output(["rev-parse", "HEAD^"], root) if remote_head != local_head else ""
         if remote_head not in (local_head, parent):
-            raise _not_up_to_date(run, remote)
+            raise _not_up_to_date(found.branch, remote)
     elif remote_head is not None and remote_head != local_head:
-        raise _not_up_to_date(run, remote)
-    on_remote = git.remote_tag(run.root, remote, run.tag)
-    if on_remote is not None and (not resuming or on_remote != local_head):
-        raise TagExists(
-            f"tag {run.tag} already exists on {remote} (another release made it)",
-            f"git fetch {remote} --tags and look at {run.tag}; bump with --bump if needed",
-        )
-    if not resuming and git.run(["tag", "--list", run.tag], run.root).stdout.strip():
-        raise TagExists(
-            f"tag {run.tag} already exists in this clone",
-            f"delete it (git tag -d {run.tag}) if it is a leftover, or choose another version",
-        )
-    if not resuming and run.previous_tag:
-        _check_previous_tag_is_public(run, remote, run.previous_tag)
+        raise _not_up_to_date(found.branch, remote)
 
 
-def _check_previous_tag_is_public(run: Run, remote: str, tag: str) -> None:
+def _check_previous_tag_is_public(root: Path, remote: str, tag: str) -> None:
     """The release the plan counts from must be a real one, not a tag only this clone has."""
-    if git.remote_tag(run.root, remote, tag) is None:
+    if git.remote_tag(root, remote, tag) is None:
         raise NotUpToDate(
             f"the last release tag {tag} is only in this clone, not on {remote}",
             f"if {tag} was released, push it (git push {remote} {tag}); if not, delete it "
@@ -147,49 +159,47 @@ def _check_previous_tag_is_public(run: Run, remote: str, tag: str) -> None:
         )
 
 
-def _not_up_to_date(run: Run, remote: str) -> NotUpToDate:
+def _not_up_to_date(branch: str, remote: str) -> NotUpToDate:
     return NotUpToDate(
-        f"{run.branch} is not equal to {remote}/{run.branch}",
-        f"git pull --rebase --tags {remote} {run.branch} (or push your commits) and run again",
+        f"{branch} is not equal to {remote}/{branch}",
+        f"git pull --rebase --tags {remote} {branch} (or push your commits) and run again",
     )
 
 
-def upload_target(run: Run) -> Target:
-    """The index this run uploads to (and reads from); remembers its URLs for the report."""
+def upload_target(cfg: config.Config, options: PublishOptions) -> Target:
+    """The index this run uploads to (and reads from)."""
     from autorelease.publish.index_target import resolve_target
-    from autorelease.scrub import sanitize_url
 
-    target = resolve_target(
-        repo_spec(run.args, run.cfg), simple_url=str(run.cfg.simple_url) or None
-    )
-    run.index_url = sanitize_url(target.upload_url)
-    run.simple_url = sanitize_url(target.simple_url)
-    return target
+    spec = options.index_spec(str(cfg.repository))
+    return resolve_target(spec, simple_url=str(cfg.simple_url) or None)
 
 
-def _check_index(run: Run, *, resuming: bool) -> None:
+def _check_index(
+    root: Path, cfg: config.Config, options: PublishOptions, release: Release
+) -> Target:
     from autorelease.publish.index_target import require_credentials
 
-    target = upload_target(run)
+    target = upload_target(cfg, options)
     require_credentials(target)
-    if resuming:
-        return
-    held = _index_holds(run, target)
+    if release.resuming:
+        return target
+    held = _index_holds(target, project_name(root, cfg), release.version)
     if held:
         raise AlreadyOnIndex(
-            f"{project_name(run)} {run.version} is already on {target.name} "
+            f"{project_name(root, cfg)} {release.version} is already on {target.name} "
             f"({', '.join(sorted(held))})",
             "an index never accepts a version twice: release the next version (--bump patch)",
         )
+    return target
 
 
-def _index_holds(run: Run, target: Target) -> dict[str, str]:
+def _index_holds(target: Target, project: str, version: str) -> dict[str, str]:
     """The files of this version on the index; an index that cannot be read stops the checks."""
     from autorelease.publish import index
 
     try:
         return index.index_files(
-            target.simple_url, project_name(run), run.version, log=run.say, backoff=pause(1.0)
+            target.simple_url, project, version, log=_log.info, backoff=pause(1.0)
         )
     except UploadFailed as exc:
         raise IndexUnreadable(
@@ -208,18 +218,18 @@ def pause(seconds: float) -> float:
     return 0.0 if fast() else seconds
 
 
-def project_name(run: Run) -> str:
-    name = run.cfg.pyproject.get("project", {}).get("name") or run.root.name
+def project_name(root: Path, cfg: config.Config) -> str:
+    name = cfg.pyproject.get("project", {}).get("name") or root.name
     return str(name)
 
 
-def wants_github(run: Run) -> bool:
-    return not run.args.no_github and bool(run.cfg.github_release)
+def wants_github(options: PublishOptions, cfg: config.Config) -> bool:
+    return not options.no_github and bool(cfg.github_release)
 
 
-def release_target(run: Run) -> GitHubTarget | None:
+def release_target(root: Path, cfg: config.Config) -> GitHubTarget | None:
     """Where the GitHub release goes; None when the project is not on GitHub."""
     from autorelease.publish.github_target import resolve_target
 
-    url = git.config_value(run.root, f"remote.{run.cfg.remote}.url")
+    url = git.config_value(root, f"remote.{cfg.remote}.url")
     return resolve_target(os.environ, url)

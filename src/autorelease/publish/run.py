@@ -16,7 +16,6 @@ exactly the missing steps (upload of missing files, GitHub release or its missin
 
 from __future__ import annotations
 
-import argparse
 import collections
 import logging
 import os
@@ -30,19 +29,22 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from autorelease import fileio, git
 from autorelease.core import changelog, config, history
-from autorelease.core.plan import PlanOptions, ReleasePlan, plan_release
+from autorelease.core.plan import ReleasePlan, plan_release
 from autorelease.core.version import parse_version
 from autorelease.envvars import without_secrets
 from autorelease.errors import AutoreleaseError, ExitCode, GitError, PushRejected
 from autorelease.fileio import inside, write_atomic
 from autorelease.publish import outputs, preflight, unfinished
-from autorelease.scrub import for_display
+from autorelease.publish.options import PublishOptions
+from autorelease.publish.preflight import Preflight
+from autorelease.publish.state import Failure, Release, Step, Summary
+from autorelease.scrub import for_display, sanitize_url
 
 LOCAL_ONLY = (
     "the release commit and tag stay in this clone: no upload and no GitHub release "
@@ -65,39 +67,25 @@ class StepRecord:
 
 
 @dataclass
-class Run:
-    """The state of one publish run: what was decided, what has happened so far."""
+class Progress:
+    """What has happened so far in one publish run: the only part that changes as it goes."""
 
-    root: Path
-    cfg: config.Config
-    args: argparse.Namespace
-    version: str = ""
-    tag: str = ""
-    previous_tag: str | None = None
-    notes: str = ""
-    prerelease: bool = False
-    start_head: str = ""
-    branch: str = ""
-    pushed: bool = False
+    release: Release | None = None  # once the plan or the release tag on HEAD decided it
     local_changes: bool = False
-    resuming: bool = False  # HEAD already carries the release tag: finish what is missing
+    pushed: bool = False
     by_another: bool = False  # another run pushed the identical release commit and tag first
     changed: bool = False  # this run pushed, uploaded or made something on GitHub
     dists: list[Path] = field(default_factory=list)
     dist_dir: Path | None = None  # the build's temporary directory, removed when the run ends
-    index_url: str | None = None
-    simple_url: str | None = None
+    index_url: str | None = None  # the index the check found (scrubbed)
     release_url: str | None = None
     steps: list[StepRecord] = field(default_factory=list)
-
-    def say(self, line: str) -> None:
-        _log.info(line)  # the CLI's handler prints it, scrubbed, as `autorelease: LINE`
 
     @contextmanager
     def step(self, name: str) -> Iterator[StepRecord]:
         record = StepRecord(name)
         self.steps.append(record)
-        self.say(f"[{len(self.steps)}] {name} ...")
+        _say(f"[{len(self.steps)}] {name} ...")
         started = time.monotonic()
         try:
             yield record
@@ -109,51 +97,70 @@ class Run:
         if record.status == "pending":
             record.status = "done"
         tail = f": {record.detail}" if record.detail else ""
-        self.say(f"[{len(self.steps)}] {name} {record.status} in {record.seconds:.1f} s{tail}")
+        _say(f"[{len(self.steps)}] {name} {record.status} in {record.seconds:.1f} s{tail}")
         if os.environ.get(STOP_AFTER_ENV) == name.split(maxsplit=1)[0]:
             raise KeyboardInterrupt
 
+    def skipped(self, name: str, detail: str, status: str = "skipped") -> None:
+        self.steps.append(StepRecord(name, status, 0.0, detail))
 
-def main(args: argparse.Namespace) -> int:
+
+class Run(NamedTuple):
+    """One checked publish run: where, what was asked, what it releases, what the check found,
+    and (the one mutable part) its progress."""
+
+    root: Path
+    cfg: config.Config
+    options: PublishOptions
+    release: Release
+    checked: Preflight
+    progress: Progress
+
+
+def _say(line: str) -> None:
+    _log.info(line)  # the CLI's handler prints it, scrubbed, as `autorelease: LINE`
+
+
+def main(options: PublishOptions) -> int:
     """Publish; returns an exit code. Errors propagate as AutoreleaseError after cleanup."""
-    root = git.toplevel(args.repo)
+    root = git.toplevel(options.repo)
     cfg = config.load(root)
-    run = Run(root, cfg, args)
+    progress = Progress()
     started = time.monotonic()
     outcome, failure = "released", None
     previous_handler = _sigterm_interrupts()
     try:
-        code = _publish(run)
-        outcome = _outcome(run, code)
+        code = _publish(root, cfg, options, progress)
+        outcome = _outcome(progress, code)
         return code
     except AutoreleaseError as exc:
-        outcome, failure = "failed", {"code": int(exc.code), "message": exc.message}
-        failure.update(_tool_output(exc))
+        outcome, failure = "failed", Failure(int(exc.code), exc.message, _tool_output(exc))
         raise
     except KeyboardInterrupt:
-        outcome, failure = "interrupted", {"code": int(ExitCode.INTERRUPTED), "message": ""}
+        outcome, failure = "interrupted", Failure(int(ExitCode.INTERRUPTED), "")
         raise
     except BaseException as exc:
         # An unexpected error must undo the local release too, and must not read "released".
-        message = f"{type(exc).__name__}: {exc}"
-        outcome, failure = "failed", {"code": int(ExitCode.INTERNAL), "message": message}
+        failure = Failure(int(ExitCode.INTERNAL), f"{type(exc).__name__}: {exc}")
+        outcome = "failed"
         raise
     finally:
         if failure is not None:
-            failure["step"] = _failure_point(run)
-            _rollback_if_local(run)
-            _say_how_to_finish(run, outcome)
-        _remove_dist_dir(run, failure)
-        outputs.finish(run, outcome, failure, time.monotonic() - started)
+            failure = failure._replace(step=_failure_point(progress))
+        failure = _remove_dist_dir(progress, failure)
+        seconds = time.monotonic() - started
+        outputs.finish(
+            _summary(cfg, options, progress, outcome=outcome, failure=failure, seconds=seconds)
+        )
         if previous_handler is not None:
             signal.signal(signal.SIGTERM, previous_handler)
 
 
-def _tool_output(exc: AutoreleaseError) -> dict[str, str]:
-    """The end of a failed tool's output, for the report's failure: {"output": ...} or {}."""
+def _tool_output(exc: AutoreleaseError) -> str:
+    """The end of a failed tool's output, for the report's failure; "" for any other error."""
     from autorelease.errors import ToolFailed
 
-    return {"output": exc.output} if isinstance(exc, ToolFailed) and exc.output else {}
+    return exc.output if isinstance(exc, ToolFailed) and exc.output else ""
 
 
 def _sigterm_interrupts() -> Any:
@@ -171,88 +178,137 @@ def _sigterm_interrupts() -> Any:
         return None
 
 
-def _outcome(run: Run, code: int) -> str:
-    if code != ExitCode.OK or not run.version:
+def _outcome(progress: Progress, code: int) -> str:
+    release = progress.release
+    if code != ExitCode.OK or release is None:
         return "nothing to release"
-    if not run.pushed:
+    if not progress.pushed:
         return "tagged locally"
-    if run.by_another:
+    if progress.by_another:
         return "already released by another run"
-    return "already released" if run.resuming and not run.changed else "released"
+    return "already released" if release.resuming and not progress.changed else "released"
 
 
-def _failure_point(run: Run) -> str:
+def _failure_point(progress: Progress) -> str:
     """The step that failed, or `after STEP` when the run stopped between two steps."""
-    failed = next((s.name for s in run.steps if s.status == "failed"), None)
+    failed = next((s.name for s in progress.steps if s.status == "failed"), None)
     if failed is not None:
         return failed
-    done = [s.name for s in run.steps if s.status == "done"]
+    done = [s.name for s in progress.steps if s.status == "done"]
     return f"after {done[-1]}" if done else ""
 
 
-def _publish(run: Run) -> int:
-    if preflight.deepen_if_shallow(run):
-        run.say("fetched the full history and tags of this shallow clone")
-    unfinished.undo_if_found(run.root, _remote_to_ask(run), run.say)
-    resume = _resumable_tag(run)
+def _summary(
+    cfg: config.Config,
+    options: PublishOptions,
+    progress: Progress,
+    *,
+    outcome: str,
+    failure: Failure | None,
+    seconds: float,
+) -> Summary:
+    """The run at its end, as the report and the CI outputs show it."""
+    release = progress.release
+    previous = release.previous_tag if release is not None else None
+    return Summary(
+        outcome=outcome, release=release,
+        previous_version=_version_of(str(cfg.tag_format), previous or ""),
+        pushed=progress.pushed, index_url=progress.index_url,
+        release_url=progress.release_url, steps=tuple(Step(*astuple(s)) for s in progress.steps),
+        failure=failure, seconds=seconds, report=options.report,
+    )  # fmt: skip
+
+
+def _version_of(tag_format: str, tag: str) -> str:
+    match = history.tag_pattern(tag_format).fullmatch(tag) if tag else None
+    return match["version"] if match else ""
+
+
+def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: Progress) -> int:
+    if preflight.deepen_if_shallow(root, cfg):
+        _say("fetched the full history and tags of this shallow clone")
+    unfinished.undo_if_found(root, _remote_to_ask(root, cfg, options), _say)
+    resume = _resumable_tag(root, cfg, options)
+    plan = None
     if resume is None:
-        options = PlanOptions.from_command_line(run.args.bump, run.args.pre, run.args.test)
-        plan = plan_release(run.root, options)
+        plan = plan_release(root, options.plan_options())
         if not plan.next_version or not plan.tag:
-            run.say(f"nothing to release: {plan.current_version} is current ({plan.bump_reason})")
+            _say(f"nothing to release: {plan.current_version} is current ({plan.bump_reason})")
             return ExitCode.OK
-        _adopt_plan(run, plan)
-        with run.step("check") as record:
-            preflight.check(run, resuming=False)
-            record.detail = f"releasing {run.version} as {run.tag}"
-        if preflight.local_only(run):
-            run.say(f"--no-push: {LOCAL_ONLY}")
-        _release_locally(run, plan)
+        progress.release = release = _release_of_plan(plan)
     else:
-        _adopt_tag(run, resume)
-        run.resuming = True
-        with run.step("check") as record:
-            preflight.check(run, resuming=True)
-            record.detail = f"{run.tag} is tagged here: finishing what is missing"
+        progress.release = release = _release_of_tag(root, cfg, resume)
+    with progress.step("check") as record:
+        checked = preflight.check(root, cfg, options, release)
+        record.detail = (
+            f"{release.tag} is tagged here: finishing what is missing"
+            if release.resuming
+            else f"releasing {release.version} as {release.tag}"
+        )
+    progress.index_url = _index_url(checked)
+    run = Run(root, cfg, options, release, checked, progress)
+    try:
+        _finish(run, plan)
+    except BaseException as exc:
+        _rollback_if_local(run)
+        _say_how_to_finish(run, interrupted=isinstance(exc, KeyboardInterrupt))
+        raise
+    return ExitCode.OK
+
+
+def _index_url(checked: Preflight) -> str | None:
+    return (
+        sanitize_url(checked.index_target.upload_url) if checked.index_target is not None else None
+    )
+
+
+def _finish(run: Run, plan: ReleasePlan | None) -> None:
+    """Every step after the check: a new release (PLAN) is made locally first."""
+    if plan is not None:
+        if preflight.local_only(run.options, run.release):
+            _say(f"--no-push: {LOCAL_ONLY}")
+        _release_locally(run, plan)
     _tests(run)
     _build(run)
     _push(run)
     _upload(run)
     _github(run)
-    if not run.pushed:
-        run.say(
-            f"{run.tag} is only in this clone: nothing was pushed, uploaded or published; "
-            "autorelease publish without --no-push pushes it and finishes the release"
+    if not run.progress.pushed:
+        _say(
+            f"{run.release.tag} is only in this clone: nothing was pushed, uploaded or "
+            "published; autorelease publish without --no-push pushes it and finishes the release"
         )
     unfinished.clear(run.root)  # with --no-push the local release is the finished one
-    return ExitCode.OK
 
 
-def _remote_to_ask(run: Run) -> str | None:
+def _remote_to_ask(root: Path, cfg: config.Config, options: PublishOptions) -> str | None:
     """The remote to ask whether a release arrived; None with --no-push or without one."""
-    remote = str(run.cfg.remote)
-    if run.args.no_push or git.config_value(run.root, f"remote.{remote}.url") is None:
+    remote = str(cfg.remote)
+    if options.no_push or git.config_value(root, f"remote.{remote}.url") is None:
         return None
     return remote
 
 
-def _adopt_plan(run: Run, plan: ReleasePlan) -> None:
+def _release_of_plan(plan: ReleasePlan) -> Release:
     assert plan.next_version is not None
     assert plan.tag is not None
-    run.version, run.tag, run.previous_tag = plan.next_version, plan.tag, plan.previous_tag
-    run.notes = plan.notes or plan.changelog
     version = parse_version(plan.next_version)
-    run.prerelease = bool(version and version.is_prerelease)
+    return Release(
+        plan.next_version, plan.tag, plan.previous_tag, plan.notes or plan.changelog,
+        prerelease=bool(version and version.is_prerelease), resuming=False,
+    )  # fmt: skip
 
 
-def _resumable_tag(run: Run) -> history.ReleaseTag | None:
+def _resumable_tag(
+    root: Path, cfg: config.Config, options: PublishOptions
+) -> history.ReleaseTag | None:
     """A release tag on HEAD: a previous run got that far, so this one finishes it."""
-    head = git.head(run.root)
-    tags = history.release_tags(git.list_tags(run.root), str(run.cfg.tag_format))
+    head = git.head(root)
+    tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
     on_head = [t for t in tags if t.commit == head]
-    wanted_pre = bool(run.args.pre or run.args.test)
+    wanted_pre = options.wants_prerelease
     on_head = [t for t in on_head if t.version.is_prerelease == wanted_pre] or on_head
-    if not on_head or run.args.bump:
+    if not on_head or options.bump:
         return None
     tag = max(on_head, key=lambda t: t.version.sort_key())
     if not wanted_pre and tag.version.is_prerelease:
@@ -260,19 +316,18 @@ def _resumable_tag(run: Run) -> history.ReleaseTag | None:
     return tag
 
 
-def _adopt_tag(run: Run, tag: history.ReleaseTag) -> None:
-    run.version = tag.version.render(str(run.cfg.version_scheme))
-    run.tag = tag.name
-    run.previous_tag = _previous_tag(run, tag)
-    run.prerelease = tag.version.is_prerelease
-    run.notes = _notes_from_changelog(run) or f"Release {run.version}"
+def _release_of_tag(root: Path, cfg: config.Config, tag: history.ReleaseTag) -> Release:
+    version = tag.version.render(str(cfg.version_scheme))
+    notes = _notes_from_changelog(root, cfg, version) or f"Release {version}"
+    previous = _previous_tag(root, cfg, tag)
+    return Release(version, tag.name, previous, notes, tag.version.is_prerelease, resuming=True)
 
 
-def _previous_tag(run: Run, tag: history.ReleaseTag) -> str | None:
+def _previous_tag(root: Path, cfg: config.Config, tag: history.ReleaseTag) -> str | None:
     """The release before TAG among the tags reachable from its parent (as the plan chose it)."""
-    proc = git.run(["tag", "--merged", f"{tag.commit}^"], run.root, check=False)
+    proc = git.run(["tag", "--merged", f"{tag.commit}^"], root, check=False)
     reachable = set(proc.stdout.split())
-    tags = history.release_tags(git.list_tags(run.root), str(run.cfg.tag_format))
+    tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
     earlier = [
         t for t in tags
         if t.name in reachable and (tag.version.is_prerelease or not t.version.is_prerelease)
@@ -280,29 +335,31 @@ def _previous_tag(run: Run, tag: history.ReleaseTag) -> str | None:
     return max(earlier, key=lambda t: t.version.sort_key()).name if earlier else None
 
 
-def _notes_from_changelog(run: Run) -> str:
-    path = inside(run.root, str(run.cfg.changelog_file or "CHANGELOG.md"))
+def _notes_from_changelog(root: Path, cfg: config.Config, version: str) -> str:
+    path = inside(root, str(cfg.changelog_file or "CHANGELOG.md"))
     try:
         text = fileio.unframe(fileio.read_text(path))[0]
     except (OSError, fileio.NotUtf8):
         return ""
-    return changelog.section_of(text, run.version)
+    return changelog.section_of(text, version)
 
 
 # --- the local part: undone on any failure ---------------------------------------------------
 
 
 def _release_locally(run: Run, plan: ReleasePlan) -> None:
-    with run.step("commit") as record:
+    with run.progress.step("commit") as record:
         # Checked again right before writing: nothing outside the repository, through any link.
         targets = [(inside(run.root, c.path), c.after) for c in plan.file_changes]
         paths = [c.path for c in plan.file_changes]
-        message = str(run.cfg.commit_message).format(version=run.version)
+        message = str(run.cfg.commit_message).format(version=run.release.version)
         created = tuple(c.path for c in plan.file_changes if c.before is None)
+        release, checked = run.release, run.checked
         unfinished.save(run.root, unfinished.Unfinished(
-            run.version, run.tag, run.branch, run.start_head, message, tuple(paths), created
+            release.version, release.tag, checked.branch, checked.start_head, message,
+            tuple(paths), created,
         ))  # fmt: skip
-        run.local_changes = True
+        run.progress.local_changes = True
         for path, text in targets:
             write_atomic(path, text)
         if paths:
@@ -311,42 +368,44 @@ def _release_locally(run: Run, plan: ReleasePlan) -> None:
         # in the locale's), and recorded as UTF-8 whatever i18n.commitEncoding says.
         commit = ["-c", "i18n.commitEncoding=UTF-8", "commit", "--no-verify", "--allow-empty"]
         git.run([*commit, "-q", "-F", "-"], run.root, input=message)
-        git.run(["tag", "-a", run.tag, "-m", f"Release {run.version}"], run.root)
-        record.detail = f"{message!r}, tag {run.tag}"
+        git.run(["tag", "-a", run.release.tag, "-m", f"Release {run.release.version}"], run.root)
+        record.detail = f"{message!r}, tag {run.release.tag}"
 
 
 def _rollback_if_local(run: Run) -> None:
     """Undo the release commit and tag when nothing has left this machine yet."""
-    if not run.local_changes or run.pushed or _push_kept(run):
+    if not run.progress.local_changes or run.progress.pushed or _push_kept(run):
         return
     found = unfinished.load(run.root)
     if found is None:  # the record is gone: undo what this run knows it made
-        git.run(["tag", "-d", run.tag], run.root, check=False)
-        git.run(["reset", "--hard", "-q", run.start_head], run.root)
+        git.run(["tag", "-d", run.release.tag], run.root, check=False)
+        git.run(["reset", "--hard", "-q", run.checked.start_head], run.root)
     else:
-        unfinished.undo(run.root, found, run.start_head)
-    run.say(f"undone: the local release commit and tag {run.tag}; {run.start_head[:7]} is HEAD")
+        unfinished.undo(run.root, found, run.checked.start_head)
+    head = run.checked.start_head[:7]
+    _say(f"undone: the local release commit and tag {run.release.tag}; {head} is HEAD")
 
 
-def _remove_dist_dir(run: Run, failure: dict[str, Any] | None) -> None:
-    """Remove the build directory, unless the run failed after the push: then say where it is."""
-    if run.dist_dir is None:
-        return
-    if failure is not None and run.pushed and run.dists:
-        failure["dist_dir"] = str(run.dist_dir)
-        run.say(f"the built files stay in {run.dist_dir}: the files of the pushed release")
-        return
-    shutil.rmtree(run.dist_dir, ignore_errors=True)
+def _remove_dist_dir(progress: Progress, failure: Failure | None) -> Failure | None:
+    """Remove the build directory, unless the run failed after the push: then say where it is,
+    and return FAILURE naming it."""
+    if progress.dist_dir is None:
+        return failure
+    if failure is not None and progress.pushed and progress.dists:
+        _say(f"the built files stay in {progress.dist_dir}: the files of the pushed release")
+        return failure._replace(dist_dir=str(progress.dist_dir))
+    shutil.rmtree(progress.dist_dir, ignore_errors=True)
+    return failure
 
 
-def _say_how_to_finish(run: Run, outcome: str) -> None:
+def _say_how_to_finish(run: Run, *, interrupted: bool) -> None:
     """After an interrupt past the push: the one command that finishes the release."""
-    if outcome == "interrupted" and run.pushed and not _push_failed(run):  # else _push_kept said
-        run.say(f"{run.tag} is pushed; re-run `autorelease publish` to finish the release")
+    if interrupted and run.progress.pushed and not _push_failed(run):  # else _push_kept said
+        _say(f"{run.release.tag} is pushed; re-run `autorelease publish` to finish the release")
 
 
 def _push_failed(run: Run) -> bool:
-    return any(s.name == "push" and s.status == "failed" for s in run.steps)
+    return any(s.name == "push" and s.status == "failed" for s in run.progress.steps)
 
 
 def _push_kept(run: Run) -> bool:
@@ -356,16 +415,16 @@ def _push_kept(run: Run) -> bool:
     remote = str(run.cfg.remote)
     arrived = _push_arrived(run)
     if arrived:
-        run.pushed = run.changed = True
+        run.progress.pushed = run.progress.changed = True
         unfinished.clear(run.root)
-        run.say(
-            f"the push of {run.tag} reached {remote} before the run stopped: the release is "
-            "pushed; re-run `autorelease publish` to finish it"
+        _say(
+            f"the push of {run.release.tag} reached {remote} before the run stopped: the "
+            "release is pushed; re-run `autorelease publish` to finish it"
         )
     elif arrived is None:
-        run.say(
-            f"cannot ask {remote} whether the push of {run.tag} arrived: the local release "
-            "commit and tag stay; re-run `autorelease publish` to finish or undo it"
+        _say(
+            f"cannot ask {remote} whether the push of {run.release.tag} arrived: the local "
+            "release commit and tag stay; re-run `autorelease publish` to finish or undo it"
         )
     return arrived is not False
 
@@ -373,26 +432,27 @@ def _push_kept(run: Run) -> bool:
 def _push_arrived(run: Run) -> bool | None:
     """Whether the remote holds the release tag at HEAD; None when it cannot be asked."""
     try:
-        return git.remote_tag(run.root, str(run.cfg.remote), run.tag) == git.head(run.root)
+        on_remote = git.remote_tag(run.root, str(run.cfg.remote), run.release.tag)
+        return on_remote == git.head(run.root)
     except GitError:
         return None
 
 
 def _tests(run: Run) -> None:
-    if run.args.skip_tests:
-        run.say("WARNING: --skip-tests: the release is NOT tested by autorelease")
-        run.steps.append(StepRecord("tests", "skipped", 0.0, "--skip-tests"))
+    if run.options.skip_tests:
+        _say("WARNING: --skip-tests: the release is NOT tested by autorelease")
+        run.progress.skipped("tests", "--skip-tests")
         return
-    if run.resuming and _tag_on_remote(run):
+    if run.release.resuming and _tag_on_remote(run):
         # Tests run before the push, so a pushed release tag was tested: do not run them again.
-        run.steps.append(StepRecord("tests", "skipped", 0.0, f"{run.tag} was tested before"))
+        run.progress.skipped("tests", f"{run.release.tag} was tested before")
         return
     command = _test_command(run)
     if command is None:
-        run.steps.append(StepRecord("tests", "skipped", 0.0, "no test command or tests/ found"))
-        run.say("no tests found (set test_command in [tool.autorelease]); skipping them")
+        run.progress.skipped("tests", "no test command or tests/ found")
+        _say("no tests found (set test_command in [tool.autorelease]); skipping them")
         return
-    with run.step("tests") as record:
+    with run.progress.step("tests") as record:
         returncode, tail = _run_tests(command, run.root)
         if returncode != 0:
             from autorelease.errors import TestsFailed
@@ -485,71 +545,72 @@ def _test_command(run: Run) -> str | None:
 def _build(run: Run) -> None:
     from autorelease.publish import build
 
-    with run.step("build") as record:
+    with run.progress.step("build") as record:
         epoch = git.commit_time(run.root, "HEAD")
-        run.dist_dir = Path(tempfile.mkdtemp(prefix="autorelease-dist-"))
+        run.progress.dist_dir = Path(tempfile.mkdtemp(prefix="autorelease-dist-"))
         dists = build.build(
-            run.root, run.version, epoch, run.dist_dir,
-            isolation=bool(run.cfg.build_isolation), log=run.say,
+            run.root, run.release.version, epoch, run.progress.dist_dir,
+            isolation=bool(run.cfg.build_isolation), log=_say,
         )  # fmt: skip
-        run.dists = list(dists.files)
-        record.detail = ", ".join(p.name for p in run.dists)
+        run.progress.dists = list(dists.files)
+        record.detail = ", ".join(p.name for p in run.progress.dists)
 
 
 # --- the public part: idempotent, resumable ------------------------------------------------
 
 
 def _tag_on_remote(run: Run) -> bool:
-    if run.args.no_push:
+    if run.options.no_push:
         return False
-    return git.remote_tag(run.root, str(run.cfg.remote), run.tag) == git.head(run.root)
+    return git.remote_tag(run.root, str(run.cfg.remote), run.release.tag) == git.head(run.root)
 
 
 def _push(run: Run) -> None:
-    if run.args.no_push:
+    if run.options.no_push:
         # A re-run with --no-push finishes a release whose tag is on the remote already.
-        run.pushed = not preflight.local_only(run) and _remote_holds_release(run)
-        why = "--no-push" + (f": {run.tag} is on the remote" if run.pushed else "")
-        run.steps.append(StepRecord("push", "skipped", 0.0, why))
+        local = preflight.local_only(run.options, run.release)
+        run.progress.pushed = not local and _remote_holds_release(run)
+        why = "--no-push" + (f": {run.release.tag} is on the remote" if run.progress.pushed else "")
+        run.progress.skipped("push", why)
         return
     remote = str(run.cfg.remote)
     if _tag_on_remote(run):
         # A run that made this release commit itself finds it pushed: by an identical run.
-        run.pushed, run.by_another = True, not run.resuming
+        run.progress.pushed, run.progress.by_another = True, not run.release.resuming
         unfinished.clear(run.root)
-        detail = "already on the remote" + (f": {BY_ANOTHER}" if run.by_another else "")
-        run.steps.append(StepRecord("push", "done", 0.0, detail))
+        detail = "already on the remote" + (f": {BY_ANOTHER}" if run.progress.by_another else "")
+        run.progress.skipped("push", detail, status="done")
         return
-    with run.step("push") as record:
+    with run.progress.step("push") as record:
         proc = git.run(
-            ["push", "--atomic", "--porcelain", remote,
-             f"HEAD:refs/heads/{run.branch}", f"refs/tags/{run.tag}:refs/tags/{run.tag}"],
+            ["push", "--atomic", "--porcelain", remote, f"HEAD:refs/heads/{run.checked.branch}",
+             f"refs/tags/{run.release.tag}:refs/tags/{run.release.tag}"],
             run.root, check=False,
         )  # fmt: skip
         # After a failed push, ask the remote what it holds before deciding.
         arrived = _push_arrived(run) if proc.returncode != 0 else True
         if arrived is None:
             raise PushRejected(
-                f"the push of {run.tag} to {remote} failed, and {remote} cannot be asked "
+                f"the push of {run.release.tag} to {remote} failed, and {remote} cannot be asked "
                 "whether it arrived",
                 "re-run `autorelease publish`: it asks again, then finishes or undoes the release",
             )
         if not arrived:
             raise PushRejected(
-                f"{remote} rejected the release push of {run.tag} (another release or commit "
-                "landed first)",
-                f"git pull --tags {remote} {run.branch} and run autorelease publish again",
+                f"{remote} rejected the release push of {run.release.tag} (another release or "
+                "commit landed first)",
+                f"git pull --tags {remote} {run.checked.branch} and run autorelease publish again",
             )
-        run.pushed = True
+        run.progress.pushed = True
         unfinished.clear(run.root)
         if proc.returncode != 0 or _nothing_pushed(proc.stdout):
             # Another run pushed the identical release commit and tag a moment earlier.
-            run.by_another = not run.resuming
-            record.detail = f"nothing to push: {remote} has {run.tag} on this commit"
-            record.detail += f" ({BY_ANOTHER})" if run.by_another else ""
+            run.progress.by_another = not run.release.resuming
+            record.detail = f"nothing to push: {remote} has {run.release.tag} on this commit"
+            record.detail += f" ({BY_ANOTHER})" if run.progress.by_another else ""
             return
-        run.changed = True
-        record.detail = f"{run.branch} and {run.tag} to {remote}"
+        run.progress.changed = True
+        record.detail = f"{run.checked.branch} and {run.release.tag} to {remote}"
 
 
 def _nothing_pushed(porcelain: str) -> bool:
@@ -563,75 +624,83 @@ def _remote_holds_release(run: Run) -> bool:
     remote = str(run.cfg.remote)
     if git.config_value(run.root, f"remote.{remote}.url") is None:
         return False
-    return git.remote_tag(run.root, remote, run.tag) == git.head(run.root)
+    return git.remote_tag(run.root, remote, run.release.tag) == git.head(run.root)
 
 
 def _not_public(run: Run, step: str) -> bool:
     """Skip STEP unless the release commit and tag are on the remote: nothing public before."""
-    if run.pushed:
+    if run.progress.pushed:
         return False
-    why = f"{run.tag} is not on {run.cfg.remote}" + (" (--no-push)" if run.args.no_push else "")
-    run.steps.append(StepRecord(step, "skipped", 0.0, why))
+    why = f"{run.release.tag} is not on {run.cfg.remote}"
+    why += " (--no-push)" if run.options.no_push else ""
+    run.progress.skipped(step, why)
     return True
 
 
 def _upload(run: Run) -> None:
     from autorelease.publish import index
 
-    if run.args.no_upload:
-        run.steps.append(StepRecord("upload", "skipped", 0.0, "--no-upload"))
+    if run.options.no_upload:
+        run.progress.skipped("upload", "--no-upload")
         return
     if _not_public(run, "upload"):
         return
-    with run.step("upload") as record:
-        result = index.upload(
-            run.dists, preflight.upload_target(run), log=run.say, backoff=preflight.pause(2.0)
-        )
-        run.changed = run.changed or bool(result.uploaded)
+    target = run.checked.index_target
+    assert target is not None  # the check found it: the release is public, uploads are wanted
+    progress = run.progress
+    with progress.step("upload") as record:
+        result = index.upload(progress.dists, target, log=_say, backoff=preflight.pause(2.0))
+        progress.changed = progress.changed or bool(result.uploaded)
         record.detail = (
             f"sent {len(result.uploaded)}, already there {len(result.already_there)}"
-            f" ({run.index_url})"
+            f" ({progress.index_url})"
         )
 
 
 def _github(run: Run) -> None:
     from autorelease.publish import github
 
-    if not preflight.wants_github(run):
-        why = "--no-github" if run.args.no_github else "github_release = false"
-        run.steps.append(StepRecord("github", "skipped", 0.0, why))
+    if not preflight.wants_github(run.options, run.cfg):
+        why = "--no-github" if run.options.no_github else "github_release = false"
+        run.progress.skipped("github", why)
         return
     if _not_public(run, "github"):
         return
-    target = preflight.release_target(run)
+    target = preflight.release_target(run.root, run.cfg)
     if target is None:
-        run.steps.append(StepRecord("github", "skipped", 0.0, "origin is not on GitHub"))
-        run.say("no GitHub release: origin is not a GitHub repository (set GITHUB_REPOSITORY)")
+        run.progress.skipped("github", "origin is not on GitHub")
+        _say("no GitHub release: origin is not a GitHub repository (set GITHUB_REPOSITORY)")
         return
     pacing = github.NO_WAIT if preflight.fast() else github.Pacing()
-    with run.step("github") as record:
+    release, progress = run.release, run.progress
+    with progress.step("github") as record:
         # Only a re-run can find the release complete; a first run must not spend a request.
-        state = github.release_state(target, run.tag, pacing=pacing) if run.resuming else None
-        if state is not None and state.exists and not state.missing(run.dists):
-            run.release_url = state.html_url
-            record.status, record.detail = "skipped", f"complete already: {run.release_url}"
+        state = (
+            github.release_state(target, release.tag, pacing=pacing) if release.resuming else None
+        )
+        if state is not None and state.exists and not state.missing(progress.dists):
+            progress.release_url = state.html_url
+            record.status, record.detail = "skipped", f"complete already: {state.html_url}"
             return
         result = github.ensure_release(
-            target, run.tag, title=run.tag, notes=_release_notes(run),
-            prerelease=run.prerelease, files=run.dists, log=run.say, pacing=pacing,
+            target, release.tag, title=release.tag, notes=_release_notes(run),
+            prerelease=release.prerelease, files=progress.dists, log=_say, pacing=pacing,
         )  # fmt: skip
-        run.release_url = result.html_url
-        run.changed = run.changed or result.created or bool(result.attached)
+        progress.release_url = result.html_url
+        progress.changed = progress.changed or result.created or bool(result.attached)
         record.detail = result.html_url
         if not result.created:
             attached = len(result.attached)
-            record.detail += f" (found there; attached {attached} of {len(run.dists)} files)"
+            record.detail += f" (found there; attached {attached} of {len(progress.dists)} files)"
 
 
 def _release_notes(run: Run) -> str:
-    name = preflight.project_name(run)
-    simple = run.simple_url if preflight.repo_spec(run.args, run.cfg) != "pypi" else None
+    name = preflight.project_name(run.root, run.cfg)
+    index_target = run.checked.index_target
+    on_pypi = run.options.index_spec(str(run.cfg.repository)) == "pypi"
+    simple = sanitize_url(index_target.simple_url) if index_target and not on_pypi else None
     index = f" --index-url {simple}" if simple else ""
-    install = f"pip install{index} {shlex.quote(f'{name}=={run.version}')}"
-    body = run.notes.split("\n", 1)[1].strip() if run.notes.startswith("## ") else run.notes
+    install = f"pip install{index} {shlex.quote(f'{name}=={run.release.version}')}"
+    notes = run.release.notes
+    body = notes.split("\n", 1)[1].strip() if notes.startswith("## ") else notes
     return f"{body}\n\n### Install\n\n```sh\n{install}\n```\n"
