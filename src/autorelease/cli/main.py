@@ -167,8 +167,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
         return int(run.main(options))
     from autorelease.cli import render
+    from autorelease.core.plan import plan_release
 
-    plan = _plan(args)
+    plan = plan_release(options.repo, options.plan_options())
     facts = _remote_facts(plan, args, options)
     if args.json:
         data = plan.to_json()
