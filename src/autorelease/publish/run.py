@@ -101,7 +101,8 @@ class Progress:
         if os.environ.get(STOP_AFTER_ENV) == name.split(maxsplit=1)[0]:
             raise KeyboardInterrupt
 
-    def skipped(self, name: str, detail: str, status: str = "skipped") -> None:
+    def note(self, name: str, status: str, detail: str) -> None:
+        """A step that took no time: skipped, or found done already."""
         self.steps.append(StepRecord(name, status, 0.0, detail))
 
 
@@ -441,15 +442,15 @@ def _push_arrived(run: Run) -> bool | None:
 def _tests(run: Run) -> None:
     if run.options.skip_tests:
         _say("WARNING: --skip-tests: the release is NOT tested by autorelease")
-        run.progress.skipped("tests", "--skip-tests")
+        run.progress.note("tests", "skipped", "--skip-tests")
         return
     if run.release.resuming and _tag_on_remote(run):
         # Tests run before the push, so a pushed release tag was tested: do not run them again.
-        run.progress.skipped("tests", f"{run.release.tag} was tested before")
+        run.progress.note("tests", "skipped", f"{run.release.tag} was tested before")
         return
     command = _test_command(run)
     if command is None:
-        run.progress.skipped("tests", "no test command or tests/ found")
+        run.progress.note("tests", "skipped", "no test command or tests/ found")
         _say("no tests found (set test_command in [tool.autorelease]); skipping them")
         return
     with run.progress.step("tests") as record:
@@ -571,7 +572,7 @@ def _push(run: Run) -> None:
         local = preflight.local_only(run.options, run.release)
         run.progress.pushed = not local and _remote_holds_release(run)
         why = "--no-push" + (f": {run.release.tag} is on the remote" if run.progress.pushed else "")
-        run.progress.skipped("push", why)
+        run.progress.note("push", "skipped", why)
         return
     remote = str(run.cfg.remote)
     if _tag_on_remote(run):
@@ -579,7 +580,7 @@ def _push(run: Run) -> None:
         run.progress.pushed, run.progress.by_another = True, not run.release.resuming
         unfinished.clear(run.root)
         detail = "already on the remote" + (f": {BY_ANOTHER}" if run.progress.by_another else "")
-        run.progress.skipped("push", detail, status="done")
+        run.progress.note("push", "done", detail)
         return
     with run.progress.step("push") as record:
         proc = git.run(
@@ -633,7 +634,7 @@ def _not_public(run: Run, step: str) -> bool:
         return False
     why = f"{run.release.tag} is not on {run.cfg.remote}"
     why += " (--no-push)" if run.options.no_push else ""
-    run.progress.skipped(step, why)
+    run.progress.note(step, "skipped", why)
     return True
 
 
@@ -641,7 +642,7 @@ def _upload(run: Run) -> None:
     from autorelease.publish import index
 
     if run.options.no_upload:
-        run.progress.skipped("upload", "--no-upload")
+        run.progress.note("upload", "skipped", "--no-upload")
         return
     if _not_public(run, "upload"):
         return
@@ -662,13 +663,13 @@ def _github(run: Run) -> None:
 
     if not preflight.wants_github(run.options, run.cfg):
         why = "--no-github" if run.options.no_github else "github_release = false"
-        run.progress.skipped("github", why)
+        run.progress.note("github", "skipped", why)
         return
     if _not_public(run, "github"):
         return
     target = preflight.release_target(run.root, run.cfg)
     if target is None:
-        run.progress.skipped("github", "origin is not on GitHub")
+        run.progress.note("github", "skipped", "origin is not on GitHub")
         _say("no GitHub release: origin is not a GitHub repository (set GITHUB_REPOSITORY)")
         return
     pacing = github.NO_WAIT if preflight.fast() else github.Pacing()
