@@ -284,6 +284,7 @@ class FakeGitHub:
             ("POST", repo + r"/releases", self._create_release),
             ("GET", repo + r"/releases/tags/(?P<tag>[^/]+)", self._get_release_by_tag),
             ("GET", repo + r"/releases/(?P<id>\d+)", self._get_release),
+            ("PATCH", repo + r"/releases/(?P<id>\d+)", self._update_release),
             ("GET", repo + r"/releases/(?P<id>\d+)/assets", self._list_assets),
             ("POST", uploads + r"/releases/(?P<id>\d+)/assets", self._upload_asset),
             ("DELETE", repo + r"/releases/assets/(?P<id>\d+)", self._delete_asset),
@@ -330,6 +331,17 @@ class FakeGitHub:
     def _get_release(self, _request: Recorded, id: str) -> Answer:
         release = self.releases.get(int(id))
         return (200, self._release_json(release)) if release else _error(404, "Not Found")
+
+    def _update_release(self, request: Recorded, id: str) -> Answer:
+        release = self.releases.get(int(id))
+        if release is None:
+            return _error(404, "Not Found")
+        params = json.loads(request.body)
+        release.name = params.get("name", release.name)
+        release.body = params.get("body", release.body)
+        release.draft = bool(params.get("draft", release.draft))
+        release.prerelease = bool(params.get("prerelease", release.prerelease))
+        return 200, self._release_json(release)
 
     def _list_assets(self, _request: Recorded, id: str) -> Answer:
         release = self.releases.get(int(id))

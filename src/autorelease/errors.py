@@ -30,6 +30,8 @@ class ExitCode(enum.IntEnum):
     NO_CREDENTIALS = 25
     INDEX_UNREADABLE = 26
     NO_REMOTE = 27
+    NO_SUCH_RELEASE = 28
+    REVERT_CONFLICT = 29
     TESTS_FAILED = 30
     BUILD_FAILED = 31
     PUSH_REJECTED = 32
@@ -159,6 +161,18 @@ class IndexUnreadable(AutoreleaseError):
 
 
 # --- the steps of a release --------------------------------------------------------------------
+
+
+class NoSuchRelease(AutoreleaseError):
+    """`rollback`: no such release on this branch, or none before it to go back to."""
+
+    code = ExitCode.NO_SUCH_RELEASE
+
+
+class RevertConflict(AutoreleaseError):
+    """`rollback`: taking a release's changes out of HEAD conflicts with what changed since."""
+
+    code = ExitCode.REVERT_CONFLICT
 
 
 class ToolFailed(AutoreleaseError):

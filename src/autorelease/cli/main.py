@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 ISSUES_URL = "https://github.com/autorelease-dev/autorelease/issues"
 
 
-def _publish_arguments(parser: argparse.ArgumentParser) -> None:
+def publish_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="show the plan; change nothing")
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     parser.add_argument("--bump", choices=("patch", "minor", "major"), help="override the bump")
@@ -69,6 +69,7 @@ _LAZY_COMMANDS = {
         "cli.stats",
         "release health: lead time, cadence, contributors, release workflow runs",
     ),
+    "rollback": ("cli.rollback", "release a patch that takes a bad release's changes out"),
 }
 
 
@@ -81,11 +82,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"autorelease {__version__}")
     parser.add_argument("-C", "--repo", type=Path, default=Path("."), help="project directory")
     parser.add_argument("--traceback", action="store_true", help="show tracebacks on errors")
-    _publish_arguments(parser)
+    publish_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     publish = sub.add_parser("publish", help="release: version, changelog, build, tag, upload")
-    _publish_arguments(publish)
+    publish_arguments(publish)
     publish.set_defaults(handler=cmd_publish, full_preview=True)
 
     status = sub.add_parser("status", help="version, last tag, unreleased commits")

@@ -27,6 +27,10 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("perf", "Performance"),
 )
 SECTION_KINDS = frozenset(kind for kind, _ in SECTIONS)
+# A rollback's revert commit (`autorelease rollback`): listed first in every layout, with what
+# it took out, from its `Rolled-back:` footers.
+ROLLBACK = ("rollback", "Rolled back")
+_ROLL_BACK = "roll back "
 # Markers other tools leave in changelogs they manage (python-semantic-release's Markdown and
 # reStructuredText defaults, commitizen's); new sections go right below them.
 FOREIGN_MARKERS = ("<!-- version list -->", "..\n    version list", "<!-- insertion marker -->")
@@ -136,13 +140,18 @@ def section(
     url = meta.repo_url
     line = _rst_line if style.rst else _line
     bullet = style.bullet
-    groups: dict[str, list[str]] = {kind: [] for kind, _ in layout.sections}
+    groups: dict[str, list[str]] = {ROLLBACK[0]: [], **{kind: [] for kind, _ in layout.sections}}
     breaking = groups.get("breaking")
     others = layout.others  # a local: the loop runs once per commit
     for sha, commit in commits:
         if not isinstance(commit, Commit):
             continue
         kind, scope, description, bang, _, rest = commit
+        if kind == "revert" and description.startswith(_ROLL_BACK):
+            groups[ROLLBACK[0]].append(
+                line(url, sha, None, _rolled_back(commit), (), bullet=bullet)
+            )
+            continue
         lines = groups.setdefault(kind, []) if others else groups.get(kind)
         may_break = breaking is not None and (bang or "BREAKING" in rest)
         if lines is None and not may_break:
@@ -159,13 +168,21 @@ def _text(release: Release, groups: dict[str, list[str]], layout: Layout, style:
     """The section: its heading, then each group that has entries under its title."""
     lines = _heading(release, style)
     start = len(lines)
-    titles = dict(layout.sections)
+    titles = dict((ROLLBACK, *layout.sections))
     for kind, entries in groups.items():  # the layout's sections first: groups starts with them
         if entries:
             lines += [*_title(titles.get(kind, kind), style), "", *entries, ""]
     if len(lines) == start:
         lines += ["No user-facing changes.", ""]
     return "\n".join(lines)
+
+
+def _rolled_back(commit: Any) -> str:
+    """A rollback's entry: the release it rolled back and the commits it took out."""
+    taken = [f.value.partition(" ") for f in commit.footers if f.token == "Rolled-back"]
+    listed = "; ".join(f"{header} ({sha[:7]})" for sha, _, header in taken)
+    version = commit.description.removeprefix(_ROLL_BACK)
+    return f"Rolled back {version}" + (f", taking out: {listed}" if listed else "")
 
 
 def _title(title: str, style: Style) -> list[str]:

@@ -43,6 +43,8 @@ class PlanOptions(NamedTuple):
     bump: str | None = None  # force major|minor|patch
     pre: str | None = None  # a|b|rc: make a pre-release
     extra_messages: tuple[str, ...] = ()  # treated as committed on top of HEAD (PR titles)
+    # Commits made on top of HEAD but not checked out yet (a rollback's revert), newest first.
+    extra_commits: tuple[git.RawCommit, ...] = ()
     date: str | None = None
     # Also write the changelog section and the file changes; `status` and `version` need
     # neither (on a first release of a long history that is a fifth of the run).
@@ -211,7 +213,8 @@ def decide(
     """
     raws = list(hist.commits)
     raws[:0] = [
-        git.RawCommit(f"(message {i + 1})", (), m) for i, m in enumerate(options.extra_messages)
+        *options.extra_commits,
+        *(git.RawCommit(f"(message {i + 1})", (), m) for i, m in enumerate(options.extra_messages)),
     ]
     classifier = classifier or Classifier(cfg)
     items, parsed = classify_all(raws, classifier)
@@ -326,10 +329,11 @@ def _in_section(
     if not (prerelease and hist.pending):
         return zip(map(_SHA, items), parsed, strict=True)  # no Python loop over a long range
     since_pending = hist.since_pending
+    hist_shas = {raw.sha for raw in hist.commits}  # the others are on top of HEAD
     return [
         (item.sha, commit)
         for item, commit in zip(items, parsed, strict=True)
-        if item.sha in since_pending or item.sha.startswith("(")
+        if item.sha in since_pending or item.sha not in hist_shas
     ]
 
 
@@ -411,7 +415,7 @@ def _first_reason(found: list[version_files.Found], level: Bump) -> str:
 
 def _already_released(hist: history.History, options: PlanOptions) -> bool:
     """HEAD already carries the kind of release asked for (a re-run, or nothing new)."""
-    if options.extra_messages or options.bump:
+    if options.extra_messages or options.extra_commits or options.bump:
         return False
     if options.pre:
         return bool(hist.head_tags)

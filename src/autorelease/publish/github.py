@@ -229,6 +229,34 @@ def ensure_release(
         return ReleaseResult(release.html_url, created, attached)
 
 
+def note_at_top(
+    target: GitHubTarget,
+    tag: str,
+    note: str,
+    *,
+    log: Callable[[str], None],
+    pacing: Pacing = Pacing(),  # frozen: a shared default is safe
+) -> str | None:
+    """Put NOTE at the top of release TAG's notes, once: a re-run finds it there and changes
+    nothing. The release's html_url; None when GitHub has no release for TAG."""
+    session = _Session(target, log, pacing)
+    with session.repository() as repo:
+        release = _find_release(session, repo, tag)
+        if release is None:
+            return None
+        body = release.body or ""
+        if not body.startswith(note):
+            session.call(
+                f"adding a note to release {tag}",
+                lambda: release.update_release(
+                    release.title or tag, f"{note}\n\n{body}" if body else note,
+                    draft=release.draft, prerelease=release.prerelease,
+                ),
+            )  # fmt: skip
+            session.log(f"GitHub release {tag}: note added at the top")
+        return str(release.html_url)
+
+
 def _check_files(files: Sequence[Path]) -> None:
     # Fail before the first request rather than leave a release with half its assets.
     for path in files:

@@ -1,0 +1,193 @@
+"""Rolling back a bad release: the commit that takes its changes out again, planned read-only.
+
+Release X's changes are those of its range, from the release before it (the last good one) to
+X, merges included. Their reverse is applied to HEAD as one three-way merge (base: X, ours:
+HEAD, theirs: the good release) in a scratch index: neither the work tree nor the real index is
+touched, so a revert that conflicts stops before anything is written. X's own release commit
+(version files, changelog) is not taken out: the next release goes forward, to X + patch.
+
+The commit names what it takes out in `Rolled-back:` footers, which the changelog lists.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import NamedTuple
+
+from autorelease import git
+from autorelease.core import classify, config, history
+from autorelease.core.version import parse_version
+from autorelease.errors import AutoreleaseError, GitError, NoSuchRelease, RevertConflict
+
+HEADER = "revert: roll back {version}"
+FOOTER = "Rolled-back"
+
+
+class Rollback(NamedTuple):
+    """What rolling back BAD means: the commit to make on top of HEAD, as plain data."""
+
+    bad: history.ReleaseTag
+    good: history.ReleaseTag
+    base: str  # the commit whose changes are taken out: BAD's, less its release commit
+    reverted: tuple[tuple[str, str], ...]  # (sha, header) of the range, newest first
+    tree: str  # HEAD's tree with BAD's changes taken out
+    changes: tuple[tuple[str, str], ...]  # (git's status letter, path), HEAD -> tree
+    message: str
+    version: str  # BAD's version as the project writes it
+
+
+def plan(root: Path, cfg: config.Config, wanted: str | None = None) -> Rollback:
+    """The rollback of release WANTED (a version or a tag; default: the newest final release
+    HEAD descends from). Raises NoSuchRelease or RevertConflict; writes nothing."""
+    head = git.output(["rev-parse", "HEAD"], root)
+    tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
+    scheme = str(cfg.version_scheme)
+    bad = _bad_release(root, tags, wanted, scheme)
+    good = _good_release(root, tags, bad, scheme)
+    version = bad.version.render(scheme)
+    base = _without_release_commit(root, cfg, bad.commit)
+    reverted = _range(root, good.commit, base)
+    tree = _reverted_tree(root, head, base, good.commit, bad.name)
+    changes = _changes(root, head, tree)
+    if not changes:
+        raise NoSuchRelease(
+            f"HEAD no longer has the changes of {version}: nothing to roll back",
+            "they were reverted already; release what HEAD holds: "
+            "`autorelease publish --bump patch`",
+        )
+    message = _message(version, good, bad, reverted, scheme)
+    return Rollback(bad, good, base, reverted, tree, changes, message, version)
+
+
+def commit(root: Path, rollback: Rollback) -> str:
+    """Make ROLLBACK's commit on top of HEAD and move the branch and work tree to it."""
+    sha = git.run(
+        ["commit-tree", rollback.tree, "-p", "HEAD", "-F", "-"], root, input=rollback.message
+    ).stdout.strip()
+    git.run(["merge", "--ff-only", "--quiet", sha], root)
+    return sha
+
+
+def _bad_release(
+    root: Path, tags: list[history.ReleaseTag], wanted: str | None, scheme: str
+) -> history.ReleaseTag:
+    reachable = set(git.output(["tag", "--merged", "HEAD"], root).splitlines())
+    finals = [t for t in tags if not t.version.is_prerelease and t.name in reachable]
+    if wanted is None:
+        if not finals:
+            raise NoSuchRelease(
+                "there is no release to roll back: no release tag on this branch",
+                "roll back after a release, or name one: `autorelease rollback 1.4.0`",
+            )
+        return max(finals, key=lambda t: t.version.sort_key())
+    parsed = parse_version(wanted.removeprefix("v"))
+    for tag in tags:
+        if tag.name == wanted or (parsed is not None and tag.version == parsed):
+            if tag.name not in reachable:
+                raise NoSuchRelease(
+                    f"release {wanted} ({tag.name}) is not on this branch",
+                    "check out the branch that released it",
+                )
+            return tag
+    known = ", ".join(t.version.render(scheme) for t in sorted(
+        finals, key=lambda t: t.version.sort_key(), reverse=True)[:5])  # fmt: skip
+    raise NoSuchRelease(
+        f"there is no release {wanted}",
+        f"name one of the releases ({known or 'none yet'})",
+    )
+
+
+def _good_release(
+    root: Path, tags: list[history.ReleaseTag], bad: history.ReleaseTag, scheme: str
+) -> history.ReleaseTag:
+    """The last final release before BAD that BAD descends from."""
+    before = set(git.output(["tag", "--merged", bad.commit], root).splitlines())
+    older = [
+        t for t in tags
+        if not t.version.is_prerelease and t.name in before and t.commit != bad.commit
+        and t.version.sort_key() < bad.version.sort_key()
+    ]  # fmt: skip
+    if not older:
+        raise NoSuchRelease(
+            f"{bad.version.render(scheme)} is the first release: there is none to go back to",
+            "revert the commits you want taken out and release with `autorelease publish`",
+        )
+    return max(older, key=lambda t: t.version.sort_key())
+
+
+def _without_release_commit(root: Path, cfg: config.Config, sha: str) -> str:
+    """SHA, or its parent when SHA is a release commit (its version and changelog stay)."""
+    raw = next(git.iter_commits(root, [sha], [f"{sha}^@"]), None)
+    if raw is None or len(raw.parents) != 1:
+        return sha
+    item, _ = classify.Classifier(cfg).entry(raw)
+    return raw.parents[0] if item.kind == "release" else sha
+
+
+def _range(root: Path, good: str, base: str) -> tuple[tuple[str, str], ...]:
+    """(sha, header) of the commits of good..base, newest first. A merge's changes are taken
+    out with the rest, but the merge itself is not listed: its branch's commits are."""
+    return tuple(
+        (raw.sha, raw.message.lstrip("\n").partition("\n")[0])
+        for raw in git.iter_commits(root, [base], [good])
+        if len(raw.parents) < 2
+    )
+
+
+def _reverted_tree(root: Path, head: str, base: str, good: str, name: str) -> str:
+    """HEAD's tree with the change base -> good applied: git's own three-way merge of HEAD
+    and a commit holding GOOD's tree on top of BASE (so BASE is the merge base). Only objects
+    are written; RevertConflict names the files when it does not merge cleanly."""
+    good_tree = git.output(["rev-parse", f"{good}^{{tree}}"], root)
+    undo = git.run(
+        ["commit-tree", good_tree, "-p", base, "-m", f"roll back to {good}"], root
+    ).stdout.strip()
+    merged = git.run(
+        ["merge-tree", "--write-tree", "--name-only", "-z", "--no-messages", head, undo],
+        root, check=False,
+    )  # fmt: skip
+    if merged.returncode > 1:
+        raise git_failed(merged)
+    tree, *conflicted = merged.stdout.split("\0")
+    if merged.returncode == 1:
+        raise RevertConflict(*_conflict(sorted({f for f in conflicted if f}), name))
+    return tree.strip()
+
+
+def git_failed(proc: subprocess.CompletedProcess[str]) -> AutoreleaseError:
+    detail = (proc.stderr or proc.stdout).strip().splitlines()
+    return GitError(f"git merge-tree failed: {detail[-1] if detail else proc.returncode}")
+
+
+def _conflict(files: list[str], name: str) -> tuple[str, str]:
+    shown = ", ".join(files[:10]) + (f" and {len(files) - 10} more" if len(files) > 10 else "")
+    return (
+        f"taking the changes of {name} out of HEAD conflicts in {shown or 'the work tree'}; "
+        "nothing was written",
+        "revert by hand (`git revert`), resolve, commit, and release with `autorelease publish`",
+    )
+
+
+def _changes(root: Path, head: str, tree: str) -> tuple[tuple[str, str], ...]:
+    out = git.run(["diff", "--name-status", "--no-renames", "-z", head, tree], root).stdout
+    parts = out.split("\0")[:-1]
+    return tuple(zip(parts[::2], parts[1::2], strict=True))
+
+
+def _message(
+    version: str,
+    good: history.ReleaseTag,
+    bad: history.ReleaseTag,
+    reverted: tuple[tuple[str, str], ...],
+    scheme: str,
+) -> str:
+    lines = [
+        HEADER.format(version=version),
+        "",
+        f"Takes out what {version} changed ({good.name}..{bad.name}), so that the next release",
+        f"ships what {good.version.render(scheme)} shipped.",
+        "",
+        *(f"{FOOTER}: {sha[:12]} {header}" for sha, header in reverted),
+    ]
+    return "\n".join(lines) + "\n"
