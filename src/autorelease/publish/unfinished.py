@@ -32,6 +32,8 @@ class Unfinished(NamedTuple):
     message: str  # the release commit's message
     paths: tuple[str, ...]  # the files the release writes
     created: tuple[str, ...]  # those of them that did not exist before
+    # Commits the release made on top of START before its own (a rollback's revert), in order.
+    prelude: tuple[str, ...] = ()
 
 
 def _record_file(root: Path) -> Path:
@@ -98,12 +100,14 @@ def undo(root: Path, found: Unfinished, target: str) -> None:
 
 
 def _commits_are_ours(root: Path, found: Unfinished, head: str) -> bool:
-    """HEAD is where the release started, or the release commit right on top of it."""
-    if head == found.start:
+    """HEAD is where the release started, one of the commits it made before its own, or the
+    release commit right on top of them."""
+    if head == found.start or head in found.prelude:
         return True
     proc = git.run(["log", "-1", "--format=%P%n%B", head], root, check=False)
     parents, _, message = proc.stdout.partition("\n")
-    return parents.strip() == found.start and message.strip() == found.message.strip()
+    below = found.prelude[-1] if found.prelude else found.start
+    return parents.strip() == below and message.strip() == found.message.strip()
 
 
 def _refuse_other_changes(root: Path, found: Unfinished) -> None:
