@@ -7,6 +7,7 @@ release, and work on top of it.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -14,7 +15,10 @@ import pytest
 
 from autorelease.cli.main import main
 from autorelease.errors import ExitCode
-from conftest import GitRepo, snapshot
+from conftest import GitRepo, git_out, snapshot
+from publish_world import HOOK_ENV, Published, World
+
+pytest_plugins = ["index_server", "publish_world"]
 
 APP_1_0 = "def greet():\n    return 'hello'\n\n\ndef answer():\n    return 42\n"
 APP_1_1 = "def greet():\n    return 'HELLO!'\n\n\ndef answer():\n    return 42\n"
@@ -154,3 +158,94 @@ def test_the_command_is_listed() -> None:
         [sys.executable, "-m", "autorelease", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "rollback" in out
+
+
+# --- the release: real git, pypiserver, build and twine; GitHub faked over HTTP ---------------
+
+
+def _bad_release_out(w: World) -> str:
+    """1.1.0 released by publish (the greeting feature), then a docs commit pushed on top."""
+    done = w.publish()
+    assert done.code == ExitCode.OK, done.err
+    w.repo.commit("docs: usage", ("docs/usage.md", "Use it.\n"))
+    w.repo.git("push", "-q", "origin", "main")
+    return w.repo.head()
+
+
+def _rollback(w: World, *args: str) -> Published:
+    w.runs += 1
+    report = w.tmp / f"report-{w.runs}.json"
+    w.capsys.readouterr()
+    argv = ["-C", str(w.repo.path), "rollback", "--repository", w.upload_url]
+    code = main([*argv, "--report", str(report), *args])
+    err = w.capsys.readouterr().err
+    sys.stderr.write(err)
+    data = json.loads(report.read_text()) if report.exists() else {}
+    return Published(code, err, data)
+
+
+@pytest.mark.slow
+def test_a_bad_release_is_rolled_back_and_released_as_a_patch(w: World) -> None:
+    start = _bad_release_out(w)
+    done = _rollback(w)
+    assert done.code == ExitCode.OK, done.err
+    # git: the revert on top of the docs commit, then the release commit, both on origin
+    log = git_out(w.repo.path, "log", "--format=%s", "-3").splitlines()
+    assert log == ["chore(release): 1.1.1", "revert: roll back 1.1.0", "docs: usage"]
+    assert git_out(w.repo.path, "rev-parse", "HEAD~2") == start
+    assert not (w.repo.path / "src/sample_pkg/greet.py").exists()  # the feature is gone
+    assert (w.repo.path / "docs/usage.md").exists()  # later work stays
+    assert git_out(w.origin, "rev-parse", "v1.1.1^{}") == w.repo.head()
+    body = git_out(w.repo.path, "log", "-1", "--format=%b", "HEAD^")
+    assert "Rolled-back: " in body
+    assert "feat: greet people" in body
+    changelog = (w.repo.path / "CHANGELOG.md").read_text()
+    section = changelog.split("## 1.1.1", 1)[1].split("## 1.1.0", 1)[0]
+    assert "### Rolled back" in section
+    assert "Rolled back 1.1.0, taking out: feat: greet people (" in section
+    assert '__version__ = "1.1.1"' in (w.repo.path / "src/sample_pkg/__init__.py").read_text()
+    # the index and GitHub: the patch is out, and the bad release points to it
+    assert "sample_pkg-1.1.1.tar.gz" in w.index_files()
+    new, bad = w.github.release("v1.1.1"), w.github.release("v1.1.0")
+    assert new is not None
+    assert bad is not None
+    assert bad.body.startswith("> [!WARNING]\n> Rolled back in [1.1.1](")
+    assert "Rolled back 1.1.0" in new.body
+    assert "noted on the GitHub release v1.1.0: rolled back in 1.1.1" in done.err
+    assert "to yank 1.1.0" in done.err
+    assert done.report["outcome"] == "released"
+    # a re-run finishes nothing new and notes nothing twice
+    again = _rollback(w)
+    assert again.code == ExitCode.OK, again.err
+    assert w.github.release("v1.1.0").body.count("Rolled back in") == 1  # type: ignore[union-attr]
+    assert len(w.github.requests_matching("PATCH", r"/releases/\d+$")) == 1
+    assert git_out(w.repo.path, "log", "-1", "--format=%s") == "chore(release): 1.1.1"
+
+
+def test_a_failure_before_the_push_undoes_the_revert_too(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _bad_release_out(w)
+    before = snapshot(w.repo.path)
+    monkeypatch.setenv(HOOK_ENV, "exit 3")  # the project's tests fail
+    done = _rollback(w)
+    assert done.code == ExitCode.TESTS_FAILED, done.err
+    assert snapshot(w.repo.path) == before  # no revert commit, no release commit, no tag
+    assert git_out(w.origin, "tag", "--list", "v1.1.1") == ""
+
+
+@pytest.mark.slow
+def test_a_rerun_after_github_failed_finishes_and_notes_the_bad_release(w: World) -> None:
+    _bad_release_out(w)
+    w.github.fail("POST", r"/releases$", status=422, times=1)
+    done = _rollback(w)
+    assert done.code == ExitCode.GITHUB_FAILED, done.err
+    assert w.github.release("v1.1.1") is None
+    assert not w.github.release("v1.1.0").body.startswith(">")  # type: ignore[union-attr]
+    again = _rollback(w)
+    assert again.code == ExitCode.OK, again.err
+    assert w.github.release("v1.1.1") is not None
+    assert w.github.release("v1.1.0").body.startswith("> [!WARNING]")  # type: ignore[union-attr]
+    assert git_out(w.repo.path, "log", "-2", "--format=%s").splitlines() == [
+        "chore(release): 1.1.1", "revert: roll back 1.1.0",
+    ]  # fmt: skip

@@ -87,7 +87,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     publish = sub.add_parser("publish", help="release: version, changelog, build, tag, upload")
     publish_arguments(publish)
-    publish.set_defaults(handler=cmd_publish, full_preview=True)
+    publish.set_defaults(handler=cmd_publish, full_preview=True, publishes=True)
 
     status = sub.add_parser("status", help="version, last tag, unreleased commits")
     status.add_argument("--json", action="store_true")
@@ -276,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ExitCode.USAGE
         handler = cmd_publish
     _printable(sys.stdout)
-    publishing = handler is cmd_publish and not args.dry_run
+    publishing = bool(getattr(args, "publishes", False)) and not args.dry_run
     try:
         with _collector_paused(), _log_handler(publishing, args.verbose):
             return int(handler(args))

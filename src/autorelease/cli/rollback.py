@@ -9,11 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autorelease import git
 from autorelease.core import config, rollback
 from autorelease.core.plan import plan_release
 from autorelease.errors import ExitCode
+
+if TYPE_CHECKING:
+    from autorelease.publish.options import PublishOptions
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,18 +33,78 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "release", nargs="?", metavar="VERSION", help="the release to roll back (default: latest)"
     )
     publish_arguments(parser)
-    parser.set_defaults(handler=cmd_rollback, full_preview=True)
+    parser.set_defaults(handler=cmd_rollback, full_preview=True, publishes=True)
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     root = git.toplevel(args.repo)
     cfg = config.load(root)
+    finishing = None if args.release else rollback.released_on_head(root, cfg)
+    if finishing is not None:  # a re-run after the push: finish that release, not a new one
+        return _finish(root, cfg, args, finishing)
     planned = rollback.plan(root, cfg, args.release)
-    if not args.dry_run:
-        print("autorelease: rollback needs --dry-run for now", file=sys.stderr)
-        return ExitCode.USAGE
     sys.stdout.write(summary(planned))
-    return _preview(root, args, planned)
+    if args.dry_run:
+        return _preview(root, args, planned)
+    return _release(root, cfg, args, planned)
+
+
+def _on_top(root: Path, planned: rollback.Rollback) -> git.RawCommit:
+    """The revert as a commit object only (as `git merge-tree` makes them): no branch, index
+    or file moves; publish counts it as on top of HEAD, and checks it out when it writes."""
+    head = git.output(["rev-parse", "HEAD"], root)
+    sha = git.run(
+        ["commit-tree", planned.tree, "-p", head, "-F", "-"], root, input=planned.message
+    ).stdout.strip()
+    return git.RawCommit(sha, (head,), planned.message)
+
+
+def _release(
+    root: Path, cfg: config.Config, args: argparse.Namespace, planned: rollback.Rollback
+) -> int:
+    from autorelease.cli.main import publish_options
+    from autorelease.publish import run
+
+    options = publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
+    code = run.main(options)
+    if code != ExitCode.OK or options.no_push:
+        return code
+    done = rollback.released_on_head(root, cfg)
+    return _mark(root, cfg, options, done) if done is not None else code
+
+
+def _finish(
+    root: Path, cfg: config.Config, args: argparse.Namespace, done: rollback.Released
+) -> int:
+    from autorelease.cli.main import publish_options
+    from autorelease.publish import run
+
+    options = publish_options(args)
+    code = run.main(options)  # finishes exactly what is missing (upload, GitHub release)
+    if code != ExitCode.OK or options.no_push:
+        return code
+    return _mark(root, cfg, options, done)
+
+
+def _mark(root: Path, cfg: config.Config, options: PublishOptions, done: rollback.Released) -> int:
+    """The bad release noted on GitHub, and how to yank it."""
+    from autorelease.publish import preflight
+    from autorelease.publish import rollback as after
+
+    url = after.new_release_url(root, cfg, options, done.tag)
+    text = after.note(done.bad_tag, done.version, url, done.good_version)
+    if after.mark_on_github(root, cfg, options, done.bad_tag, text):
+        _say(f"noted on the GitHub release {done.bad_tag}: rolled back in {done.version}")
+    reason = f"rolled back in {done.version}" + (f": {url}" if url else "")
+    project = preflight.project_name(root, cfg)
+    _say(after.yank_advice(cfg, options, project, done.bad_version, reason))
+    return ExitCode.OK
+
+
+def _say(line: str) -> None:
+    import logging
+
+    logging.getLogger(__name__).info(line)
 
 
 def summary(planned: rollback.Rollback) -> str:
@@ -62,18 +126,10 @@ def summary(planned: rollback.Rollback) -> str:
 
 def _preview(root: Path, args: argparse.Namespace, planned: rollback.Rollback) -> int:
     from autorelease.cli import render
-
-    head = git.output(["rev-parse", "HEAD"], root)
-    # The commit as an object only (as `git merge-tree` makes them): no branch, index or file
-    # moves, and the plan counts it as on top of HEAD.
-    sha = git.run(
-        ["commit-tree", planned.tree, "-p", head, "-F", "-"], root, input=planned.message
-    ).stdout.strip()
-    extra = (git.RawCommit(sha, (head,), planned.message),)
     from autorelease.cli.main import publish_options
 
-    options = publish_options(args)._replace(bump="patch")
-    plan = plan_release(root, options.plan_options()._replace(extra_commits=extra))
+    options = publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
+    plan = plan_release(root, options.plan_options())
     publish = render.publish_steps(plan, options)
     steps = [
         publish[0],

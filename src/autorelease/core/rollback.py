@@ -37,6 +37,35 @@ class Rollback(NamedTuple):
     version: str  # BAD's version as the project writes it
 
 
+class Released(NamedTuple):
+    """A rollback release HEAD carries: its tag and version, and the release it rolled back."""
+
+    tag: str
+    version: str
+    bad_tag: str
+    bad_version: str
+    good_version: str
+
+
+def released_on_head(root: Path, cfg: config.Config) -> Released | None:
+    """The rollback release on HEAD (its release commit right on top of the revert), if any:
+    a re-run after the push finishes that release instead of rolling it back in turn."""
+    tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
+    head = git.output(["rev-parse", "HEAD"], root)
+    on_head = next((t for t in tags if t.commit == head), None)
+    below = git.run(["log", "-1", "--format=%s", "HEAD^"], root, check=False).stdout.strip()
+    rolled = below.removeprefix(HEADER.format(version=""))
+    if on_head is None or not below.startswith(HEADER.format(version="")) or not rolled:
+        return None
+    scheme = str(cfg.version_scheme)
+    bad = next((t for t in tags if t.version.render(scheme) == rolled), None)
+    if bad is None:
+        return None
+    good = _good_release(root, tags, bad, scheme)
+    return Released(on_head.name, on_head.version.render(scheme), bad.name, rolled,
+                    good.version.render(scheme))  # fmt: skip
+
+
 def plan(root: Path, cfg: config.Config, wanted: str | None = None) -> Rollback:
     """The rollback of release WANTED (a version or a tag; default: the newest final release
     HEAD descends from). Raises NoSuchRelease or RevertConflict; writes nothing."""

@@ -249,7 +249,7 @@ def note_at_top(
             session.call(
                 f"adding a note to release {tag}",
                 lambda: release.update_release(
-                    release.title or tag, f"{note}\n\n{body}" if body else note,
+                    release.name or tag, f"{note}\n\n{body}" if body else note,
                     draft=release.draft, prerelease=release.prerelease,
                 ),
             )  # fmt: skip

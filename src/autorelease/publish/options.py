@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from autorelease.core.plan import PlanOptions
+from autorelease.git import RawCommit
 
 
 class PublishOptions(NamedTuple):
@@ -22,13 +23,18 @@ class PublishOptions(NamedTuple):
     repository: str | None = None  # --repository: pypi, testpypi, a .pypirc name or a URL
     report: Path | None = None  # --report: write the run as JSON here
     verbose: bool = False
+    # Commits made for this release on top of HEAD, not checked out yet, newest first (a
+    # rollback's revert): the plan counts them, the release checks them out right before it
+    # writes its files, and undoing the release undoes them too.
+    on_top: tuple[RawCommit, ...] = ()
 
     @property
     def wants_prerelease(self) -> bool:
         return bool(self.pre or self.test)
 
     def plan_options(self) -> PlanOptions:
-        return PlanOptions.from_command_line(self.bump, self.pre, self.test)
+        options = PlanOptions.from_command_line(self.bump, self.pre, self.test)
+        return options._replace(extra_commits=self.on_top)
 
     def index_spec(self, configured: str) -> str:
         """The index to use: --repository, else TestPyPI for --test, else CONFIGURED."""

@@ -356,11 +356,14 @@ def _release_locally(run: Run, plan: ReleasePlan) -> None:
         message = str(run.cfg.commit_message).format(version=run.release.version)
         created = tuple(c.path for c in plan.file_changes if c.before is None)
         release, checked = run.release, run.checked
+        prelude = tuple(commit.sha for commit in reversed(run.options.on_top))
         unfinished.save(run.root, unfinished.Unfinished(
             release.version, release.tag, checked.branch, checked.start_head, message,
-            tuple(paths), created,
+            tuple(paths), created, prelude,
         ))  # fmt: skip
         run.progress.local_changes = True
+        if prelude:  # the commits the plan counted on top of HEAD: the tree is clean
+            git.run(["merge", "--ff-only", "--quiet", prelude[-1]], run.root)
         for path, text in targets:
             write_atomic(path, text)
         if paths:
