@@ -120,3 +120,52 @@ def test_the_checks_see_a_wrong_arrow() -> None:
     assert "publish" not in ALLOWED["core"]
     assert "cli" not in ALLOWED["publish"]
     assert "autorelease.core.plan" in _graph()["autorelease.cli.main"]
+
+
+# Calls that start a process without the subprocess module.
+_SPAWNS = {"system", "popen", "fork", "forkpty", "posix_spawn", "posix_spawnp"}
+
+
+def _starts_processes(path: Path) -> list[str]:
+    """What in the module at PATH could start a process: importing subprocess (other than for
+    type checking), or os.system, os.exec*, os.spawn* and the like."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+        for node in ast.walk(block)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import) and any(a.name == "subprocess" for a in node.names):
+            found.append("import subprocess")
+        elif isinstance(node, ast.ImportFrom) and node.module == "subprocess":
+            found.append("from subprocess import ...")
+        elif _spawns(node):
+            found.append(ast.unparse(node))
+    return found
+
+
+def _spawns(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Attribute) or ast.unparse(node.value) != "os":
+        return False
+    return node.attr in _SPAWNS or node.attr.startswith(("exec", "spawn"))
+
+
+def test_only_the_process_module_starts_processes() -> None:
+    """git, build, twine and the test command all run through autorelease.process."""
+    starting = {name: _starts_processes(path) for name, path in MODULES.items()}
+    assert starting.pop("autorelease.process") == ["import subprocess"]
+    assert {name: found for name, found in starting.items() if found} == {}
+
+
+def test_the_process_check_sees_a_process_started_elsewhere(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "import os\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import subprocess\n"
+        "def f():\n    import subprocess\n    os.execvp('git', ['git'])\n"
+    )
+    assert _starts_processes(module) == ["import subprocess", "os.execvp"]

@@ -1,16 +1,19 @@
-"""The only module that runs git: one subprocess choke point, read-only queries, and writes."""
+"""The only module that runs git (through process, the one process runner): queries and writes."""
 
 from __future__ import annotations
 
 import functools
 import io
 import os
-import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
+from autorelease import process
 from autorelease.errors import GitError, NotARepository
+
+if TYPE_CHECKING:
+    from subprocess import CompletedProcess
 
 _R = TypeVar("_R")
 
@@ -61,19 +64,11 @@ def run(
     check: bool = True,
     input: str | None = None,
     env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
+) -> CompletedProcess[str]:
     """Run `git ARGS` in CWD; raise GitError with git's own message when it fails."""
     try:
-        proc = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            input=input,
-            capture_output=True,
-            encoding="utf-8",  # what git writes whatever the locale (paths, refs, messages)
-            errors="replace",
-            env=git_env(env),
-            check=False,
-        )
+        # UTF-8 is what git writes whatever the locale (paths, refs, messages).
+        proc = process.captured(["git", *args], cwd=cwd, input=input, env=git_env(env))
     except FileNotFoundError as exc:
         raise GitError("git is not installed", "install git and make sure it is on PATH") from exc
     if check and proc.returncode != 0:
@@ -209,15 +204,10 @@ def _stream(
     # --encoding: a message recorded in another encoding (i18n.commitEncoding) comes as UTF-8
     # too; git converts only those, so the common case costs nothing.
     args = ["log", "-z", "--encoding=UTF-8", f"--format={fmt}", "--stdin"]
-    proc = subprocess.Popen(
-        ["git", *args, "--end-of-options"],
-        cwd=root,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        # Fill stdio's buffer before writing: on a pipe git otherwise writes (and wakes the
-        # reader) once per commit, which costs git and the parser a tenth of the stream.
-        env=git_env({"GIT_FLUSH": "0"}),
+    # GIT_FLUSH=0: fill stdio's buffer before writing: on a pipe git otherwise writes (and
+    # wakes the reader) once per commit, which costs git and the parser a tenth of the stream.
+    proc = process.piped(
+        ["git", *args, "--end-of-options"], cwd=root, env=git_env({"GIT_FLUSH": "0"})
     )
     assert proc.stdin is not None
     assert proc.stdout is not None

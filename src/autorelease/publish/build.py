@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import logging
 import re
-import subprocess
 import sys
 import tarfile
 import tempfile
-import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from email.parser import HeaderParser
 from pathlib import Path
@@ -24,6 +22,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
+from autorelease import process
 from autorelease.envvars import without_secrets
 from autorelease.errors import BuildFailed
 
@@ -86,63 +85,32 @@ def run_tool(
     ECHO gets each line of the output as it arrives (the debug log: `--verbose`).
     """
     start = time.monotonic()
+    lines: list[str] = []
     try:
-        proc = subprocess.Popen(
-            list(args),
-            cwd=cwd,
-            env=dict(env) if env is not None else None,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            encoding="utf-8",  # not the locale's: the tools are Python, the files UTF-8
-            errors="replace",
-        )
+        end = process.streamed(args, _collector(lines, echo), cwd=cwd, env=env, timeout=timeout)
     except FileNotFoundError as exc:
         return ToolResult(tuple(args), 127, str(exc), time.monotonic() - start)
-    returncode, output = _collect(proc, timeout, echo)
-    return ToolResult(tuple(args), returncode, output, time.monotonic() - start)
+    output = "".join(f"{line}\n" for line in lines)
+    if end.timed_out:
+        output += f"\nERROR timed out after {timeout} s"
+    code = -1 if end.timed_out else end.returncode
+    return ToolResult(tuple(args), code, output, time.monotonic() - start)
 
 
-def _collect(
-    proc: subprocess.Popen[str], timeout: float | None, echo: Log | None
-) -> tuple[int, str]:
-    """PROC's exit status and output, read as it arrives; killed after TIMEOUT seconds."""
-    expired = threading.Event()
-    timer = threading.Timer(timeout or 0, _expire, (proc, expired))
-    if timeout is not None:
-        timer.start()
-    try:
-        output = "".join(_echoed(proc.stdout, echo))
-        returncode = proc.wait()
-    except BaseException:  # an interrupt: the tool must not outlive the run
-        proc.kill()
-        proc.wait()
-        raise
-    finally:
-        timer.cancel()
-        if proc.stdout is not None:
-            proc.stdout.close()
-    if expired.is_set():
-        return -1, f"{output}\nERROR timed out after {timeout} s"
-    return returncode, output
+def _collector(lines: list[str], echo: Log | None) -> Log:
+    """An on_line for process.streamed: each line kept in LINES, and passed to ECHO too."""
+
+    def collect(line: str) -> None:
+        lines.append(line)
+        if echo is not None:
+            echo(line.rstrip())
+
+    return collect
 
 
 def debug_echo(tool: str) -> Log:
     """An ECHO for run_tool: each line of TOOL's output to the debug log (`--verbose`)."""
     return lambda line: _log.debug("%s | %s", tool, line)
-
-
-def _echoed(stream: Iterable[str] | None, echo: Log | None) -> Iterator[str]:
-    """The lines of STREAM as they arrive, each passed to ECHO too."""
-    for line in stream or ():
-        if echo is not None:
-            echo(line.rstrip())
-        yield line
-
-
-def _expire(proc: subprocess.Popen[str], expired: threading.Event) -> None:
-    expired.set()
-    proc.kill()
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,8 @@ import os
 import shlex
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +31,7 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autorelease import fileio, git
+from autorelease import fileio, git, process
 from autorelease.core import changelog, config, history
 from autorelease.core.plan import ReleasePlan, plan_release
 from autorelease.core.version import parse_version
@@ -479,63 +477,16 @@ def _run_tests(command: str, root: Path) -> tuple[int, str]:
     """
     from autorelease.publish.build import TAIL_LINES, tail_of
 
-    env = without_secrets()  # the project's tests have no business seeing credentials
-    proc = subprocess.Popen(
-        command, shell=True, cwd=root, env=env, start_new_session=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
     lines: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
-    copier = threading.Thread(target=_copy_to_stderr, args=(proc, lines), daemon=True)
-    copier.start()
-    try:
-        returncode = proc.wait()
-    finally:
-        _end_group(proc)
-        copier.join(timeout=2)  # a process outside the group may hold the pipe: not waited for
-    return returncode, for_display(tail_of(list(lines)))
 
+    def show(line: str) -> None:
+        lines.append(line)
+        sys.stderr.write(for_display(line) + "\n")
+        sys.stderr.flush()
 
-def _copy_to_stderr(proc: subprocess.Popen[bytes], lines: collections.deque[str]) -> None:
-    """Each line PROC prints, to our stderr (scrubbed) and to LINES, until it closes its output."""
-    assert proc.stdout is not None
-    with proc.stdout:
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            lines.append(line)
-            sys.stderr.write(for_display(line) + "\n")
-            sys.stderr.flush()
-
-
-def _end_group(proc: subprocess.Popen[bytes]) -> None:
-    """End every process of PROC's group: SIGTERM, then SIGKILL to those still there after 2 s."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if not _signal_group(proc.pid, sig):
-            break
-        if proc.poll() is None:
-            try:
-                proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                continue
-        if _group_gone(proc.pid, deadline=time.monotonic() + 2):
-            break
-    proc.poll()
-
-
-def _signal_group(pgid: int, sig: int) -> bool:
-    """Send SIG to process group PGID; False when the group has no process left."""
-    try:
-        os.killpg(pgid, sig)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def _group_gone(pgid: int, deadline: float) -> bool:
-    while _signal_group(pgid, 0):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
+    # The project's tests have no business seeing credentials.
+    end = process.streamed(command, show, cwd=root, env=without_secrets(), own_group=True)
+    return end.returncode, for_display(tail_of(list(lines)))
 
 
 def _test_command(run: Run) -> str | None:
