@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -116,6 +118,47 @@ class World:
             p.name: hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(self.index.packages.iterdir())
         }
+
+
+def git_wrapper(folder: Path, match: str, action: str, *, after: bool, when: str) -> Path:
+    """A `git` in FOLDER (put it first on PATH) that runs the shell ACTION on the first call
+    whose arguments contain MATCH, instead of git, or AFTER git ran; only once WHEN (a shell
+    test) holds. Every other call is the real git. Returns the file it touches when it fires.
+    """
+    real = shutil.which("git")
+    assert real is not None
+    folder.mkdir(exist_ok=True)
+    fired = folder / "fired"
+    first = f'"{real}" "$@"; ' if after else ""
+    script = folder / "git"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'case " $* " in *" {match} "*)\n'
+        f'  if [ ! -e "{fired}" ] && {when}; then\n'
+        f'    : > "{fired}"; {first}{action}\n'
+        "  fi;;\n"
+        "esac\n"
+        f'exec "{real}" "$@"\n'
+    )
+    script.chmod(0o755)
+    return fired
+
+
+def git_killer(folder: Path, match: str, *, after: bool = False, when: str = "true") -> Path:
+    """A `git` that kills its caller (SIGKILL) at MATCH: see git_wrapper."""
+    return git_wrapper(folder, match, "kill -9 $PPID; exit 137", after=after, when=when)
+
+
+def interrupt_at(
+    w: World, monkeypatch: pytest.MonkeyPatch, match: str, *, after: bool = False,
+    when: str = "true",
+) -> Path:  # fmt: skip
+    """Ctrl-C at a git call: from now on a `git` first on PATH sends SIGINT to its caller (the
+    publish run in this process) at MATCH, as git_wrapper says. Returns the file it touches."""
+    folder = w.tmp / "interrupter"
+    fired = git_wrapper(folder, match, "kill -INT $PPID; exit 130", after=after, when=when)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return fired
 
 
 def make_sample(repo: GitRepo) -> None:

@@ -21,7 +21,7 @@ from autorelease.publish.index import index_files, upload
 from autorelease.publish.index_target import resolve_target
 from conftest import EPOCH, git_out, refs, sample_project, snapshot
 from index_server import PASSWORD
-from publish_world import HOOK_ENV, TOKEN, Published, World
+from publish_world import HOOK_ENV, TOKEN, Published, World, interrupt_at
 
 pytest_plugins = ["index_server", "publish_world"]
 
@@ -301,9 +301,8 @@ def test_no_push_finishes_a_release_whose_tag_is_on_the_remote(
     w: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """docs/recovery.md: main moved on, so finish from a clone whose main is set to the tag."""
-    monkeypatch.setenv("AUTORELEASE_STOP_AFTER", "push")
+    interrupt_at(w, monkeypatch, "push --atomic", after=True)  # Ctrl-C as the push ends
     assert w.publish().code == ExitCode.INTERRUPTED
-    monkeypatch.delenv("AUTORELEASE_STOP_AFTER")
     w.repo.commit("fix: greet politely", ("src/sample_pkg/greet.py", GREET_POLITELY))
     w.repo.git("push", "-q", "origin", "main")
     finish = w.clone("finish")
@@ -375,7 +374,7 @@ def test_a_shallow_clone_is_deepened_before_planning(
     url = f"file://{w.origin}"
     subprocess.run(["git", "clone", "-q", "--depth", "1", url, str(shallow)], check=True)
     assert git_out(shallow, "rev-parse", "--is-shallow-repository") == "true"
-    monkeypatch.setenv("AUTORELEASE_STOP_AFTER", "check")
+    interrupt_at(w, monkeypatch, "add --")  # Ctrl-C as the release commit is made
 
     done = w.publish(path=shallow)
 
@@ -383,7 +382,7 @@ def test_a_shallow_clone_is_deepened_before_planning(
     assert "fetched the full history and tags of this shallow clone" in done.err
     assert git_out(shallow, "rev-parse", "--is-shallow-repository") == "false"
     assert done.report["version"] == "1.1.0"  # v1.0.0 is known: not a first release
-    assert done.report["failure"]["step"] == "after check"
+    assert done.report["failure"]["step"] == "commit"
 
 
 # --- pre-releases -------------------------------------------------------------------------------

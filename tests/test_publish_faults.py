@@ -21,13 +21,12 @@ import pytest
 from autorelease.errors import ExitCode
 from conftest import git_out, refs, snapshot
 from index_server import TWINE_POST_TRIES, FaultyProxy
-from publish_world import HOOK_ENV, Published, World
+from publish_world import HOOK_ENV, Published, World, interrupt_at
 
 pytest_plugins = ["index_server", "publish_world"]
 
 WHEEL = "sample_pkg-1.1.0-py3-none-any.whl"
 SDIST = "sample_pkg-1.1.0.tar.gz"
-STOP_AFTER = "AUTORELEASE_STOP_AFTER"
 RACE_WAIT = 180  # seconds a race script waits for the other side before it declares no race
 # A test command that says it has started, then waits for the test to let it go on. If the test
 # never does, the race did not happen: it writes "missed" and fails (see assert_raced).
@@ -158,11 +157,33 @@ def test_a_failing_build_undoes_the_release_commit_and_tag(w: World) -> None:
     assert_untouched(w, before, origin_before)
 
 
-@pytest.mark.parametrize("step", ["check", "commit", "tests", "build"])
+# Where Ctrl-C reaches a run before its push: a git call of each step (the seam is a `git` first
+# on PATH that sends SIGINT to the run), or the test command itself; and the step it stops.
+# ls-remote of the new tag after the build: only the last step's is made once the tag is local.
+AFTER_BUILD = ("ls-remote --tags origin refs/tags/v1.1.0", '[ -n "$(git tag --list v1.1.0)" ]')
+INTERRUPTS = {
+    "check": ("fetch --quiet --no-tags", "true"),
+    "commit": ("tag -a", "true"),
+    "tests": None,
+    "build": ("show -s --format=%ct", "true"),
+    "after build": AFTER_BUILD,
+}
+
+
+def interrupt_before_the_push(w: World, monkeypatch: pytest.MonkeyPatch, step: str) -> None:
+    """Ctrl-C in STEP (a key of INTERRUPTS) of the next publish run."""
+    point = INTERRUPTS[step]
+    if point is None:  # the test command's shell: its parent is autorelease
+        monkeypatch.setenv(HOOK_ENV, "kill -INT $PPID; sleep 30")
+    else:
+        interrupt_at(w, monkeypatch, point[0], when=point[1])
+
+
+@pytest.mark.parametrize("step", INTERRUPTS)
 def test_an_interrupt_before_the_push_undoes_everything(
     w: World, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
-    monkeypatch.setenv(STOP_AFTER, step)
+    interrupt_before_the_push(w, monkeypatch, step)
     before, origin_before = snapshot(w.repo.path), refs(w.origin)
 
     done = w.publish()
@@ -170,7 +191,7 @@ def test_an_interrupt_before_the_push_undoes_everything(
     assert done.code == ExitCode.INTERRUPTED, done.err
     assert "autorelease: interrupted" in done.err
     assert done.report["outcome"] == "interrupted"
-    assert done.report["failure"]["step"] == f"after {step}"
+    assert done.report["failure"]["step"] == step
     assert_untouched(w, before, origin_before)
 
 
@@ -250,7 +271,7 @@ def test_a_cancelled_job_ends_every_process_the_tests_started(
 @pytest.mark.slow
 def test_skipped_tests_are_announced_loudly(w: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(HOOK_ENV, "exit 1")  # would fail, were it run
-    monkeypatch.setenv(STOP_AFTER, "build")
+    interrupt_before_the_push(w, monkeypatch, "after build")
     before, origin_before = snapshot(w.repo.path), refs(w.origin)
 
     done = w.publish("--skip-tests")
@@ -283,18 +304,34 @@ def test_an_index_that_cannot_be_read_stops_the_checks_before_anything_is_pushed
 # --- failures after the push: a re-run finishes the release -------------------------------------
 
 
+# Ctrl-C just as the push ended (origin has the release; the run never heard back), and between
+# the upload and the GitHub release (the index holds both files): what the run says then.
+AFTER_THE_PUSH = {
+    "push": (
+        "the push of v1.1.0 reached origin before the run stopped: the release is pushed; "
+        "re-run `autorelease publish` to finish it"
+    ),
+    "after upload": "v1.1.0 is pushed; re-run `autorelease publish` to finish the release",
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("step", ["push", "upload"])
+@pytest.mark.parametrize("step", AFTER_THE_PUSH)
 def test_an_interrupt_after_the_push_is_finished_by_a_rerun(
     w: World, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
-    monkeypatch.setenv(STOP_AFTER, step)
+    if step == "push":
+        interrupt_at(w, monkeypatch, "push --atomic", after=True)
+    else:
+        both = f'[ "$(ls {w.index.packages} | wc -l)" -ge 2 ]'
+        interrupt_at(w, monkeypatch, "config --get remote.origin.url", when=both)
     stopped = w.publish()
     assert stopped.code == ExitCode.INTERRUPTED, stopped.err
+    assert stopped.report["failure"]["step"] == step
     assert git_out(w.origin, "rev-parse", "v1.1.0^{}") == w.repo.head()  # pushed, not undone
     assert w.github.releases == {}
-    assert "v1.1.0 is pushed; re-run `autorelease publish` to finish the release" in stopped.err
-    monkeypatch.delenv(STOP_AFTER)
+    assert AFTER_THE_PUSH[step] in stopped.err
+    assert "undone" not in stopped.err
 
     again = w.publish()
 
@@ -303,7 +340,7 @@ def test_an_interrupt_after_the_push_is_finished_by_a_rerun(
     assert_completed(w)
     steps = {s["name"]: s for s in again.report["steps"]}
     assert steps["push"]["detail"] == "already on the remote"
-    sent = "sent 0, already there 2" if step == "upload" else "sent 2, already there 0"
+    sent = "sent 0, already there 2" if step == "after upload" else "sent 2, already there 0"
     assert steps["upload"]["detail"].startswith(sent)
     assert again.report["previous_tag"] == "v1.0.0"
 
@@ -391,12 +428,12 @@ def build_dirs(temp: Path) -> list[Path]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stop", [None, "build"], ids=["released", "interrupted-before-push"])
+@pytest.mark.parametrize("stop", [False, True], ids=["released", "interrupted-before-push"])
 def test_the_build_directory_is_removed_when_the_run_ends(
-    w: World, temp: Path, monkeypatch: pytest.MonkeyPatch, stop: str | None
+    w: World, temp: Path, monkeypatch: pytest.MonkeyPatch, stop: bool
 ) -> None:
     if stop:
-        monkeypatch.setenv(STOP_AFTER, stop)
+        interrupt_before_the_push(w, monkeypatch, "after build")
 
     done = w.publish()
 

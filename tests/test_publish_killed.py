@@ -11,7 +11,6 @@ faked.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -20,38 +19,13 @@ import pytest
 
 from autorelease.errors import ExitCode
 from conftest import git_out, refs
-from publish_world import HOOK_ENV, Published, World
+from publish_world import HOOK_ENV, Published, World, git_killer
 from test_publish_faults import SDIST, WHEEL, assert_completed, wait_for
 
 pytest_plugins = ["index_server", "publish_world"]
 
 UNDOING = "found an unfinished release of 1.1.0 (not pushed): undoing it"
 FINISHING = "v1.1.0 is tagged here: finishing what is missing"
-
-
-def git_killer(folder: Path, match: str, *, after: bool = False, when: str = "true") -> Path:
-    """A `git` that kills its caller on the first call whose arguments contain MATCH.
-
-    Before the real git runs, or AFTER it ran; only once WHEN (a shell test) holds. Returns the
-    file it touches when it fires.
-    """
-    real = shutil.which("git")
-    assert real is not None
-    folder.mkdir(exist_ok=True)
-    fired = folder / "fired"
-    first = f'"{real}" "$@"; ' if after else ""
-    script = folder / "git"
-    script.write_text(
-        "#!/bin/sh\n"
-        f'case " $* " in *" {match} "*)\n'
-        f'  if [ ! -e "{fired}" ] && {when}; then\n'
-        f'    : > "{fired}"; {first}kill -9 $PPID; exit 137\n'
-        "  fi;;\n"
-        "esac\n"
-        f'exec "{real}" "$@"\n'
-    )
-    script.chmod(0o755)
-    return fired
 
 
 def killed_run(w: World, match: str, *args: str, after: bool = False, when: str = "true") -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import collections
 import logging
-import os
 import shlex
 import shutil
 import signal
@@ -50,8 +49,6 @@ LOCAL_ONLY = (
 )
 BY_ANOTHER = "pushed by another run"
 _log = logging.getLogger(__name__)
-# Test-only fault point: "stop" (as if interrupted) right after the named step.
-STOP_AFTER_ENV = "AUTORELEASE_STOP_AFTER"
 
 
 @dataclass
@@ -96,8 +93,6 @@ class Progress:
             record.status = "done"
         tail = f": {record.detail}" if record.detail else ""
         _say(f"[{len(self.steps)}] {name} {record.status} in {record.seconds:.1f} s{tail}")
-        if os.environ.get(STOP_AFTER_ENV) == name.split(maxsplit=1)[0]:
-            raise KeyboardInterrupt
 
     def note(self, name: str, status: str, detail: str) -> None:
         """A step that took no time: skipped, or found done already."""
