@@ -214,9 +214,14 @@ class FakeGitHub:
         after: bool = False,
         headers: dict[str, str] | None = None,
     ) -> None:
-        """Make the next TIMES requests METHOD whose path?query matches PATTERN answer STATUS."""
+        """Make the next TIMES requests METHOD whose path?query matches PATTERN answer STATUS.
+
+        A 5xx answer says `retry-after: 0` unless HEADERS say otherwise: retry at once, as a
+        GitHub that is back may say, so a client's retries cost no time here.
+        """
         body = body if body is not None else {"message": "Server Error", "status": str(status)}
-        fault = Fault(method, re.compile(pattern), status, times, body, after, headers or {})
+        headers = ({"Retry-After": "0"} if status >= 500 else {}) | (headers or {})
+        fault = Fault(method, re.compile(pattern), status, times, body, after, headers)
         with self.lock:
             self.faults.append(fault)
 

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import pytest
 
+RETRY_NOW = {"Retry-After": "0"}
 TWINE_POST_TRIES = 5  # twine.repository.Repository.upload: max_redirects, also used for 5xx
 USERNAME = "uploader"
 PASSWORD = "s3cret-Pa55word"  # tests check that it never shows in output or errors
@@ -223,8 +224,8 @@ def _handler(proxy: FaultyProxy, port: int) -> type[http.server.BaseHTTPRequestH
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             fate = proxy.fate(self.command)
-            if fate == "fail":
-                self._answer(500, "Internal Server Error", {}, b"injected fault\n")
+            if fate == "fail":  # retry at once, it says: a client's retries cost no time here
+                self._answer(500, "Internal Server Error", RETRY_NOW, b"injected fault\n")
                 return
             if fate == "stale":
                 self._answer(404, "Not Found", {}, b"not there yet\n")

@@ -192,7 +192,6 @@ def world(
             "GITHUB_API_URL": github.api_url,
             "GITHUB_REPOSITORY": github.repository,
             "GITHUB_TOKEN": github.token,
-            "AUTORELEASE_PACING": "fast",
         }.items():
             monkeypatch.setenv(key, value)
         yield World(repo, origin, index, upload_url, github, repo.path.parent, capsys)

@@ -28,17 +28,22 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True)
 class Pacing:
-    """How patiently to talk to GitHub: PyGithub's throttles, then our bounded retry loop."""
+    """How patiently to talk to GitHub: our bounded retry loop, and no more waiting than asked.
 
-    seconds_between_requests: float = 0.25
-    seconds_between_writes: float = 1.0
+    No throttle between requests: a release makes a handful (GitHub asks for a second between
+    writes only of clients that make many), and a rate limit is waited out as its answer says.
+    """
+
+    seconds_between_requests: float = 0.0
+    seconds_between_writes: float = 0.0
     attempts: int = 3  # in all, for one request answered 5xx or lost on the network
-    backoff: float = 2.0  # seconds before the first retry, doubled before each further one
+    backoff: float = 2.0  # seconds before the first retry, doubled before each further one,
+    # unless a 5xx answer says how long in retry-after
     timeout: int = 60
     rate_limit_wait: float = 90.0  # the longest wait for a rate limit to lift; longer: stop
 
 
-NO_WAIT = Pacing(seconds_between_requests=0, seconds_between_writes=0, backoff=0)
+NO_WAIT = Pacing(backoff=0)
 
 
 class Asset(NamedTuple):
@@ -142,13 +147,21 @@ class _Session:
 
     def _before_retry(self, exc: Exception, doing: str, attempt: int, wait: float | None) -> None:
         """Sleep before a retry: until a rate limit lifts (WAIT), else a doubling backoff."""
-        delay = wait if wait is not None else self.pacing.backoff * 2 ** (attempt - 1)
+        delay = wait if wait is not None else self._backoff(exc, attempt)
         what = "was rate limited" if wait is not None else "failed"
         self.log(
             f"GitHub: {doing} {what} ({self.describe(exc)}); "
             f"retry {attempt}/{self.pacing.attempts - 1} in {delay:g}s"
         )
         time.sleep(delay)
+
+    def _backoff(self, exc: Exception, attempt: int) -> float:
+        """What the failed answer's retry-after asks (at most rate_limit_wait), else the
+        doubling backoff."""
+        asked = github_errors.retry_after(exc)
+        if asked is not None:
+            return min(asked, self.pacing.rate_limit_wait)
+        return self.pacing.backoff * 2.0 ** (attempt - 1)
 
     def failure(self, exc: Exception, doing: str) -> GitHubFailed:
         """One clear line for EXC; the original exception is dropped so no header can leak."""

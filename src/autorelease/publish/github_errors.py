@@ -38,6 +38,19 @@ def rate_limit_wait(exc: Exception, now: float | None = None) -> float | None:
     return 60.0 if exc.status == 429 or "rate limit" in message.lower() else None
 
 
+def retry_after(exc: Exception) -> float | None:
+    """The seconds a GitHub answer's `retry-after` asks to wait (a 503 may say), or None."""
+    from github import GithubException
+
+    if not isinstance(exc, GithubException):
+        return None
+    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+    try:
+        return max(0.0, float(headers["retry-after"]))
+    except (KeyError, ValueError):
+        return None  # none, or an HTTP date: the backoff decides
+
+
 def transient(exc: Exception) -> bool:
     import requests
     from github import GithubException

@@ -48,6 +48,7 @@ _SIMPLE_ACCEPT = (
     "text/html;q=0.01"
 )
 _TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+_LONGEST_RETRY_AFTER = 60.0
 
 
 # --- reading the index -----------------------------------------------------------------------
@@ -89,17 +90,27 @@ def _fetch(url: str, log: Log, attempts: int, backoff: float) -> tuple[str, str]
             if exc.code == 404:
                 return None
             problem, transient = f"{exc.code} {exc.reason}", exc.code in _TRANSIENT_STATUS
+            asked = _retry_after(exc.headers.get("Retry-After"))
         except (urllib.error.URLError, OSError) as exc:
-            problem, transient = str(getattr(exc, "reason", exc)), True
+            problem, transient, asked = str(getattr(exc, "reason", exc)), True, None
         if not transient or attempt == attempts:
             raise UploadFailed(
                 f"cannot read {sanitize_url(url)}: {problem}",
                 "check the index URL (or --simple-url) and the network, then re-run",
             )
-        delay = backoff * 2 ** (attempt - 1)
+        delay = backoff * 2 ** (attempt - 1) if asked is None else asked
         log(f"reading {sanitize_url(url)} failed ({problem}); retry {attempt} in {delay:g} s")
         time.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _retry_after(value: str | None) -> float | None:
+    """The seconds an index's Retry-After asks to wait (at most a minute); None when it says
+    nothing or gives a date: then the doubling backoff decides."""
+    try:
+        return min(max(0.0, float(value or "")), _LONGEST_RETRY_AFTER)
+    except ValueError:
+        return None
 
 
 def _parse_json(body: str) -> dict[str, str]:

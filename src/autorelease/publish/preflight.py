@@ -31,9 +31,6 @@ if TYPE_CHECKING:
     from autorelease.publish.github_target import GitHubTarget
     from autorelease.publish.index_target import Target
 
-# For tests and CI against local fakes: PACING_ENV=fast drops GitHub's throttling and the pauses
-# before retries (to GitHub and the index); the number of retries stays the same.
-PACING_ENV = "AUTORELEASE_PACING"
 _log = logging.getLogger(__name__)
 
 
@@ -198,24 +195,13 @@ def _index_holds(target: Target, project: str, version: str) -> dict[str, str]:
     from autorelease.publish import index
 
     try:
-        return index.index_files(
-            target.simple_url, project, version, log=_log.info, backoff=pause(1.0)
-        )
+        return index.index_files(target.simple_url, project, version, log=_log.info)
     except UploadFailed as exc:
         raise IndexUnreadable(
             f"{exc.message}; nothing was pushed or uploaded",
             "check --repository (or simple_url in [tool.autorelease]) and the network, "
             "then run again",
         ) from exc
-
-
-def fast() -> bool:
-    return os.environ.get(PACING_ENV) == "fast"
-
-
-def pause(seconds: float) -> float:
-    """SECONDS before the first retry, or none at all under PACING_ENV=fast."""
-    return 0.0 if fast() else seconds
 
 
 def project_name(root: Path, cfg: config.Config) -> str:

@@ -37,8 +37,7 @@ def mark_on_github(
     target = preflight.release_target(root, cfg)
     if not preflight.wants_github(options, cfg) or target is None:
         return None
-    pacing = github.NO_WAIT if preflight.fast() else github.Pacing()
-    return github.note_at_top(target, bad_tag, text, log=_log.info, pacing=pacing)
+    return github.note_at_top(target, bad_tag, text, log=_log.info)
 
 
 def new_release_url(
@@ -50,8 +49,7 @@ def new_release_url(
     target = preflight.release_target(root, cfg)
     if not preflight.wants_github(options, cfg) or target is None:
         return None
-    pacing = github.NO_WAIT if preflight.fast() else github.Pacing()
-    return github.release_state(target, tag, pacing=pacing).html_url
+    return github.release_state(target, tag).html_url
 
 
 def yank_advice(

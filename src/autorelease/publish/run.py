@@ -599,7 +599,7 @@ def _upload(run: Run) -> None:
     assert target is not None  # the check found it: the release is public, uploads are wanted
     progress = run.progress
     with progress.step("upload") as record:
-        result = index.upload(progress.dists, target, log=_say, backoff=preflight.pause(2.0))
+        result = index.upload(progress.dists, target, log=_say)
         progress.changed = progress.changed or bool(result.uploaded)
         record.detail = (
             f"sent {len(result.uploaded)}, already there {len(result.already_there)}"
@@ -621,20 +621,17 @@ def _github(run: Run) -> None:
         run.progress.note("github", "skipped", "origin is not on GitHub")
         _say("no GitHub release: origin is not a GitHub repository (set GITHUB_REPOSITORY)")
         return
-    pacing = github.NO_WAIT if preflight.fast() else github.Pacing()
     release, progress = run.release, run.progress
     with progress.step("github") as record:
         # Only a re-run can find the release complete; a first run must not spend a request.
-        state = (
-            github.release_state(target, release.tag, pacing=pacing) if release.resuming else None
-        )
+        state = github.release_state(target, release.tag) if release.resuming else None
         if state is not None and state.exists and not state.missing(progress.dists):
             progress.release_url = state.html_url
             record.status, record.detail = "skipped", f"complete already: {state.html_url}"
             return
         result = github.ensure_release(
             target, release.tag, title=release.tag, notes=_release_notes(run),
-            prerelease=release.prerelease, files=progress.dists, log=_say, pacing=pacing,
+            prerelease=release.prerelease, files=progress.dists, log=_say,
         )  # fmt: skip
         progress.release_url = result.html_url
         progress.changed = progress.changed or result.created or bool(result.attached)
