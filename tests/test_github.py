@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from autorelease.errors import AutoreleaseError, ExitCode, GitHubFailed
-from autorelease.publish.github import NO_WAIT, ReleaseResult, ensure_release, release_state
+from autorelease.publish.github import (
+    NO_WAIT,
+    Pacing,
+    ReleaseResult,
+    ensure_release,
+    release_state,
+)
 from autorelease.publish.github_target import GitHubTarget, resolve_target
 from github_fake import DATA, FakeGitHub
 
@@ -200,6 +206,24 @@ def test_one_server_error_is_retried_and_the_release_completes(
 
     assert len(fake_github.requests_matching("POST", r"/releases$")) == 2
     assert "creating release v1.0.0 failed (502 Server Error); retry 1/2" in log.text
+    assert len(fake_github.releases) == 1
+
+
+@pytest.mark.parametrize("asked", [("1", "1s"), ("soon", "0.5s")], ids=["seconds", "not-seconds"])
+def test_a_server_error_is_retried_after_the_wait_it_asks_for(
+    fake_github: FakeGitHub, target: GitHubTarget, dists: list[Path], log: Log,
+    asked: tuple[str, str],
+) -> None:  # fmt: skip
+    """A 503 may say when to come back (retry-after: seconds); else the backoff decides."""
+    retry_after, waited = asked
+    fake_github.fail("POST", r"/releases$", status=503, headers={"Retry-After": retry_after})
+
+    ensure_release(
+        target, TAG, title=TAG, notes="n", prerelease=False, files=dists, log=log.append,
+        pacing=Pacing(backoff=0.5),
+    )  # fmt: skip
+
+    assert f"creating release v1.0.0 failed (503 Server Error); retry 1/2 in {waited}" in log.text
     assert len(fake_github.releases) == 1
 
 
