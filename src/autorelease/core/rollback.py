@@ -11,14 +11,16 @@ The commit names what it takes out in `Rolled-back:` footers, which the changelo
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from autorelease import git
 from autorelease.core import classify, config, history
 from autorelease.core.version import parse_version
 from autorelease.errors import AutoreleaseError, GitError, NoSuchRelease, RevertConflict
+
+if TYPE_CHECKING:
+    from subprocess import CompletedProcess
 
 HEADER = "revert: roll back {version}"
 FOOTER = "Rolled-back"
@@ -184,7 +186,7 @@ def _reverted_tree(root: Path, head: str, base: str, good: str, name: str) -> st
     return tree.strip()
 
 
-def git_failed(proc: subprocess.CompletedProcess[str]) -> AutoreleaseError:
+def git_failed(proc: CompletedProcess[str]) -> AutoreleaseError:
     detail = (proc.stderr or proc.stdout).strip().splitlines()
     return GitError(f"git merge-tree failed: {detail[-1] if detail else proc.returncode}")
 
