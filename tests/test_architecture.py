@@ -108,8 +108,22 @@ def test_there_is_no_import_cycle() -> None:
     for node in sorted(graph):
         if node not in state:
             visit(node, [node])
-    found = [" -> ".join(c) for c in cycles]
-    assert found == KNOWN_CYCLES, "\n".join(found)
+    found = sorted(_from_its_first(" -> ".join(c)) for c in cycles)
+    assert found == sorted(map(_from_its_first, KNOWN_CYCLES)), "\n".join(found)
+
+
+def _from_its_first(cycle: str) -> str:
+    """CYCLE ("a -> b -> a") told from its alphabetically first module, whichever module the
+    search happened to enter it by: adding an unrelated module must not reword a known cycle."""
+    members = cycle.split(" -> ")[:-1]
+    start = members.index(min(members))
+    members = members[start:] + members[:start]
+    return " -> ".join([*members, members[0]])
+
+
+def test_a_cycle_is_the_same_from_any_module() -> None:
+    assert _from_its_first("b -> c -> a -> b") == "a -> b -> c -> a"
+    assert _from_its_first("a -> c -> a") == "a -> c -> a"
 
 
 def test_the_checks_see_a_wrong_arrow() -> None:
@@ -119,7 +133,7 @@ def test_the_checks_see_a_wrong_arrow() -> None:
     assert _layer("autorelease.git") == "shared"
     assert "publish" not in ALLOWED["core"]
     assert "cli" not in ALLOWED["publish"]
-    assert "autorelease.core.plan" in _graph()["autorelease.cli.main"]
+    assert "autorelease.core.plan" in _graph()["autorelease.cli.publish"]
 
 
 # Calls that start a process without the subprocess module.

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from autorelease.cli.main import build_parser, publish_options
+from autorelease.cli.main import build_parser
+from autorelease.cli.publish import publish_options
 from autorelease.publish import outputs
 from autorelease.publish.options import PublishOptions
 from autorelease.publish.state import Failure, Release, Step, Summary

@@ -12,7 +12,15 @@ from autorelease.errors import ExitCode
 from autorelease.fileio import write_atomic
 
 
-def main(args: argparse.Namespace) -> int:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `changelog` command (its help line is in cli/main.py's COMMANDS)."""
+    log = subparsers.add_parser("changelog")
+    log.add_argument("--init", action="store_true", help="write the file from all release tags")
+    log.add_argument("--dry-run", action="store_true")
+    log.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
     root = git.toplevel(args.repo)
     if not args.init:
         release_plan = plan.plan_release(root)

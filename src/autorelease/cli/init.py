@@ -12,10 +12,9 @@ from autorelease.fileio import write_atomic
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the `init` command to the main parser's subcommands."""
+    """Add the `init` command (its help line is in cli/main.py's COMMANDS)."""
     init = subparsers.add_parser(
         "init",
-        help="set up [tool.autorelease], commit hooks and the release workflow",
         description="Write [tool.autorelease] (detected version declaration and tag format, "
         "carried-over commitizen / semantic-release settings), autorelease's hooks in "
         ".pre-commit-config.yaml and .github/workflows/release.yml. Shows the diff first.",

@@ -11,70 +11,60 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from autorelease import __version__
+from autorelease.cli import publish
 from autorelease.errors import AutoreleaseError, ExitCode, ToolFailed
 
 if TYPE_CHECKING:
     import logging
 
-    from autorelease.core.plan import ReleasePlan
-    from autorelease.publish.options import PublishOptions
-
 ISSUES_URL = "https://github.com/autorelease-dev/autorelease/issues"
 
 
-def publish_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dry-run", action="store_true", help="show the plan; change nothing")
-    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
-    parser.add_argument("--bump", choices=("patch", "minor", "major"), help="override the bump")
-    parser.add_argument("--pre", choices=("a", "b", "rc"), help="make a PEP 440 pre-release")
-    parser.add_argument(
-        "--test", action="store_true", help="pre-release (a) to TestPyPI, e.g. 2.0.0a1"
-    )
-    parser.add_argument("--skip-tests", action="store_true", help="do not run the test command")
-    parser.add_argument(
-        "--no-push", action="store_true", help="commit and tag locally only: no upload, no GitHub"
-    )
-    parser.add_argument("--no-upload", action="store_true", help="do not upload to the index")
-    parser.add_argument("--no-github", action="store_true", help="no GitHub release")
-    parser.add_argument(
-        "--repository", "-r", help="pypi, testpypi, a name in ~/.pypirc, or an upload URL"
-    )
-    parser.add_argument("--report", type=Path, help="write the run as JSON to this file")
-    parser.add_argument(
-        "--verbose",
-        "-v",
-        action="store_true",
-        help="list everything; publish: also show the debug log (the tools' output as it runs)",
-    )
-    parser.add_argument(
-        "--check-remote",
-        action="store_true",
-        help="with --dry-run: also read what the remote, the index and GitHub hold",
-    )
-    parser.add_argument(
-        "--offline", action="store_true", help="publish --dry-run: skip the remote lookups"
-    )
+class Command(NamedTuple):
+    """A command: the cli module whose register(subparsers) adds it, and its --help line."""
+
+    module: str
+    help: str
 
 
-# Commands whose modules are imported only when the command line names them: every other
-# command starts faster. name -> (module, help shown by --help before it is mounted).
-_LAZY_COMMANDS = {
-    "check": ("hooks.check", "check commit messages: a PR title, or every commit of a range"),
-    "hook": ("hooks.check", "run as a git hook (see .pre-commit-hooks.yaml)"),
-    "init": ("cli.init", "set up [tool.autorelease], commit hooks and the release workflow"),
-    "stats": (
-        "cli.stats",
-        "release health: lead time, cadence, contributors, release workflow runs",
+# Every command, in the order `autorelease --help` lists them. A command's module is imported
+# only when the command line names it, so no command pays for the others' imports; until then
+# --help shows the line below, the one place each command's help line is written.
+COMMANDS = {
+    "publish": Command("publish", "release: version, changelog, build, tag, upload"),
+    "status": Command("status", "version, last tag, unreleased commits"),
+    "version": Command("version", "the next version"),
+    "changelog": Command("changelog", "preview or rebuild the changelog"),
+    "check": Command("check", "check commit messages: a PR title, or every commit of a range"),
+    "hook": Command("check", "run as a git hook (see .pre-commit-hooks.yaml)"),
+    "init": Command("init", "set up [tool.autorelease], commit hooks and the release workflow"),
+    "stats": Command(
+        "stats", "release health: lead time, cadence, contributors, release workflow runs"
     ),
-    "rollback": ("cli.rollback", "release a patch that takes a bad release's changes out"),
+    "rollback": Command("rollback", "release a patch that takes a bad release's changes out"),
 }
 
 
+if TYPE_CHECKING:
+    _Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:  # not subscriptable at run time
+    _Subparsers = argparse._SubParsersAction
+
+
+class _Commands(_Subparsers):
+    """The main parser's subcommands: each takes its help line from COMMANDS, and a module
+    that adds a command missing from the table fails (KeyError) rather than go unlisted."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs.setdefault("help", COMMANDS[name].help)
+        return super().add_parser(name, **kwargs)
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The command-line parser; ARGV (default: all) says which lazy commands to mount."""
+    """The command-line parser; ARGV (default: all) says which commands' modules to mount."""
     parser = argparse.ArgumentParser(
         prog="autorelease",
         description="Conventional commits in; version, changelog, tag, PyPI and GitHub out.",
@@ -82,35 +72,17 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"autorelease {__version__}")
     parser.add_argument("-C", "--repo", type=Path, default=Path("."), help="project directory")
     parser.add_argument("--traceback", action="store_true", help="show tracebacks on errors")
-    publish_arguments(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    publish = sub.add_parser("publish", help="release: version, changelog, build, tag, upload")
-    publish_arguments(publish)
-    publish.set_defaults(handler=cmd_publish, full_preview=True, publishes=True)
-
-    status = sub.add_parser("status", help="version, last tag, unreleased commits")
-    status.add_argument("--json", action="store_true")
-    status.set_defaults(handler=cmd_status)
-
-    version = sub.add_parser("version", help="the next version")
-    version.add_argument("--print", action="store_true", help="print the next version alone")
-    version.add_argument("--bump", choices=("patch", "minor", "major"))
-    version.add_argument("--pre", choices=("a", "b", "rc"))
-    version.set_defaults(handler=cmd_version)
-
-    log = sub.add_parser("changelog", help="preview or rebuild the changelog")
-    log.add_argument("--init", action="store_true", help="write the file from all release tags")
-    log.add_argument("--dry-run", action="store_true")
-    log.set_defaults(handler=cmd_changelog)
-
-    words = set(argv) if argv is not None else set(_LAZY_COMMANDS)
-    modules = {_LAZY_COMMANDS[w][0] for w in words & _LAZY_COMMANDS.keys()}
-    for module in sorted(modules):
-        _mount(module, sub)
-    for name, (module, help_text) in _LAZY_COMMANDS.items():
-        if module not in modules:  # listed by --help; never chosen, or it would be mounted
-            sub.add_parser(name, help=help_text, add_help=False)
+    publish.arguments(parser)  # `autorelease --dry-run` needs no command
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", action=_Commands)
+    words = set(argv) if argv is not None else set(COMMANDS)
+    wanted = {COMMANDS[w].module for w in words & COMMANDS.keys()}
+    mounted: set[str] = set()
+    for name, command in COMMANDS.items():
+        if command.module not in wanted:  # listed by --help; never chosen, or it would be mounted
+            sub.add_parser(name, add_help=False)
+        elif command.module not in mounted:
+            _mount(command.module, sub)
+            mounted.add(command.module)
     _defer_to_main_parser(parser, sub)
     return parser
 
@@ -132,109 +104,11 @@ def _defer_to_main_parser(
 
 
 def _mount(module: str, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Mount a command module that exposes register(subparsers). A module that is missing is
-    a broken install or a renamed module: it fails loudly, never as a help-only stub."""
+    """Mount the commands of cli/MODULE, which exposes register(subparsers). A module that is
+    missing is a broken install or a renamed module: it fails loudly, never as a help-only stub."""
     import importlib
 
-    importlib.import_module(f"autorelease.{module}").register(sub)
-
-
-def _plan(args: argparse.Namespace, *, changelog: bool = True) -> ReleasePlan:
-    from autorelease.core.plan import PlanOptions, plan_release
-
-    options = PlanOptions.from_command_line(
-        getattr(args, "bump", None), getattr(args, "pre", None), getattr(args, "test", False)
-    )
-    return plan_release(args.repo, options._replace(changelog=changelog))
-
-
-def publish_options(args: argparse.Namespace) -> PublishOptions:
-    """The publish command's options, converted from the command line once."""
-    from autorelease.publish.options import PublishOptions
-
-    return PublishOptions(
-        repo=args.repo, bump=args.bump, pre=args.pre, test=args.test,
-        skip_tests=args.skip_tests, no_push=args.no_push, no_upload=args.no_upload,
-        no_github=args.no_github, repository=args.repository, report=args.report,
-        verbose=args.verbose,
-    )  # fmt: skip
-
-
-def cmd_publish(args: argparse.Namespace) -> int:
-    """`autorelease publish` and `autorelease --dry-run`."""
-    options = publish_options(args)
-    if not args.dry_run:
-        from autorelease.publish import run
-
-        return int(run.main(options))
-    from autorelease.cli import render
-    from autorelease.core.plan import plan_release
-
-    plan = plan_release(options.repo, options.plan_options())
-    facts = _remote_facts(plan, args, options)
-    if args.json:
-        data = plan.to_json()
-        if facts is not None:
-            data["remote_state"] = [vars(f) for f in facts]
-        sys.stdout.writelines(render.json_parts(data))
-        return ExitCode.OK
-    sys.stdout.writelines(
-        render.preview_parts(plan, render.publish_steps(plan, options), options.verbose)
-    )
-    if facts is not None:
-        from autorelease.publish import remote_state
-
-        print(remote_state.render(facts), end="")
-    return ExitCode.OK
-
-
-def _remote_facts(plan: Any, args: argparse.Namespace, options: PublishOptions) -> list[Any] | None:
-    """Read-only remote lookups: `publish --dry-run` (unless --offline) or --check-remote."""
-    wanted = args.check_remote or (getattr(args, "full_preview", False) and not args.offline)
-    if not wanted or not plan.tag or not plan.next_version:
-        return None
-    from autorelease.core import config
-    from autorelease.publish import remote_state
-
-    root = Path(plan.root)
-    cfg = config.load(root)
-    project = str(cfg.pyproject.get("project", {}).get("name") or root.name)
-    repo = options.index_spec(str(cfg.repository))
-    return remote_state.gather(
-        root, cfg, tag=plan.tag, version=plan.next_version, project=project, repo=repo
-    )
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    from autorelease.cli import render
-
-    plan = _plan(args, changelog=False)
-    if args.json:
-        import json
-
-        data = plan.to_json()
-        keys = ("current_version", "current_source", "last_tag", "next_version", "bump", "tag",
-                "head_released", "counts")  # fmt: skip
-        print(json.dumps({k: data[k] for k in keys}, indent=2))
-    else:
-        print(render.status(plan), end="")
-    return ExitCode.OK
-
-
-def cmd_version(args: argparse.Namespace) -> int:
-    plan = _plan(args, changelog=False)
-    if not plan.next_version:
-        if not args.print:
-            print(f"nothing to release: {plan.current_version} is current", file=sys.stderr)
-        return ExitCode.NOTHING_TO_RELEASE
-    print(plan.next_version if args.print else f"{plan.current_version} -> {plan.next_version}")
-    return ExitCode.OK
-
-
-def cmd_changelog(args: argparse.Namespace) -> int:
-    from autorelease.cli import changelog
-
-    return changelog.main(args)
+    importlib.import_module(f"autorelease.cli.{module}").register(sub)
 
 
 @contextlib.contextmanager
@@ -274,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help(sys.stderr)
             print("\nautorelease: say what to do, e.g. `autorelease --dry-run`", file=sys.stderr)
             return ExitCode.USAGE
-        handler = cmd_publish
+        handler = publish.run
     _printable(sys.stdout)
     publishing = bool(getattr(args, "publishes", False)) and not args.dry_run
     try:

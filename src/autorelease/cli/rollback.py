@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autorelease import git
+from autorelease.cli import publish
 from autorelease.core import config, rollback
 from autorelease.core.plan import plan_release
 from autorelease.errors import ExitCode
@@ -21,18 +22,16 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from autorelease.cli.main import publish_arguments
-
+    """Add the `rollback` command (its help line is in cli/main.py's COMMANDS)."""
     parser = subparsers.add_parser(
         "rollback",
-        help="release a patch that takes a bad release's changes out",
         description="Revert the changes of release VERSION (default: the latest) as one commit "
         "on top of HEAD and release it as the next patch, as `publish` would.",
     )
     parser.add_argument(
         "release", nargs="?", metavar="VERSION", help="the release to roll back (default: latest)"
     )
-    publish_arguments(parser)
+    publish.arguments(parser)
     parser.set_defaults(handler=cmd_rollback, full_preview=True, publishes=True)
 
 
@@ -62,10 +61,9 @@ def _on_top(root: Path, planned: rollback.Rollback) -> git.RawCommit:
 def _release(
     root: Path, cfg: config.Config, args: argparse.Namespace, planned: rollback.Rollback
 ) -> int:
-    from autorelease.cli.main import publish_options
     from autorelease.publish import run
 
-    options = publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
+    options = publish.publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
     code = run.main(options)
     if code != ExitCode.OK or options.no_push:
         return code
@@ -76,10 +74,9 @@ def _release(
 def _finish(
     root: Path, cfg: config.Config, args: argparse.Namespace, done: rollback.Released
 ) -> int:
-    from autorelease.cli.main import publish_options
     from autorelease.publish import run
 
-    options = publish_options(args)
+    options = publish.publish_options(args)
     code = run.main(options)  # finishes exactly what is missing (upload, GitHub release)
     if code != ExitCode.OK or options.no_push:
         return code
@@ -126,15 +123,14 @@ def summary(planned: rollback.Rollback) -> str:
 
 def _preview(root: Path, args: argparse.Namespace, planned: rollback.Rollback) -> int:
     from autorelease.cli import render
-    from autorelease.cli.main import publish_options
 
-    options = publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
+    options = publish.publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
     plan = plan_release(root, options.plan_options())
-    publish = render.publish_steps(plan, options)
+    published = render.publish_steps(plan, options)
     steps = [
-        publish[0],
+        published[0],
         f"commit the revert on top of HEAD: {rollback.HEADER.format(version=planned.version)}",
-        *publish[1:],
+        *published[1:],
     ]
     if not (args.no_push or args.no_github):
         steps.append(

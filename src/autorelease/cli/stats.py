@@ -21,10 +21,9 @@ _COLUMNS = ("release", "date", "commits", *stats.KINDS, "lead time", "median wai
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the `stats` command to the main parser's subcommands."""
+    """Add the `stats` command (its help line is in cli/main.py's COMMANDS)."""
     command = subparsers.add_parser(
         "stats",
-        help="release health: lead time, cadence, contributors, release workflow runs",
         description="For each release tag (newest first): its date, commits by kind, "
         "contributors and lead time; across releases the cadence. With GITHUB_TOKEN also the "
         "release workflow's runs: success rate, run time and the step each failed run stopped at.",
