@@ -107,6 +107,7 @@ def test_the_docs_have_their_pages() -> None:
     expected = {
         "index.md", "getting-started.md", "configuration.md", "commits.md", "commands.md",
         "publishing.md", "ci.md", "hooks.md", "migrating.md", "troubleshooting.md", "recovery.md",
+        "architecture.md",
     }  # fmt: skip
     assert expected <= names
     index = _text("index.md")
