@@ -1,4 +1,5 @@
-"""The command line: parse arguments, call the core, render, and map errors to exit codes."""
+"""The command line: the table of commands, the parser, and running one command: logging set
+up, errors mapped to output and exit codes. Each command is a module of cli/ (see COMMANDS)."""
 
 from __future__ import annotations
 
