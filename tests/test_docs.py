@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import re
 from pathlib import Path
 
@@ -113,3 +114,16 @@ def test_the_docs_have_their_pages() -> None:
     index = _text("index.md")
     for name in sorted(expected - {"index.md"}):
         assert f"]({name})" in index, f"docs/index.md does not link {name}"
+
+
+def test_the_architecture_page_names_files_that_exist() -> None:
+    """Every file docs/architecture.md names in backquotes (`run.py`, `publish/run.py`,
+    `changelog*.py`) is a file of the package or of the project."""
+    text = _text("architecture.md")
+    named = set(re.findall(r"`((?:[\w*]+/)*[\w*]+\.py)`", text))
+    assert len(named) > 30
+    files = [p.relative_to(ROOT).as_posix() for p in ROOT.glob("[st]*/**/*.py")]
+    missing = [
+        n for n in sorted(named) if not any(fnmatch.fnmatch(f"/{f}", f"*/{n}") for f in files)
+    ]
+    assert missing == []
