@@ -4,7 +4,6 @@ half a file behind, and a file's byte order mark and CRLF line ends are kept as 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -52,7 +51,8 @@ def unframe(text: str) -> tuple[str, Framing]:
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]
-    crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
+    # "\r" first: one character is searched with memchr, a pair of them 20 times slower.
+    crlf = "\r" in text and "\r\n" in text and text.count("\r\n") == text.count("\n")
     if crlf:
         text = text.replace("\r\n", "\n")
     return text, Framing(bom, crlf)
@@ -60,6 +60,8 @@ def unframe(text: str) -> tuple[str, Framing]:
 
 def write_atomic(path: Path, text: str) -> None:
     """Replace PATH with TEXT, as UTF-8, in one rename; keep its permission bits."""
+    import tempfile  # with random, bisect and weakref: not for a run that only reads
+
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

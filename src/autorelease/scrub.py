@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^/\s:@]+):[^/\s@]+@", re.I)
-_PYPI_TOKEN = re.compile(r"pypi-[A-Za-z0-9_-]{16,}")
-_GITHUB_TOKEN = re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{22,})")
-_AUTH_HEADER = re.compile(r"(Authorization:\s*(?:Basic|Bearer|token)\s+)\S+", re.I)
-_KEY_VALUE = re.compile(r"(\b(?:password|token|secret)\b\s*[:=]\s*)(?!<hidden>)\S+", re.I)
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    """The secrets' patterns, compiled on first use: most runs never show an error."""
+    return (
+        re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^/\s:@]+):[^/\s@]+@", re.I),
+        re.compile(r"pypi-[A-Za-z0-9_-]{16,}"),
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{22,})"),
+        re.compile(r"(Authorization:\s*(?:Basic|Bearer|token)\s+)\S+", re.I),
+        re.compile(r"(\b(?:password|token|secret)\b\s*[:=]\s*)(?!<hidden>)\S+", re.I),
+    )
 
 
 def sanitize(text: str, secrets: Iterable[str] = ()) -> str:
     """TEXT with the SECRETS, PyPI tokens, URL passwords and auth headers replaced by ***."""
     for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
         text = text.replace(secret, "***")
-    text = _URL_USERINFO.sub(r"\g<scheme>\g<user>:***@", text)
-    text = _PYPI_TOKEN.sub("pypi-***", text)
-    text = _GITHUB_TOKEN.sub("***", text)
-    text = _AUTH_HEADER.sub(r"\1***", text)
-    return _KEY_VALUE.sub(r"\1***", text)
+    url_userinfo, pypi_token, github_token, auth_header, key_value = _patterns()
+    text = url_userinfo.sub(r"\g<scheme>\g<user>:***@", text)
+    text = pypi_token.sub("pypi-***", text)
+    text = github_token.sub("***", text)
+    text = auth_header.sub(r"\1***", text)
+    return key_value.sub(r"\1***", text)
 
 
 def sanitize_url(url: str) -> str:
     """URL without the password it may carry."""
-    return _URL_USERINFO.sub(r"\g<scheme>\g<user>:***@", url)
+    return _patterns()[0].sub(r"\g<scheme>\g<user>:***@", url)
 
 
 def for_display(text: str, env: Mapping[str, str] | None = None) -> str:

@@ -395,7 +395,7 @@ def insert(
     for candidate in (marker, *FOREIGN_MARKERS):
         end = _marker_line_end(existing, candidate) if candidate else -1
         if end >= 0:
-            return existing[:end] + "\n" + section + "\n" + existing[end:].lstrip("\n")
+            return _at_marker(existing, end, section)
     headings = find_headings(existing, previous) if previous else []
     if len(headings) == 1:
         return _above(existing, headings[0].start, section)
@@ -418,6 +418,18 @@ def has_place(existing: str | None, marker: str, previous: str | None, *, rst: b
     if any(_marker_line_end(existing, c) >= 0 for c in (marker, *FOREIGN_MARKERS) if c):
         return True
     return bool(previous) and len(find_headings(existing, str(previous))) == 1
+
+
+def _at_marker(existing: str, end: int, section: str) -> str:
+    """EXISTING with SECTION after its marker line, which ends at END: one empty line before
+    and after it, the empty lines that followed the marker dropped.
+
+    One slice and one join: the older releases are megabytes, each copy a fresh allocation.
+    """
+    rest = end
+    while existing.startswith("\n", rest):
+        rest += 1
+    return "".join((existing[:end], "\n", section, "\n", existing[rest:]))
 
 
 def _above(existing: str, where: str | int, section: str) -> str:
