@@ -197,7 +197,7 @@ def test_shallow_clone_deep_enough_is_fine(repo: GitRepo, tmp_path: Path) -> Non
     assert subjects(hist) == ["feat: a"]
 
 
-def _random_history(repo: GitRepo, seed: int) -> list[history.ReleaseTag]:
+def _random_history(repo: GitRepo, seed: int, steps: int = 40) -> list[history.ReleaseTag]:
     """Branches, merges, tags on any of them, and committer dates that go back and forth."""
     import os
     import random
@@ -211,7 +211,7 @@ def _random_history(repo: GitRepo, seed: int) -> list[history.ReleaseTag]:
         subprocess.run(["git", *args], cwd=repo.path, env=env, check=True, capture_output=True)
 
     run("commit", "-q", "--allow-empty", "-m", "feat: root")
-    for n in range(40):
+    for n in range(steps):
         roll = rng.random()
         if roll < 0.15:
             branches.append(f"b{n}")
@@ -272,3 +272,64 @@ def test_a_release_found_late_is_passed_on_to_every_ancestor(repo: GitRepo) -> N
     found = history.first_releases(repo.path, tags, lambda raw: streamed.append(raw.sha))
     assert streamed.index(chain[0]) < streamed.index(late)  # the parents did come first
     assert found == {root: 0, **dict.fromkeys(chain, 0), late: 0, newest: 1}
+
+
+# More releases than the first walk of history.read excludes (its newest ones): that walk
+# must find the same range as excluding them all, or give way to it.
+MANY = 24
+
+
+def _releases(repo: GitRepo, count: int = MANY, major: int = 0) -> None:
+    repo.history([(f"fix: old {n}", f"v{major}.1.{n}") for n in range(count)])
+
+
+def test_many_releases_the_range_since_the_last_one(repo: GitRepo) -> None:
+    _releases(repo)
+    repo.history([("fix: a", None), ("feat: b", None)])
+    hist = history.read(repo.path, "v{version}")
+    assert hist.last_final is not None
+    assert hist.last_final.name == f"v0.1.{MANY - 1}"
+    assert subjects(hist) == ["feat: b", "fix: a"]
+
+
+def test_many_releases_newer_ones_on_a_maintenance_branch(repo: GitRepo) -> None:
+    """HEAD on main after v1.0.0; the newest releases are a maintenance branch's."""
+    repo.history([("chore: init", "v1.0.0"), ("fix: a", None)])
+    repo.git("switch", "-q", "-c", "maint", "v1.0.0")
+    _releases(repo, major=1)
+    repo.git("switch", "-q", "main")
+    repo.commit("fix: b")
+    hist = history.read(repo.path, "v{version}")
+    assert hist.last_final is not None
+    assert hist.last_final.name == "v1.0.0"
+    assert subjects(hist) == ["fix: b", "fix: a"]
+
+
+def test_many_releases_a_newer_tag_on_a_side_branch_hides_nothing(repo: GitRepo) -> None:
+    """The newest release forks from main's unreleased `feat: x`, which stays in the range."""
+    _releases(repo)
+    repo.history([("feat: x", None)])
+    repo.git("switch", "-q", "-c", "experiment")
+    repo.history([("feat!: experiment", "v3.0.0")])
+    repo.git("switch", "-q", "main")
+    repo.commit("fix: z")
+    hist = history.read(repo.path, "v{version}")
+    assert hist.last_final is not None
+    assert hist.last_final.name == f"v0.1.{MANY - 1}"
+    assert subjects(hist) == ["fix: z", "feat: x"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_many_releases_the_range_is_what_git_lists(repo: GitRepo, seed: int) -> None:
+    """On random histories with more releases than the first walk excludes, from every
+    branch: the commits HEAD has and no release tag HEAD descends from has, in git's order."""
+    tags = _random_history(repo, seed, steps=140)
+    assert len(tags) > MANY
+    for branch in repo.git("for-each-ref", "--format=%(refname:short)", "refs/heads").split():
+        repo.git("checkout", "-q", branch)
+        reachable = repo.git("tag", "--merged", "HEAD").split()
+        expected = repo.git("rev-list", "HEAD", "--not", *reachable, "--").split()
+        streamed: list[git.RawCommit] = []
+        hist = history.read(repo.path, "v{version}", on_commit=streamed.append)
+        assert [c.sha for c in hist.commits] == expected, branch
+        assert set(expected) <= {raw.sha for raw in streamed}

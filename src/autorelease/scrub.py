@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 
+
 @functools.cache
 def _patterns() -> tuple[re.Pattern[str], ...]:
     """The secrets' patterns, compiled on first use: most runs never show an error."""
