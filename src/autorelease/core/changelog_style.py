@@ -195,8 +195,8 @@ _TITLE_SCAN = 200_000  # characters read for the section titles: enough for year
 def _titles(text: str, heading: Heading, *, level: int, rule: str) -> tuple[str, ...]:
     """The section titles of TEXT from HEADING on (Markdown headings one level under it, else
     lines underlined with RULE), each once, in the order of the file."""
-    if level:
-        pattern = re.compile(rf"^{'#' * (level + 1)} +(\S.*?)[ \t]*$", re.MULTILINE)
+    if level:  # from a line end, a literal: the regex engine looks for it at C speed
+        pattern = re.compile(rf"\n{'#' * (level + 1)} +(\S.*?)[ \t]*$", re.MULTILINE)
     else:
         pattern = re.compile(rf"^(\S.*?)[ \t]*\n{re.escape(rule)}{{3,}}[ \t]*$", re.MULTILINE)
     found = pattern.findall(text, heading.start, heading.start + _TITLE_SCAN)
