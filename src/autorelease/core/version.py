@@ -118,9 +118,9 @@ class Version(NamedTuple):
 
 def parse_version(text: str) -> Version | None:
     """Read a version written in PEP 440 or SemVer form; None if it is not one."""
-    parts = text.split(".")
-    if len(parts) == 3 and all(map(str.isdecimal, parts)):  # 1.2.3 (\d is isdecimal): no regex
-        return Version(int(parts[0]), int(parts[1]), int(parts[2]))
+    plain = text.split(".")
+    if len(plain) == 3 and all(map(str.isdecimal, plain)):  # 1.2.3 (\d is isdecimal): no regex
+        return Version(int(plain[0]), int(plain[1]), int(plain[2]))
     match = _VERSION.fullmatch(text.strip())
     if not match:
         return None
