@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import reduce
-from textwrap import dedent
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from autorelease.core.version import Bump
@@ -144,6 +143,8 @@ class PsrParser(NamedTuple):
         plain = _plain(text)
         if plain and "\n\n" not in text:
             return [text.strip()]
+        from textwrap import dedent  # only for a squash merge's indented body
+
         found: list[str] = []
         current = ""
         filters = (*_SQUASH_FILTERS, (self.prefix, r"\1"))
