@@ -1,3 +1,3 @@
-from autorelease.cli.main import main
+from autorelease.cli.entry import run
 
-raise SystemExit(main())
+run()
