@@ -364,3 +364,39 @@ def test_json_parts_is_the_same_json_one_record_a_line(data: dict[str, object]) 
         for record in records if all(isinstance(r, dict) for r in records) else []:
             assert f"    {json.dumps(record)}" in [line.rstrip(",") for line in text.splitlines()]
         assert f'  "{key}": ' in text
+
+
+# Modules a dry run has no use for: the other commands' and publishing's, and standard modules
+# that only they need (each costs milliseconds of every start; see docs/performance.md).
+NOT_FOR_A_DRY_RUN = (
+    "autorelease.publish", "autorelease.hooks", "autorelease.cli.init", "autorelease.cli.adopt",
+    "autorelease.core.rules", "autorelease.core.changelog_rebuild", "autorelease.envvars",
+    "shutil", "tempfile", "random", "textwrap", "json", "logging", "dataclasses", "inspect",
+    "ast", "email", "socket", "ssl", "http", "urllib.request", "zipfile", "tarfile", "zlib",
+    "bz2", "lzma", "jinja2", "github", "twine", "build", "packaging",
+)  # fmt: skip
+
+
+def test_a_dry_run_imports_no_module_it_does_not_need(hosted: GitRepo) -> None:
+    """The command line and a release preview with a changelog, in a fresh interpreter."""
+    import ast
+    import sys
+
+    hosted.commit("docs: notes", ("CHANGELOG.md", "# Changelog\n\n## v1.0.0\n\n- a\n"))
+    script = (
+        "import sys\n"
+        "from autorelease.cli.entry import run\n"
+        "try:\n    run()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "print(code, sorted(sys.modules), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "-C", str(hosted.path), "--dry-run"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    code, loaded = proc.stderr.split(" ", 1)
+    assert code == "0", proc.stderr
+    assert "Changelog section (CHANGELOG.md)" in proc.stdout
+    imported = set(ast.literal_eval(loaded))
+    assert "autorelease.core.plan" in imported
+    unwanted = {m for m in imported for n in NOT_FOR_A_DRY_RUN if m == n or m.startswith(n + ".")}
+    assert not unwanted
