@@ -84,17 +84,20 @@ _PSR_OPTIONS = frozenset(
 )  # fmt: skip
 _PSR_LEVELS = {0: Bump.NONE, 1: Bump.NONE, 2: Bump.PATCH, 3: Bump.MINOR, 4: Bump.MAJOR}
 _PSR_LEVEL_NAMES = {"no_release": 0, "prerelease_revision": 1, "patch": 2, "minor": 3, "major": 4}
-_BREAKING = re.compile(r"BREAKING[ -]CHANGE:\s?(.*)")
-_TRIM_LINE_ENDS = re.compile(r"[\r\t\f\v ]*\r?\n")
-_UNWRAP_HYPHEN = re.compile(r"((?<=\w)-\n(?=\w))")
-_SPREAD_FOOTERS = re.compile(r"^ {0,2}([\w-]*: .+)$\n?((?!\n) *[^:\n]+:)", re.MULTILINE)
-_UNWRAP = re.compile(r"((?<!-)\n(?![\s*-]))")
-_SQUASH_FILTERS = (
-    (re.compile(r"(\S)  +(\S)"), r"\1 \2"),
-    (re.compile(r"^[\t ]*commit [0-9a-f]+$\n?", re.MULTILINE), ""),
-    (re.compile(r"^[\t ]*Author: .+$\n?", re.MULTILINE), ""),
-    (re.compile(r"^[\t ]*Date: .+$\n?", re.MULTILINE), ""),
-    (re.compile(r"^[\t ]*Squashed commit of the following:.*$\n?", re.MULTILINE), ""),
+# Patterns for the rarer messages, kept as text: re compiles (and caches) each on first use,
+# not at every import.
+_BREAKING = r"BREAKING[ -]CHANGE:\s?(.*)"
+_TRIM_LINE_ENDS = r"[\r\t\f\v ]*\r?\n"
+_UNWRAP_HYPHEN = r"((?<=\w)-\n(?=\w))"
+_SPREAD_FOOTERS = r"(?m)^ {0,2}([\w-]*: .+)$\n?((?!\n) *[^:\n]+:)"
+_UNWRAP = r"((?<!-)\n(?![\s*-]))"
+_GIT_HEADER = r"(?m)^[\t ]*commit [0-9a-f]+$\n?"
+_SQUASH_FILTERS: tuple[tuple[str | re.Pattern[str], str], ...] = (
+    (r"(\S)  +(\S)", r"\1 \2"),
+    (_GIT_HEADER, ""),
+    (r"(?m)^[\t ]*Author: .+$\n?", ""),
+    (r"(?m)^[\t ]*Date: .+$\n?", ""),
+    (r"(?m)^[\t ]*Squashed commit of the following:.*$\n?", ""),
 )
 
 
@@ -132,7 +135,7 @@ class PsrParser(NamedTuple):
     def _unsquash(self, message: str) -> list[str]:
         text = message.replace("\r", "").strip()
         parts: list[str] = []
-        pieces = _SQUASH_FILTERS[1][0].split(text) if "commit " in text else [text]
+        pieces = re.split(_GIT_HEADER, text) if "commit " in text else [text]
         for piece in pieces:
             parts += self._squashed(piece)
         return [p for p in parts if p] or [message]
@@ -187,25 +190,27 @@ def _plain(text: str) -> bool:
     )
 
 
-def _reduce(text: str, pair: tuple[re.Pattern[str], str]) -> str:
-    return pair[0].sub(pair[1], text) if text else text
+def _reduce(text: str, pair: tuple[str | re.Pattern[str], str]) -> str:
+    return re.sub(pair[0], pair[1], text) if text else text
 
 
 def _breaking(subject: str, text: str | None) -> bool:
     """A paragraph (the subject first) that opens with BREAKING CHANGE: and says something."""
     return any(
-        (m := _BREAKING.match(p)) is not None and bool(m.group(1))
+        (m := re.match(_BREAKING, p)) is not None and bool(m.group(1))
         for p in (subject, *_paragraphs(text or ""))
     )
 
 
 def _paragraphs(text: str) -> list[str]:
     """python-semantic-release's parse_paragraphs: lines unwrapped, git footers kept apart."""
-    adjusted = _UNWRAP_HYPHEN.sub("-", _TRIM_LINE_ENDS.sub("\n", text))
+    adjusted = re.sub(_UNWRAP_HYPHEN, "-", re.sub(_TRIM_LINE_ENDS, "\n", text))
     previous = ""
     while previous != adjusted:
-        previous, adjusted = adjusted, _SPREAD_FOOTERS.sub(r"\1\n\n\2", adjusted)
-    return [p for p in (_UNWRAP.sub(" ", p).strip() for p in adjusted.strip().split("\n\n")) if p]
+        previous, adjusted = adjusted, re.sub(_SPREAD_FOOTERS, r"\1\n\n\2", adjusted)
+    return [
+        p for p in (re.sub(_UNWRAP, " ", p).strip() for p in adjusted.strip().split("\n\n")) if p
+    ]
 
 
 def psr_parser(psr: Mapping[str, Any], where: str) -> PsrParser:
