@@ -34,7 +34,8 @@ _ROLL_BACK = "roll back "
 # Markers other tools leave in changelogs they manage (python-semantic-release's Markdown and
 # reStructuredText defaults, commitizen's); new sections go right below them.
 FOREIGN_MARKERS = ("<!-- version list -->", "..\n    version list", "<!-- insertion marker -->")
-_ISSUE = re.compile(r"(?<![\w/\[])#(\d+)\b")
+# Patterns for rarer text, kept as text: re compiles (and caches) each on first use.
+_ISSUE = r"(?<![\w/\[])#(\d+)\b"
 
 
 class Entry(NamedTuple):
@@ -276,12 +277,12 @@ def _line(
     if "#" not in text and not refs:
         return f"{bullet} {scope}{text} ({commit_link})"  # most entries
     if "#" in text:
-        text = _ISSUE.sub(lambda m: f"[#{m[1]}]({url}/issues/{m[1]})", text)
+        text = re.sub(_ISSUE, lambda m: f"[#{m[1]}]({url}/issues/{m[1]})", text)
     links = [f"[#{ref}]({url}/issues/{ref})" for ref in refs if f"#{ref}" not in text]
     return f"{bullet} {scope}{text} ({', '.join([*links, commit_link])})"
 
 
-_MD_CODE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
+_MD_CODE = r"(?<!`)`([^`\n]+)`(?!`)"
 
 
 def _rst_line(
@@ -298,11 +299,11 @@ def _rst_line(
     scope = f"**{scope}:** " if scope else ""
     text = as_data(text)
     if "`" in text:
-        text = _MD_CODE.sub(r"``\1``", text)
+        text = re.sub(_MD_CODE, r"``\1``", text)
     if not url:
         return f"{bullet} {scope}{text} ({', '.join([*(f'#{ref}' for ref in refs), sha[:7]])})"
     if "#" in text:
-        text = _ISSUE.sub(lambda m: f"`#{m[1]} <{url}/issues/{m[1]}>`__", text)
+        text = re.sub(_ISSUE, lambda m: f"`#{m[1]} <{url}/issues/{m[1]}>`__", text)
     links = [f"`#{ref} <{url}/issues/{ref}>`__" for ref in refs if f"#{ref}" not in text]
     links.append(f"`{sha[:7]} <{url}/commit/{sha}>`__")
     return f"{bullet} {scope}{text} ({', '.join(links)})"
@@ -311,13 +312,12 @@ def _rst_line(
 # What a line of commit text may start with that Markdown could read as structure: a heading
 # (`#`), a setext underline (`===`, `---`) or a thematic break (`***`, `___`, `- - -`). Up to
 # three spaces before it; four make an indented code block, which stays text.
-_BLOCK_MARKUP = re.compile(
-    r"^( {0,3})(?=#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$|(?:\*[ \t]*){3,}$|(?:_[ \t]*){3,}$)",
-    re.MULTILINE,
+_BLOCK_MARKUP = (
+    r"(?m)^( {0,3})(?=#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$|(?:\*[ \t]*){3,}$|(?:_[ \t]*){3,}$)"
 )
 _MARKUP_START = frozenset("#=-*_ \t\r\n")  # a first character that sends a text to as_data
 # A code span (left alone: Markdown shows it verbatim), or the start of an HTML comment.
-_CODE_OR_COMMENT = re.compile(r"(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)|<!--")
+_CODE_OR_COMMENT = r"(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)|<!--"
 
 
 def as_data(text: str) -> str:
@@ -331,8 +331,8 @@ def as_data(text: str) -> str:
     """
     text = text.strip()
     if "<!--" in text:
-        text = _CODE_OR_COMMENT.sub(lambda m: m[0] if m[1] else "<\\!--", text)
-    return _tidy(_BLOCK_MARKUP.sub(r"\1\\", text))
+        text = re.sub(_CODE_OR_COMMENT, lambda m: m[0] if m[1] else "<\\!--", text)
+    return _tidy(re.sub(_BLOCK_MARKUP, r"\1\\", text))
 
 
 def _render_template(release: Release, template: Path) -> str:
