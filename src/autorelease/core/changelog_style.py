@@ -26,14 +26,14 @@ def _month(day: dt.date, written: str) -> str:
     return day.strftime("%b" if re.search(rf"\b(?:{_ABBR})\b", written) else "%B")
 
 
-# Date formats a heading may use: how to find one, and how to write a date the same way.
-DATES: tuple[tuple[re.Pattern[str], Callable[[dt.date, str], str]], ...] = (
-    (re.compile(r"\d{4}-\d{2}-\d{2}"), lambda d, _: d.isoformat()),
-    (re.compile(r"\d{4}/\d{2}/\d{2}"), lambda d, _: d.strftime("%Y/%m/%d")),
-    (re.compile(r"\d{2}\.\d{2}\.\d{4}"), lambda d, _: d.strftime("%d.%m.%Y")),
-    (re.compile(_MONTHS + r" \d{1,2}, \d{4}"), lambda d, w: f"{_month(d, w)} {d.day}, {d.year}"),
-    (re.compile(r"\d{1,2} " + _MONTHS + r" \d{4}"),
-     lambda d, w: f"{d.day} {_month(d, w)} {d.year}"),
+# Date formats a heading may use: how to find one (a pattern re compiles on first use), and
+# how to write a date the same way.
+DATES: tuple[tuple[str, Callable[[dt.date, str], str]], ...] = (
+    (r"\d{4}-\d{2}-\d{2}", lambda d, _: d.isoformat()),
+    (r"\d{4}/\d{2}/\d{2}", lambda d, _: d.strftime("%Y/%m/%d")),
+    (r"\d{2}\.\d{2}\.\d{4}", lambda d, _: d.strftime("%d.%m.%Y")),
+    (_MONTHS + r" \d{1,2}, \d{4}", lambda d, w: f"{_month(d, w)} {d.day}, {d.year}"),
+    (r"\d{1,2} " + _MONTHS + r" \d{4}", lambda d, w: f"{d.day} {_month(d, w)} {d.year}"),
 )  # fmt: skip
 
 
@@ -221,7 +221,7 @@ def _template(line: str, version: str) -> tuple[str, int, str]:
         start = pos + 1
     head, tail = line[:pos], line[pos + len(version) :]
     for index, (pattern, _) in enumerate(DATES):
-        match = pattern.search(tail)
+        match = re.search(pattern, tail)
         if match:
             tail = tail[: match.start()] + _DATE + tail[match.end() :]
             return head + _VERSION + tail, index, match[0]
