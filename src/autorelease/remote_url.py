@@ -10,7 +10,7 @@ import urllib.parse
 
 _SCHEMES = frozenset({"https", "http", "ssh", "git", "git+ssh", "ssh+git"})
 # scp-like syntax, user@host:owner/name.git; a one-letter "host" would be a Windows drive.
-_SCP = re.compile(r"(?:[^@/]+@)?(?P<host>[\w.-]{2,}):(?!//)(?P<path>[^\\]+)")
+_SCP = r"(?:[^@/]+@)?(?P<host>[\w.-]{2,}):(?!//)(?P<path>[^\\]+)"  # re compiles it on first use
 
 
 def split(url: str) -> tuple[str, str] | None:
@@ -23,7 +23,7 @@ def split(url: str) -> tuple[str, str] | None:
             return None
         host, path = parts.hostname, parts.path
     else:
-        match = _SCP.fullmatch(url)
+        match = re.fullmatch(_SCP, url)
         if match is None:
             return None
         host, path = match["host"], match["path"]

@@ -229,7 +229,7 @@ def from_commitizen(cz: dict[str, Any], where: str, own: Set[str] = frozenset())
         out["major_on_zero"] = not bool(cz["major_version_zero"])
     if isinstance(cz.get("bump_map"), dict):
         # commitizen's keys are regexes such as '^feat'; keep those that name one type.
-        words = ((_CZ_TYPE_KEY.fullmatch(k), v) for k, v in cz["bump_map"].items())
+        words = ((re.fullmatch(_CZ_TYPE_KEY, k), v) for k, v in cz["bump_map"].items())
         out["bump_map"] = {m["type"].lower(): str(v).lower() for m, v in words if m}
     scheme = cz.get("version_scheme", cz.get("version_type"))
     if scheme:
@@ -310,7 +310,7 @@ def _cz_sections(cz: dict[str, Any]) -> dict[str, str]:
     return dict(sorted(titles.items(), key=lambda kv: rank.get(kv[1], len(rank))))
 
 
-_CZ_TYPE_KEY = re.compile(r"\^?(?P<type>[A-Za-z][\w-]*)\$?")
+_CZ_TYPE_KEY = r"\^?(?P<type>[A-Za-z][\w-]*)\$?"  # re compiles it on first use
 
 
 def _whole_number(value: Any) -> int:

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from autorelease.errors import ConfigError, VersionError
 from autorelease.fileio import NotUtf8, first_link, inside, read_text, unframe
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"  # re compiles it on first use
 _DOTTED = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
 _TOML_HEADER = re.compile(r"^\s*\[(?P<name>[^\[\]]+)\]\s*(?:#.*)?$")
 _TOML_ARRAY_HEADER = re.compile(r"^\s*\[\[")
@@ -64,7 +64,7 @@ def parse_spec(spec: str, root: Path, tag_format: str = "v{version}") -> Declara
         return _auto_declaration(path, root)
     if path.endswith(".toml") and (_DOTTED.fullmatch(what) or what == "version"):
         return Declaration(path, "toml", _resolve_toml_key(path, what, root))
-    if _IDENTIFIER.fullmatch(what) and not path.endswith(".toml"):
+    if re.fullmatch(_IDENTIFIER, what) and not path.endswith(".toml"):
         return Declaration(path, "variable", what)
     try:
         re.compile(what)
@@ -191,7 +191,7 @@ def _group_spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [m.span("version") for m in pattern.finditer(text)]
 
 
-_VERSION_LIKE = re.compile(r"(?<![\d.])\d+\.\d+(?:\.\d+)?(?:[-.+]?[A-Za-z0-9]+(?:\.\d+)?)*")
+_VERSION_LIKE = r"(?<![\d.])\d+\.\d+(?:\.\d+)?(?:[-.+]?[A-Za-z0-9]+(?:\.\d+)?)*"  # compiled on use
 
 
 def _line_spans(pattern: re.Pattern[str], text: str, old: str | None) -> list[tuple[int, int]]:
@@ -202,7 +202,7 @@ def _line_spans(pattern: re.Pattern[str], text: str, old: str | None) -> list[tu
             chosen.append((start, line))
         start += len(line)
     if not old or not any(old in line for _, line in chosen):
-        first = next((m for _, line in chosen if (m := _VERSION_LIKE.search(line))), None)
+        first = next((m for _, line in chosen if (m := re.search(_VERSION_LIKE, line))), None)
         if first is None:
             return []
         old = first.group()
