@@ -8,9 +8,9 @@ from autorelease.errors import AutoreleaseError, ConfigError, ExitCode, NoCreden
 from autorelease.publish.github_target import (
     DEFAULT_API_URL,
     GitHubTarget,
-    parse_remote,
     resolve_target,
 )
+from autorelease.remote_url import repository
 
 
 @pytest.mark.parametrize(
@@ -41,8 +41,8 @@ from autorelease.publish.github_target import (
         ("", None),
     ],
 )
-def test_parse_remote(url: str, expected: tuple[str, str] | None) -> None:
-    assert parse_remote(url) == expected
+def test_the_repository_a_remote_names(url: str, expected: tuple[str, str] | None) -> None:
+    assert repository(url) == expected
 
 
 TOKEN = {"GITHUB_TOKEN": "ghs_x"}

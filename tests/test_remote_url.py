@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autorelease.publish.github_target import parse_remote
-from autorelease.remote_url import split, web_url
+from autorelease.remote_url import repository, split, web_url
 
 
 @pytest.mark.parametrize(
@@ -34,5 +33,5 @@ def test_web_url(remote: str, url: str | None) -> None:
     ["https://github.com/o/r.git", "git@github.com:o/r", "ssh://git@github.com:22/o/r.git/"],
 )
 def test_the_github_target_and_the_links_agree(remote: str) -> None:
-    assert split(remote) == parse_remote(remote) == ("github.com", "o/r")
+    assert split(remote) == repository(remote) == ("github.com", "o/r")
     assert web_url(remote) == "https://github.com/o/r"

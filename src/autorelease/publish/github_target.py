@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,7 +12,6 @@ from autorelease.errors import ConfigError, NoCredentials
 DEFAULT_API_URL = "https://api.github.com"
 # Hosts under which a remote URL means github.com itself (ssh.github.com is ssh over port 443).
 _GITHUB_HOSTS = frozenset({"github.com", "www.github.com", "ssh.github.com"})
-_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 TOKEN_HINT = "GITHUB_TOKEN needs `contents: write` on the repository"
 
 
@@ -24,24 +22,6 @@ class GitHubTarget:
     api_url: str
     repository: str
     token: str = field(repr=False)
-
-
-def parse_remote(url: str) -> tuple[str, str] | None:
-    """Split a remote URL into (host, "owner/name"), or None for a local path or another shape."""
-    parts = remote_url.split(url)
-    repository = _owner_and_name(parts[1]) if parts else None
-    return (parts[0], repository) if parts and repository else None
-
-
-def _owner_and_name(path: str) -> str | None:
-    parts = path.split("/")
-    if len(parts) != 2 or not all(_is_name(part) for part in parts):
-        return None
-    return "/".join(parts)
-
-
-def _is_name(part: str) -> bool:
-    return _NAME.fullmatch(part) is not None and part not in (".", "..")
 
 
 def resolve_target(env: Mapping[str, str], origin_url: str | None) -> GitHubTarget | None:
@@ -76,14 +56,14 @@ def _env(env: Mapping[str, str], key: str) -> str | None:
 def _repository(env: Mapping[str, str], origin_url: str | None, enterprise: bool) -> str | None:
     explicit = _env(env, "GITHUB_REPOSITORY")
     if explicit is not None:
-        repository = _owner_and_name(explicit)
+        repository = remote_url.owner_and_name(explicit)
         if repository is None or explicit.strip("/") != repository:
             raise ConfigError(
                 f"GITHUB_REPOSITORY={explicit!r} is not of the form owner/name",
                 hint="set it like `octocat/hello-world`, or unset it to use the origin remote",
             )
         return repository
-    remote = parse_remote(origin_url) if origin_url else None
+    remote = remote_url.repository(origin_url) if origin_url else None
     if remote is None or (remote[0] not in _GITHUB_HOSTS and not enterprise):
         return None
     return remote[1]

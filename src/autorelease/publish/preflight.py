@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from autorelease import git
+from autorelease import git, remote_url
 from autorelease.core import config
 from autorelease.errors import (
     AlreadyOnIndex,
@@ -217,5 +217,4 @@ def release_target(root: Path, cfg: config.Config) -> GitHubTarget | None:
     """Where the GitHub release goes; None when the project is not on GitHub."""
     from autorelease.publish.github_target import resolve_target
 
-    url = git.config_value(root, f"remote.{cfg.remote}.url")
-    return resolve_target(os.environ, url)
+    return resolve_target(os.environ, remote_url.of_remote(root, str(cfg.remote)))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from autorelease import git
+from autorelease import git, remote_url
 from autorelease.core.config import Config
 from autorelease.errors import AutoreleaseError
 
@@ -45,8 +45,7 @@ def gather(
 
 def _git_remote(root: Path, cfg: Config, tag: str) -> Fact:
     remote = str(cfg.remote)
-    url = git.config_value(root, f"remote.{remote}.url")
-    if url is None:
+    if remote_url.of_remote(root, remote) is None:
         return Fact(
             "git remote", f"no remote named {remote}: publish needs one (or --no-push)", True
         )
@@ -80,7 +79,7 @@ def _index(repo: str, project: str, version: str, simple_url: str | None) -> Fac
 def _github(root: Path, cfg: Config, tag: str) -> Fact:
     from autorelease.publish import github, github_target
 
-    url = git.config_value(root, f"remote.{cfg.remote}.url")
+    url = remote_url.of_remote(root, str(cfg.remote))
     target = github_target.resolve_target(os.environ, url)
     if target is None:
         return Fact("GitHub", "not a GitHub repository: no GitHub release will be made")
