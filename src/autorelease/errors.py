@@ -22,6 +22,7 @@ class ExitCode(enum.IntEnum):
     NO_VERSION = 14
     VERSION_CONFLICT = 15
     CHANGELOG = 16
+    NO_CHANGELOG = 17
     DIRTY_TREE = 20
     WRONG_BRANCH = 21
     NOT_UP_TO_DATE = 22
@@ -107,6 +108,12 @@ class ChangelogError(AutoreleaseError):
     """The changelog cannot be read or updated."""
 
     code = ExitCode.CHANGELOG
+
+
+class NoChangelog(ChangelogError):
+    """`changelog_file = ""`: the project keeps no changelog file to write."""
+
+    code = ExitCode.NO_CHANGELOG
 
 
 # --- publish's checks, before anything is written ---------------------------------------------

@@ -11,14 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from autorelease.core.changelog_style import MD, Style, find_headings
 from autorelease.errors import ChangelogError
 from autorelease.fileio import NotUtf8, read_text, unframe
-
-if TYPE_CHECKING:
-    from autorelease.core.classify import Classifier
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("breaking", "⚠ Breaking changes"),
@@ -75,15 +72,6 @@ class Layout(NamedTuple):
 
 
 DEFAULT_LAYOUT = Layout()
-
-
-class Rendering(NamedTuple):
-    """How sections are written: the commit rules, the groups, the file's style, the links."""
-
-    classify: Classifier
-    layout: Layout
-    style: Style
-    repo_url: str | None
 
 
 def layout_of(sections: Mapping[str, str]) -> Layout:

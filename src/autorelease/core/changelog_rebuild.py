@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from autorelease import git
-from autorelease.core import changelog, changelog_style, config, history, plan
+from autorelease.core import changelog, changelog_style, config, history, sections
 from autorelease.core.classify import Classifier
+from autorelease.errors import NoChangelog
 from autorelease.fileio import Framing, NotUtf8, inside, read_text, unframe
 
 
@@ -21,14 +22,11 @@ def full_changelog(
     if existing is None:
         existing = existing_text(target(root, cfg))[0]
     tags = _final(history.release_tags(git.list_tags(root), cfg.tag_format))
-    rst = changelog_style.is_rst(cfg.changelog_file)
+    rst = changelog_style.is_rst(cfg.changelog_path)
     newest = tags[-1].version.render(str(cfg.version_scheme)) if tags else None
     style = changelog_style.detect(existing, newest, rst)
-    classify = Classifier(cfg)
-    layout = plan.changelog_layout(cfg, classify)
-    repo_url = plan.repository_web_url(root, cfg)
-    sections = _sections(root, cfg, tags, changelog.Rendering(classify, layout, style, repo_url))
-    body = "\n".join(reversed(sections))
+    how = sections.rendering(root, cfg, Classifier(cfg), style, sections.repository_url(root, cfg))
+    body = "\n".join(reversed(_sections(root, cfg, tags, how)))
     return changelog.rebuilt(existing, body, str(cfg.changelog_marker), newest, rst=rst)
 
 
@@ -43,7 +41,7 @@ def _sections(
     root: Path,
     cfg: config.Config,
     tags: Sequence[history.ReleaseTag],
-    how: changelog.Rendering,
+    how: sections.Rendering,
     skip: int = 0,
 ) -> list[str]:
     """The section of each release of TAGS (oldest first), but the first SKIP ones."""
@@ -60,21 +58,15 @@ def _sections(
     for sha, parsed in entries:
         if first[sha] >= skip:
             pairs[first[sha]].append((sha, parsed))
-    template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
-    sections = []
+    found = []
     for index in range(skip, len(tags)):
         tag = tags[index]
         meta = changelog.Release(
             tag.version.render(str(cfg.version_scheme)), tag.name, tag.date,
             previous_tag=tags[index - 1].name if index else None, repo_url=how.repo_url,
         )  # fmt: skip
-        listed = changelog.with_listed(pairs[index], how.classify.listed)
-        sections.append(
-            changelog.section(
-                meta, changelog.excluding(listed, how.layout), template, how.layout, how.style
-            )
-        )
-    return sections
+        found.append(sections.section(meta, pairs[index], how))
+    return found
 
 
 def left_off(
@@ -92,7 +84,7 @@ def left_off(
 
 
 def missing(
-    root: Path, cfg: config.Config, releases: list[history.ReleaseTag], how: changelog.Rendering
+    root: Path, cfg: config.Config, releases: list[history.ReleaseTag], how: sections.Rendering
 ) -> str:
     """The sections of RELEASES but the first (which the file has), newest first: what
     `cz bump --changelog` adds to a changelog left behind."""
@@ -100,7 +92,15 @@ def missing(
 
 
 def target(root: Path, cfg: config.Config) -> Path:
-    return inside(root, str(cfg.changelog_file or "CHANGELOG.md"))
+    """The changelog file to rebuild; NoChangelog when `changelog_file = ""` keeps none."""
+    if cfg.changelog_path is None:
+        raise NoChangelog(
+            f'changelog_file = "" ({cfg.origin["changelog_file"]}) keeps no changelog file, '
+            "so changelog --init has none to write",
+            'set changelog_file = "CHANGELOG.md" in [tool.autorelease] to keep one; '
+            "`autorelease changelog` shows the next release's section",
+        )
+    return inside(root, cfg.changelog_path)
 
 
 def existing_text(path: Path) -> tuple[str | None, Framing]:

@@ -72,6 +72,12 @@ class Config(NamedTuple):
         except KeyError:
             raise AttributeError(key) from None
 
+    @property
+    def changelog_path(self) -> str | None:
+        """The changelog file autorelease keeps, relative to the root; None when
+        `changelog_file = ""` keeps none. Every reader and writer of the changelog asks here."""
+        return str(self.values["changelog_file"]) or None
+
     def with_values(self, **overrides: Any) -> Config:
         values = {**self.values, **overrides}
         origin = {**self.origin, **dict.fromkeys(overrides, "command line")}

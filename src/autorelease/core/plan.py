@@ -14,7 +14,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autorelease import fileio, git, remote_url
+from autorelease import fileio, git
 from autorelease.core import (
     bump_rules,
     changelog,
@@ -22,6 +22,7 @@ from autorelease.core import (
     commits,
     config,
     history,
+    sections,
     version_files,
 )
 from autorelease.core.classify import (
@@ -119,9 +120,10 @@ def plan_release(root: Path, options: PlanOptions | None = None) -> ReleasePlan:
         options = options._replace(pre=bump_rules.psr_prerelease_token(psr, hist.branch))
     declarations, found = _versions(root, cfg, hist)
     date = options.date or _today()
+    repo_url = sections.repository_url(root, cfg)
     return decide(
         root, cfg, hist, found=found, options=options, date=date,
-        repo_url=repository_web_url(root, cfg), declarations=declarations, classifier=classifier,
+        repo_url=repo_url, declarations=declarations, classifier=classifier,
     )  # fmt: skip
 
 
@@ -184,14 +186,6 @@ def _check_agreement(found: list[version_files.Found]) -> None:
         )
 
 
-def repository_web_url(root: Path, cfg: config.Config) -> str | None:
-    """The web page of the repository, for changelog links: configured, or from the remote."""
-    if cfg.repository_url:
-        return str(cfg.repository_url).rstrip("/")
-    url = git.config_value(root, f"remote.{cfg.remote}.url")
-    return remote_url.web_url(url) if url else None
-
-
 # --- the decision (pure) ------------------------------------------------------------------
 
 
@@ -242,8 +236,6 @@ def decide(
         in_section: Iterable[tuple[str, object]] = _in_section(
             items, parsed, hist, prerelease=bool(options.pre)
         )
-        if classifier.listed:
-            in_section = changelog.with_listed(in_section, classifier.listed)
         meta = changelog.Release(
             next_text, tag, date, (), previous.name if previous else None, repo_url
         )
@@ -252,16 +244,15 @@ def decide(
         behind = _left_off(cfg, hist, unframed, previous)  # then sections for these come too
         newest = behind[0] if behind else previous
         last = newest.version.render(scheme) if newest else None
-        style = changelog_style.detect(unframed, last, changelog_style.is_rst(cfg.changelog_file))
-        layout = changelog_layout(cfg, classifier)
+        style = changelog_style.detect(unframed, last, changelog_style.is_rst(cfg.changelog_path))
+        how = sections.rendering(root, cfg, classifier, style, repo_url)
         if style.rst:  # the GitHub release gets Markdown: the entries are written twice
             in_section = list(in_section)
-            notes = _section(root, cfg, meta, in_section, layout=layout, style=changelog_style.MD)
-        section = _section(root, cfg, meta, in_section, layout=layout, style=style)
+            notes = sections.section(meta, in_section, how._replace(style=changelog_style.MD))
+        section = sections.section(meta, in_section, how)
         if behind:
             from autorelease.core import changelog_rebuild
 
-            how = changelog.Rendering(classifier, layout, style, repo_url)
             section_in_file = section + "\n" + changelog_rebuild.missing(root, cfg, behind, how)
         file_changes, changelog_path = _file_changes(
             root, cfg, found, (next_text, last), section=section_in_file if behind else section,
@@ -307,7 +298,7 @@ def _left_off(
     at 4.13.9); empty otherwise."""
     scheme = str(cfg.version_scheme)
     last = previous.version.render(scheme) if previous else None
-    rst = changelog_style.is_rst(cfg.changelog_file)
+    rst = changelog_style.is_rst(cfg.changelog_path)
     if previous is None or changelog.has_place(existing, str(cfg.changelog_marker), last, rst=rst):
         return []
     from autorelease.core import changelog_rebuild  # it imports this module
@@ -337,39 +328,10 @@ def _in_section(
     ]
 
 
-def changelog_layout(cfg: config.Config, classifier: Classifier) -> changelog.Layout:
-    """The sections a release lists: `changelog_sections` (set, or carried over from
-    commitizen's or python-semantic-release's defaults), else a commitizen rule set's, else
-    the built-in ones."""
-    if cfg.changelog_sections:
-        layout = changelog.layout_of(cfg.changelog_sections)
-    else:
-        layout = classifier.rules.layout() if classifier.rules else changelog.DEFAULT_LAYOUT
-    if not cfg.changelog_exclude:
-        return layout
-    exclude = re.compile("|".join(f"(?:{pattern})" for pattern in cfg.changelog_exclude))
-    keep = frozenset(kind for kind, level in classifier.levels.items() if level)
-    return layout._replace(exclude=exclude, keep=keep)
-
-
 def _changelog_text(root: Path, cfg: config.Config) -> str | None:
     """The changelog file's text as it stands (None when there is none, or none is kept)."""
-    path = str(cfg.changelog_file)
+    path = cfg.changelog_path
     return _read(root, path, ChangelogError, "changelog") if path else None
-
-
-def _section(
-    root: Path,
-    cfg: config.Config,
-    meta: changelog.Release,
-    pairs: Iterable[tuple[str, Any]],
-    *,
-    layout: changelog.Layout,
-    style: changelog_style.Style,
-) -> str:
-    """The section for the release META lists, with PAIRS as its entries, in STYLE."""
-    template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
-    return changelog.section(meta, changelog.excluding(pairs, layout), template, layout, style)
 
 
 # Field getters that run in C, for the passes over every commit of a range.
@@ -533,7 +495,7 @@ def _file_changes(
         body, framing[path] = fileio.unframe(originals[path] or "")
         items = [(f.declaration, f.value) for f in found if f.declaration.path == path]
         texts[path] = version_files.replace_all(body, items, new)
-    changelog_path = str(cfg.changelog_file) or None
+    changelog_path = cfg.changelog_path
     if changelog_path:
         if changelog_path not in texts:
             originals[changelog_path], unframed, framing[changelog_path] = changelog_read
