@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from autorelease import git
+from autorelease.core import history as history_module
 from autorelease.core.plan import PlanOptions, ReleasePlan, plan_release
 from autorelease.errors import ExitCode, VersionError
 from conftest import GitRepo, pyproject_toml
@@ -300,3 +302,34 @@ def test_first_release_of_a_tag_versioned_project_says_why(
     repo.git("add", ".")
     p = plan(repo, history)
     assert (p.next_version, p.bump_reason) == (version, reason)
+
+
+# (history, --pre, the tag the release counts from): the last two used to differ between the
+# plan and a re-run that finishes the release (which took the highest reachable tag).
+PREVIOUS = [
+    ([("feat: a", None)], None, None),
+    ([("fix: a", "v1.0.0"), ("feat: b", None)], None, "v1.0.0"),
+    ([("fix: a", "v1.0.0"), ("feat: b", "v1.1.0a1"), ("fix: c", None)], "a", "v1.1.0a1"),
+    ([("fix: a", "v1.0.0"), ("feat: b", "v1.1.0a1"), ("fix: c", None)], None, "v1.0.0"),
+    # an abandoned alpha of 2.0.0, then 1.1.0: the pre-release counts from 1.1.0
+    ([("fix: a", "v1.0.0"), ("feat!: b", "v2.0.0a1"), ("fix: c", "v1.1.0"), ("fix: d", None)],
+     "a", "v1.1.0"),
+    # a lower release tagged after a higher one: the nearest release counts, not the highest
+    ([("fix: a", "v2.0.0"), ("fix: b", "v1.9.0"), ("fix: c", None)], None, "v1.9.0"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("history", "pre", "previous"), PREVIOUS)
+def test_a_rerun_finds_the_release_the_plan_counted_from(
+    project: GitRepo, history: History, pre: str | None, previous: str | None
+) -> None:
+    """publish decides the previous tag of a release it finishes as the plan decided it."""
+    p = plan(project, history, pre=pre)
+    assert p.tag is not None
+    assert p.previous_tag == previous
+    project.commit(f"chore(release): {p.next_version}")
+    project.tag(p.tag)
+    tags = history_module.release_tags(git.list_tags(project.path), "v{version}")
+    tag = next(t for t in tags if t.name == p.tag)
+    found = history_module.release_before(project.path, "v{version}", tag)
+    assert (found.name if found else None) == previous

@@ -319,6 +319,51 @@ def test_no_push_finishes_a_release_whose_tag_is_on_the_remote(
     assert len(w.github.releases) == 1
 
 
+@pytest.mark.slow
+def test_without_a_changelog_publish_writes_none_and_a_rerun_takes_the_notes_from_the_commits(
+    w: World,
+) -> None:
+    """changelog_file = "" keeps no changelog: the release commit has none, and the GitHub
+    release of a release finished by a re-run lists the commits, as the plan would have."""
+    with (w.repo.path / "pyproject.toml").open("a") as out:
+        out.write('changelog_file = ""\n')  # in [tool.autorelease], the file's last table
+    w.repo.git("commit", "-q", "-am", "chore: keep no changelog")
+    w.repo.git("push", "-q", "origin", "main")
+
+    local = w.publish("--no-push")
+    done = w.publish()
+
+    assert (local.code, done.code) == (ExitCode.OK, ExitCode.OK), local.err + done.err
+    assert "v1.1.0 is tagged here: finishing what is missing" in done.err
+    changed = git_out(w.repo.path, "show", "--name-only", "--format=", "v1.1.0^{commit}")
+    assert changed.splitlines() == ["pyproject.toml", "src/sample_pkg/__init__.py"]
+    assert not (w.repo.path / "CHANGELOG.md").exists()
+    release = w.github.release("v1.1.0")
+    assert release is not None
+    assert "### Features\n\n- greet people (" in release.body
+    assert done.report["previous_tag"] == "v1.0.0"
+
+
+@pytest.mark.slow
+def test_a_rerun_finishes_a_prerelease_counting_from_the_release_the_plan_chose(
+    w: World,
+) -> None:
+    """An abandoned 2.0.0a1 before the 1.1.0 release: the alpha after 1.1.0 counts from 1.1.0,
+    in the first run and in the run that finishes it (which once took the highest tag)."""
+    w.repo.tag("v2.0.0a1")
+    w.repo.commit("fix: greet politely", ("src/sample_pkg/greet.py", GREET_POLITELY))
+    w.repo.tag("v1.1.0")
+    w.repo.commit("fix: c", ("c.txt", "c\n"))
+    w.repo.git("push", "-q", "origin", "main", "v2.0.0a1", "v1.1.0")
+
+    local = w.publish("--no-push", "--pre", "a")
+    done = w.publish("--pre", "a")
+
+    assert (local.code, done.code) == (ExitCode.OK, ExitCode.OK), local.err + done.err
+    assert (local.report["tag"], done.report["tag"]) == ("v1.1.1a1", "v1.1.1a1")
+    assert local.report["previous_tag"] == done.report["previous_tag"] == "v1.1.0"
+
+
 def test_the_dry_run_of_no_push_says_nothing_goes_public(
     w: World, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -91,6 +91,17 @@ def missing(
     return "\n".join(reversed(_sections(root, cfg, releases, how, skip=1)))
 
 
+def release_notes(
+    root: Path, cfg: config.Config, tag: history.ReleaseTag, previous: history.ReleaseTag | None
+) -> str:
+    """The section of the release TAG, counted from PREVIOUS, in Markdown, as the plan wrote
+    it: the notes of a release that a re-run finishes, when no changelog holds them."""
+    repo_url = sections.repository_url(root, cfg)
+    how = sections.rendering(root, cfg, Classifier(cfg), changelog_style.MD, repo_url)
+    releases = [previous, tag] if previous else [tag]
+    return _sections(root, cfg, releases, how, skip=len(releases) - 1)[0]
+
+
 def target(root: Path, cfg: config.Config) -> Path:
     """The changelog file to rebuild; NoChangelog when `changelog_file = ""` keeps none."""
     if cfg.changelog_path is None:
@@ -113,4 +124,4 @@ def existing_text(path: Path) -> tuple[str | None, Framing]:
         return None, Framing()
 
 
-__all__ = ["existing_text", "full_changelog", "left_off", "missing", "target"]
+__all__ = ["existing_text", "full_changelog", "left_off", "missing", "release_notes", "target"]

@@ -151,13 +151,18 @@ def _pass_on(
 
 
 def read(
-    root: Path, tag_format: str, on_commit: Callable[[git.RawCommit], object] | None = None
+    root: Path,
+    tag_format: str,
+    on_commit: Callable[[git.RawCommit], object] | None = None,
+    *,
+    at: str | None = None,
 ) -> History:
     """Read tags and the commits since the last final release, in one pass over the range.
 
     ON_COMMIT sees each commit as git streams it, so work on it overlaps with git's walk.
+    AT (a commit's sha) is read as if it were HEAD.
     """
-    head = git.head(root)
+    head = at or git.head(root)
     if head is None:
         raise VersionError(f"{root} has no commits yet", "commit your project first")
     tags = release_tags(git.list_tags(root), tag_format)
@@ -192,6 +197,22 @@ def read(
         commits=tuple(commits),
         since_pending=_since(commits, pending.commit) if pending else frozenset(),
     )
+
+
+def previous(hist: History, *, prerelease: bool) -> ReleaseTag | None:
+    """The release a new one counts from (its changelog section compares with it): for a
+    pre-release after another, that one; else the last final release."""
+    return hist.pending if prerelease and hist.pending else hist.last_final
+
+
+def release_before(root: Path, tag_format: str, tag: ReleaseTag) -> ReleaseTag | None:
+    """The release TAG counted from, decided as the plan decided it on TAG's parent, where
+    TAG's release was planned (for a re-run that finishes it); None for a first release."""
+    proc = git.run(["rev-parse", "--verify", "--quiet", f"{tag.commit}^"], root, check=False)
+    parent = proc.stdout.strip()
+    if not parent:
+        return None
+    return previous(read(root, tag_format, at=parent), prerelease=tag.version.is_prerelease)
 
 
 def _range(

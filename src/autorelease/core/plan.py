@@ -229,7 +229,7 @@ def decide(
     tag = str(cfg.tag_format).format(version=next_text) if next_text else None
     if tag and any(t.name == tag for t in hist.tags):
         warnings.append(f"tag {tag} already exists: publish will refuse to release it again")
-    previous = hist.pending if options.pre and hist.pending else hist.last_final
+    previous = history.previous(hist, prerelease=bool(options.pre))
     section, changelog_path, notes = "", None, ""
     file_changes: list[FileChange] = []
     if next_text and tag and options.changelog:

@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from autorelease import fileio, git, process
 from autorelease.core import changelog, config, history
+from autorelease.core.changelog_rebuild import release_notes
 from autorelease.core.plan import ReleasePlan, plan_release
 from autorelease.core.version import parse_version
 from autorelease.envvars import without_secrets
@@ -312,25 +313,16 @@ def _resumable_tag(
 
 def _release_of_tag(root: Path, cfg: config.Config, tag: history.ReleaseTag) -> Release:
     version = tag.version.render(str(cfg.version_scheme))
-    notes = _notes_from_changelog(root, cfg, version) or f"Release {version}"
-    previous = _previous_tag(root, cfg, tag)
-    return Release(version, tag.name, previous, notes, tag.version.is_prerelease, resuming=True)
-
-
-def _previous_tag(root: Path, cfg: config.Config, tag: history.ReleaseTag) -> str | None:
-    """The release before TAG among the tags reachable from its parent (as the plan chose it)."""
-    proc = git.run(["tag", "--merged", f"{tag.commit}^"], root, check=False)
-    reachable = set(proc.stdout.split())
-    tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
-    earlier = [
-        t for t in tags
-        if t.name in reachable and (tag.version.is_prerelease or not t.version.is_prerelease)
-    ]  # fmt: skip
-    return max(earlier, key=lambda t: t.version.sort_key()).name if earlier else None
+    previous = history.release_before(root, str(cfg.tag_format), tag)
+    notes = _notes_from_changelog(root, cfg, version) or release_notes(root, cfg, tag, previous)
+    name = previous.name if previous else None
+    return Release(version, tag.name, name, notes, tag.version.is_prerelease, resuming=True)
 
 
 def _notes_from_changelog(root: Path, cfg: config.Config, version: str) -> str:
-    path = inside(root, str(cfg.changelog_file or "CHANGELOG.md"))
+    if cfg.changelog_path is None:
+        return ""  # no changelog is kept: another file is not this project's changelog
+    path = inside(root, cfg.changelog_path)
     try:
         text = fileio.unframe(fileio.read_text(path))[0]
     except (OSError, fileio.NotUtf8):
