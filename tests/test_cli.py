@@ -117,6 +117,27 @@ def test_changelog_preview_and_init(hosted: GitRepo, capsys: pytest.CaptureFixtu
     assert (hosted.path / "CHANGELOG.md").read_text() == out
 
 
+def test_changelog_init_refuses_when_no_changelog_is_kept(
+    hosted: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """changelog_file = "" keeps no changelog: --init writes no CHANGELOG.md, it says so."""
+    with (hosted.path / "pyproject.toml").open("a") as out:
+        out.write('\n[tool.autorelease]\nchangelog_file = ""\n')
+    hosted.git("commit", "-q", "-am", "chore: keep no changelog")
+    before = snapshot(hosted.path)
+    for dry_run in ([], ["--dry-run"]):
+        one_line_error(
+            run(capsys, "-C", hosted.path, "changelog", "--init", *dry_run),
+            ExitCode.NO_CHANGELOG,
+            'changelog_file = "" (pyproject.toml [tool.autorelease]) keeps no changelog file, '
+            "so changelog --init has none to write",
+            'set changelog_file = "CHANGELOG.md"',
+        )
+    assert snapshot(hosted.path) == before
+    code, out, _ = run(capsys, "-C", hosted.path, "changelog")  # the next section still shows
+    assert (code, out.startswith("## [1.1.0]")) == (ExitCode.OK, True)
+
+
 def one_line_error(result: Run, code: ExitCode, *needles: str) -> None:
     status, out, err = result
     assert (status, out) == (code, "")
