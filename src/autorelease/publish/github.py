@@ -6,13 +6,14 @@ commands that never publish.
 
 from __future__ import annotations
 
-import time
+import functools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
+from autorelease import retry
 from autorelease.errors import GitHubFailed
 from autorelease.publish import github_errors
 from autorelease.publish.github_target import GitHubTarget
@@ -120,21 +121,45 @@ class _Session:
 
         A GithubException whose status is in PASSTHROUGH reaches the caller unchanged.
         """
+        return retry.retrying(
+            lambda _: self._once(doing, action, passthrough),
+            attempts=self.pacing.attempts,
+            backoff=self.pacing.backoff,
+            before_retry=functools.partial(self._before_retry, doing),
+        )
+
+    def _once(self, doing: str, action: Callable[[], _T], passthrough: Collection[int]) -> _T:
+        """ACTION once: a failure that may pass raises retry.Again, another GitHubFailed."""
         from github import GithubException
         from requests import RequestException
 
-        for attempt in range(1, self.pacing.attempts + 1):
-            try:
-                return action()
-            except (GithubException, RequestException) as exc:
-                if isinstance(exc, GithubException) and exc.status in passthrough:
-                    raise
-                wait = github_errors.rate_limit_wait(exc)
-                patient = wait is not None and wait <= self.pacing.rate_limit_wait
-                if attempt == self.pacing.attempts or not (patient or github_errors.transient(exc)):
-                    raise self.failure(exc, doing) from None
-                self._before_retry(exc, doing, attempt, wait)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        try:
+            return action()
+        except (GithubException, RequestException) as exc:
+            if isinstance(exc, GithubException) and exc.status in passthrough:
+                raise
+            wait = github_errors.rate_limit_wait(exc)
+            patient = wait is not None and wait <= self.pacing.rate_limit_wait
+            if not (patient or github_errors.transient(exc)):
+                raise self.failure(exc, doing) from None
+            what = "was rate limited" if wait is not None else "failed"
+            reason = f"{what} ({self.describe(exc)})"
+            raise retry.Again(self.failure(exc, doing), reason, self._wait(exc, wait)) from None
+
+    def _wait(self, exc: Exception, rate_limited: float | None) -> float | None:
+        """Until a rate limit lifts, else what the answer's retry-after asks (at most
+        rate_limit_wait); None: the doubling backoff."""
+        if rate_limited is not None:
+            return rate_limited
+        asked = github_errors.retry_after(exc)
+        return None if asked is None else min(asked, self.pacing.rate_limit_wait)
+
+    def _before_retry(self, doing: str, again: retry.Again, attempt: int, delay: float) -> None:
+        """Say why the call is tried again, and when."""
+        self.log(
+            f"GitHub: {doing} {again.reason}; "
+            f"retry {attempt}/{self.pacing.attempts - 1} in {delay:g}s"
+        )
 
     def lookup(self, doing: str, action: Callable[[], _T]) -> _T | None:
         """Like call, but a 404 answer means "not there": None."""
@@ -144,24 +169,6 @@ class _Session:
             return self.call(doing, action, passthrough={404})
         except GithubException:
             return None
-
-    def _before_retry(self, exc: Exception, doing: str, attempt: int, wait: float | None) -> None:
-        """Sleep before a retry: until a rate limit lifts (WAIT), else a doubling backoff."""
-        delay = wait if wait is not None else self._backoff(exc, attempt)
-        what = "was rate limited" if wait is not None else "failed"
-        self.log(
-            f"GitHub: {doing} {what} ({self.describe(exc)}); "
-            f"retry {attempt}/{self.pacing.attempts - 1} in {delay:g}s"
-        )
-        time.sleep(delay)
-
-    def _backoff(self, exc: Exception, attempt: int) -> float:
-        """What the failed answer's retry-after asks (at most rate_limit_wait), else the
-        doubling backoff."""
-        asked = github_errors.retry_after(exc)
-        if asked is not None:
-            return min(asked, self.pacing.rate_limit_wait)
-        return self.pacing.backoff * 2.0 ** (attempt - 1)
 
     def failure(self, exc: Exception, doing: str) -> GitHubFailed:
         """One clear line for EXC; the original exception is dropped so no header can leak."""

@@ -15,7 +15,6 @@ import logging
 import os
 import re
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +26,7 @@ from pathlib import Path
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from autorelease import retry
 from autorelease.errors import AlreadyOnIndex, UploadFailed
 from autorelease.publish.build import STREAMING, ToolResult, project_of, run_tool
 from autorelease.publish.index_target import (
@@ -81,7 +81,8 @@ def index_files(
 def _fetch(url: str, log: Log, attempts: int, backoff: float) -> tuple[str, str] | None:
     """The body and content type at URL, None on 404; retries what may pass on its own."""
     request = urllib.request.Request(url, headers={"Accept": _SIMPLE_ACCEPT})
-    for attempt in range(1, attempts + 1):
+
+    def read(attempt: int) -> tuple[str, str] | None:
         try:
             with urllib.request.urlopen(request, timeout=30) as resp:
                 body = resp.read().decode("utf-8", errors="replace")
@@ -93,15 +94,16 @@ def _fetch(url: str, log: Log, attempts: int, backoff: float) -> tuple[str, str]
             asked = _retry_after(exc.headers.get("Retry-After"))
         except (urllib.error.URLError, OSError) as exc:
             problem, transient, asked = str(getattr(exc, "reason", exc)), True, None
-        if not transient or attempt == attempts:
-            raise UploadFailed(
-                f"cannot read {sanitize_url(url)}: {problem}",
-                "check the index URL (or --simple-url) and the network, then re-run",
-            )
-        delay = backoff * 2 ** (attempt - 1) if asked is None else asked
-        log(f"reading {sanitize_url(url)} failed ({problem}); retry {attempt} in {delay:g} s")
-        time.sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
+        error = UploadFailed(
+            f"cannot read {sanitize_url(url)}: {problem}",
+            "check the index URL (or --simple-url) and the network, then re-run",
+        )
+        raise retry.Again(error, problem, asked) if transient else error
+
+    def say(again: retry.Again, attempt: int, delay: float) -> None:
+        log(f"reading {sanitize_url(url)} failed ({again.reason}); retry {attempt} in {delay:g} s")
+
+    return retry.retrying(read, attempts=attempts, backoff=backoff, before_retry=say)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -229,9 +231,12 @@ def upload(
     todo = missing()
     already = {n for n in local if n not in todo}
     sent: set[str] = set()
-    attempt = 0
-    while todo:
-        attempt += 1
+    tries = 0
+
+    def send(attempt: int) -> None:
+        """One twine run for the files still missing; Again when another may send the rest."""
+        nonlocal todo, tries
+        tries = attempt
         require_credentials(target)
         log(f"uploading {', '.join(todo)} to {target.name} (try {attempt} of {attempts})")
         args = twine_args(target, [by_name[n] for n in todo])
@@ -240,7 +245,7 @@ def upload(
         result = run_tool(args, env=twine, echo=_debug_echo(secrets))
         if result.ok:
             sent.update(todo)
-            break
+            return
         accepted, unsure = twine_answers(result.output)
         sent.update(accepted)
         error, transient = upload_failure(result, target, secrets)
@@ -253,16 +258,19 @@ def upload(
             already.update(found)
         if not todo:
             log(f"{error.message}; but the index holds every file now")
-            break
-        progressed = len(todo) < len(before)
-        if attempt == attempts or not (transient or progressed):
+            return
+        if not (transient or len(todo) < len(before)):  # neither may pass nor moved on
             raise error
-        delay = backoff * 2 ** (attempt - 1)
-        log(f"{error.message}; {len(todo)} file(s) still missing, next try in {delay:g} s")
-        time.sleep(delay)
+        raise retry.Again(error, error.message)
+
+    def say(again: retry.Again, attempt: int, delay: float) -> None:
+        log(f"{again.reason}; {len(todo)} file(s) still missing, next try in {delay:g} s")
+
+    if todo:
+        retry.retrying(send, attempts=attempts, backoff=backoff, before_retry=say)
     log(f"{target.name} has {project} {version}: sent {len(sent)}, already there {len(already)}")
     return UploadResult(
-        tuple(n for n in local if n in sent), tuple(n for n in local if n in already), attempt
+        tuple(n for n in local if n in sent), tuple(n for n in local if n in already), tries
     )
 
 
