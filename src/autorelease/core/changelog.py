@@ -107,7 +107,7 @@ def render(
     """The section for RELEASE in STYLE, from TEMPLATE when one is given."""
     if template is not None:
         return _render_template(release, template)
-    return _text(release, _group(release, layout, style), layout, style)
+    return _text(release, _group(release.entries, release.repo_url, layout, style), layout, style)
 
 
 def section(
@@ -119,37 +119,13 @@ def section(
 ) -> str:
     """render() for META with the entries of COMMITS, (sha, Commit) pairs, newest first.
 
-    The built-in layout is written straight from the commits, without Entry objects: a first
-    release lists tens of thousands. Pairs whose second item is not a Commit are skipped.
+    The entries are grouped as they are made, never kept: a first release lists tens of
+    thousands. Pairs whose second item is not a Commit are skipped.
     """
     if template is not None:
         return _render_template(meta._replace(entries=entries_from(commits)), template)
-    from autorelease.core.commits import Commit
-
-    url = meta.repo_url
-    line = _rst_line if style.rst else _line
-    bullet = style.bullet
-    groups: dict[str, list[str]] = {ROLLBACK[0]: [], **{kind: [] for kind, _ in layout.sections}}
-    breaking = groups.get("breaking")
-    others = layout.others  # a local: the loop runs once per commit
-    for sha, commit in commits:
-        if not isinstance(commit, Commit):
-            continue
-        kind, scope, description, bang, _, rest = commit
-        if kind == "revert" and description.startswith(_ROLL_BACK):
-            groups[ROLLBACK[0]].append(
-                line(url, sha, None, _rolled_back(commit), (), bullet=bullet)
-            )
-            continue
-        lines = groups.setdefault(kind, []) if others else groups.get(kind)
-        may_break = breaking is not None and (bang or "BREAKING" in rest)
-        if lines is None and not may_break:
-            continue  # a type the section does not show: spare the footer parsing
-        notes, refs = _notes_and_refs(commit, may_break)
-        if breaking is not None:
-            breaking += [line(url, sha, scope, note, refs, bullet=bullet) for note in notes]
-        if lines is not None:
-            lines.append(line(url, sha, scope, description, refs, bullet=bullet))
+    shown = None if layout.others else frozenset(kind for kind, _ in layout.sections)
+    groups = _group(_entries(commits, shown), meta.repo_url, layout, style)
     return _text(meta, groups, layout, style)
 
 
@@ -218,22 +194,21 @@ def _own_heading(release: Release, rst: bool) -> str:
     return f"[{release.version}]({link}) ({release.date})"
 
 
-def _group(release: Release, layout: Layout, style: Style) -> dict[str, list[str]]:
+def _group(
+    entries: Iterable[_EntryFields], url: str | None, layout: Layout, style: Style
+) -> dict[str, list[str]]:
     """The lines of each section (breaking changes included), in one pass over the entries
     (a release may have many)."""
-    groups: dict[str, list[str]] = {kind: [] for kind, _ in layout.sections}
+    groups: dict[str, list[str]] = {ROLLBACK[0]: [], **{kind: [] for kind, _ in layout.sections}}
     breaking = groups.get("breaking")
-    url, bullet = release.repo_url, style.bullet
+    bullet, others = style.bullet, layout.others  # locals: the loop runs once per entry
     line = _rst_line if style.rst else _line
-    for entry in release.entries:
-        if breaking is not None:
-            for note in entry.breaking_notes:
-                breaking.append(line(url, entry.sha, entry.scope, note, entry.refs, bullet=bullet))
-        lines = groups.setdefault(entry.kind, []) if layout.others else groups.get(entry.kind)
+    for kind, description, sha, scope, notes, refs in entries:
+        if breaking is not None and notes:
+            breaking += [line(url, sha, scope, note, refs, bullet=bullet) for note in notes]
+        lines = groups.setdefault(kind, []) if others else groups.get(kind)
         if lines is not None:
-            lines.append(
-                line(url, entry.sha, entry.scope, entry.description, entry.refs, bullet=bullet)
-            )
+            lines.append(line(url, sha, scope, description, refs, bullet=bullet))
     return groups
 
 
@@ -518,19 +493,32 @@ def entries_from(
     commits: Iterable[tuple[str, object]], kinds: Collection[str] | None = None
 ) -> tuple[Entry, ...]:
     """Changelog entries from (sha, Commit) pairs, of KINDS (default: all) or breaking."""
+    return tuple(map(Entry._make, _entries(commits, kinds)))
+
+
+_EntryFields = tuple[str, str, str, str | None, tuple[str, ...], tuple[str, ...]]
+
+
+def _entries(
+    commits: Iterable[tuple[str, object]], kinds: Collection[str] | None
+) -> Iterator[_EntryFields]:
+    """The fields of an Entry for each Commit of COMMITS, (sha, Commit) pairs, that is of
+    KINDS (None: all) or breaking: the one loop that turns commits into changelog entries
+    (plain tuples: it runs once per commit of a range)."""
     from autorelease.core.commits import Commit
 
-    result: list[Entry] = []
     for sha, commit in commits:
         if not isinstance(commit, Commit):
             continue
         kind, scope, description, bang, _, rest = commit
+        if kind == "revert" and description.startswith(_ROLL_BACK):
+            yield ROLLBACK[0], _rolled_back(commit), sha, None, (), ()
+            continue
         may_break = bang or "BREAKING" in rest
         if kinds is not None and kind not in kinds and not (may_break and commit.breaking):
             continue  # the section would not show it: spare the footer parsing
         notes, refs = _notes_and_refs(commit, may_break)
-        result.append(Entry(kind, description, sha, scope, notes, refs))
-    return tuple(result)
+        yield kind, description, sha, scope, notes, refs
 
 
 def _notes_and_refs(commit: Any, may_break: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
