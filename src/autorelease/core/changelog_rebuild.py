@@ -1,5 +1,6 @@
-"""The whole changelog rebuilt from the release tags (`changelog --init`), and the sections a
-changelog left behind is missing."""
+"""Sections of past releases, from the release tags: the whole changelog rebuilt (`changelog
+--init`), the sections a changelog left behind is missing, and the notes of a release that a
+re-run finishes."""
 
 from __future__ import annotations
 
