@@ -205,14 +205,18 @@ def previous(hist: History, *, prerelease: bool) -> ReleaseTag | None:
     return hist.pending if prerelease and hist.pending else hist.last_final
 
 
-def release_before(root: Path, tag_format: str, tag: ReleaseTag) -> ReleaseTag | None:
+def release_before(
+    root: Path, tag_format: str, tag: ReleaseTag, *, final: bool = False
+) -> ReleaseTag | None:
     """The release TAG counted from, decided as the plan decided it on TAG's parent, where
-    TAG's release was planned (for a re-run that finishes it); None for a first release."""
+    TAG's release was planned (for a re-run that finishes it, or the rollback of TAG); with
+    FINAL the last final release, even for a pre-release. None for a first release."""
     proc = git.run(["rev-parse", "--verify", "--quiet", f"{tag.commit}^"], root, check=False)
     parent = proc.stdout.strip()
     if not parent:
         return None
-    return previous(read(root, tag_format, at=parent), prerelease=tag.version.is_prerelease)
+    prerelease = tag.version.is_prerelease and not final
+    return previous(read(root, tag_format, at=parent), prerelease=prerelease)
 
 
 def _range(

@@ -63,7 +63,7 @@ def released_on_head(root: Path, cfg: config.Config) -> Released | None:
     bad = next((t for t in tags if t.version.render(scheme) == rolled), None)
     if bad is None:
         return None
-    good = _good_release(root, tags, bad, scheme)
+    good = _good_release(root, cfg, bad, scheme)
     return Released(on_head.name, on_head.version.render(scheme), bad.name, rolled,
                     good.version.render(scheme))  # fmt: skip
 
@@ -75,7 +75,7 @@ def plan(root: Path, cfg: config.Config, wanted: str | None = None) -> Rollback:
     tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
     scheme = str(cfg.version_scheme)
     bad = _bad_release(root, tags, wanted, scheme)
-    good = _good_release(root, tags, bad, scheme)
+    good = _good_release(root, cfg, bad, scheme)
     version = bad.version.render(scheme)
     base = _without_release_commit(root, cfg, bad.commit)
     reverted = _range(root, good.commit, base)
@@ -130,21 +130,16 @@ def _bad_release(
 
 
 def _good_release(
-    root: Path, tags: list[history.ReleaseTag], bad: history.ReleaseTag, scheme: str
+    root: Path, cfg: config.Config, bad: history.ReleaseTag, scheme: str
 ) -> history.ReleaseTag:
-    """The last final release before BAD that BAD descends from."""
-    before = set(git.output(["tag", "--merged", bad.commit], root).splitlines())
-    older = [
-        t for t in tags
-        if not t.version.is_prerelease and t.name in before and t.commit != bad.commit
-        and t.version.sort_key() < bad.version.sort_key()
-    ]  # fmt: skip
-    if not older:
+    """The last final release before BAD: the one BAD's release counted from."""
+    good = history.release_before(root, str(cfg.tag_format), bad, final=True)
+    if good is None:
         raise NoSuchRelease(
             f"{bad.version.render(scheme)} is the first release: there is none to go back to",
             "revert the commits you want taken out and release with `autorelease publish`",
         )
-    return max(older, key=lambda t: t.version.sort_key())
+    return good
 
 
 def _without_release_commit(root: Path, cfg: config.Config, sha: str) -> str:
