@@ -18,7 +18,6 @@ from autorelease import fileio, git
 from autorelease.core import (
     bump_rules,
     changelog,
-    changelog_rebuild,
     changelog_style,
     commits,
     config,
@@ -252,6 +251,8 @@ def decide(
             notes = sections.section(meta, in_section, how._replace(style=changelog_style.MD))
         section = sections.section(meta, in_section, how)
         if behind:
+            from autorelease.core import changelog_rebuild  # only for a changelog left behind
+
             section_in_file = section + "\n" + changelog_rebuild.missing(root, cfg, behind, how)
         file_changes, changelog_path = _file_changes(
             root, cfg, found, (next_text, last), section=section_in_file if behind else section,
@@ -300,6 +301,8 @@ def _left_off(
     rst = changelog_style.is_rst(cfg.changelog_path)
     if previous is None or changelog.has_place(existing, str(cfg.changelog_marker), last, rst=rst):
         return []
+    from autorelease.core import changelog_rebuild  # only for a changelog left behind
+
     return changelog_rebuild.left_off(str(existing), hist.tags, last=previous, scheme=scheme)
 
 
