@@ -123,10 +123,15 @@ class Params:
     seed: int
     generator: int = GENERATOR_VERSION
     changelog: bool = False  # the last release commit writes the CHANGELOG.md of every release
+    packages: int = 0  # a uv workspace of this many packages (see workspace_stream)
 
     def name(self) -> str:
         tags = f"tag{self.tag_every}{'a' if self.annotated else 'l'}" if self.tag_every else "notag"
-        return f"c{self.commits}-{tags}-s{self.seed}" + ("-changelog" if self.changelog else "")
+        return (
+            f"c{self.commits}-{tags}-s{self.seed}"
+            + ("-changelog" if self.changelog else "")
+            + (f"-ws{self.packages}" if self.packages else "")
+        )
 
 
 @dataclass(frozen=True)
@@ -328,6 +333,69 @@ def stream(params: Params, state: _State) -> Iterator[bytes]:
         yield _commit(i, when, text, files, i == 1)
 
 
+WORKSPACE_ROOT = """\
+[tool.uv.workspace]
+members = ["packages/*"]
+"""
+MEMBER = """\
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+[project]
+name = "{name}"
+version = "{version}"
+dependencies = [{needs}]
+"""
+
+
+def _member(k: int, version: str) -> tuple[str, str]:
+    """Package K's pyproject.toml: every package after the first needs the one before it."""
+    needs = f'"p{k - 1:02d}>=1"' if k else ""
+    return f"packages/p{k:02d}/pyproject.toml", MEMBER.format(
+        name=f"p{k:02d}", version=version, needs=needs
+    )
+
+
+def workspace_stream(params: Params, state: _State) -> Iterator[bytes]:
+    """A uv workspace of PARAMS.packages packages (p00, p01, ...; each needs the one before):
+    each commit changes one file of one package (one in 30 a file outside every package);
+    with --tag-every, a release commit tags every package `pNN-vX.Y.Z` (its own version)."""
+    messages = _Messages(random.Random(params.seed))
+    where = random.Random(params.seed + 1)
+    versions = dict.fromkeys(range(params.packages), (1, 0, 0))
+    pending = dict.fromkeys(range(params.packages), "none")
+    initial = {"pyproject.toml": WORKSPACE_ROOT, "README.md": "# a workspace\n"}
+    for k in range(params.packages):
+        initial.update([_member(k, "1.0.0")])
+        initial[f"packages/p{k:02d}/src/p{k:02d}/__init__.py"] = '"""A package."""\n'
+    for i in range(1, params.commits + 1):
+        when = EPOCH + 600 * i
+        if params.tag_every and i % params.tag_every == 0 and 1 < i < params.commits:
+            files = {}
+            for k in versions:
+                versions[k] = bump(versions[k], pending[k])
+                files.update([_member(k, _render(versions[k]))])
+            pending = dict.fromkeys(pending, "none")
+            yield _commit(i, when, "chore(release): the workspace", files, False)
+            for k, version in versions.items():
+                state.last_tag = f"p{k:02d}-v{_render(version)}"
+                yield _tag(state.last_tag, i, when, params.annotated)
+            state.tags += len(versions)
+            continue
+        text, level = messages.next() if i > 1 else ("chore: initial commit", "none")
+        k = where.randrange(params.packages)
+        if _ORDER.index(level) > _ORDER.index(pending[k]):
+            pending[k] = level
+        if i == 1:
+            files = initial
+        elif where.random() < 1 / 30:
+            files = {"docs/notes.md": f"note {i}\n"}
+        else:
+            files = {f"packages/p{k:02d}/src/p{k:02d}/data.py": f"i = {i}\n"}
+        yield _commit(i, when, text, files, i == 1)
+
+
 # --- writing the repository -------------------------------------------------------------------
 
 
@@ -368,7 +436,7 @@ def generate(params: Params, out: Path | None = None, force: bool = False) -> Re
     )
     assert proc.stdin is not None
     batch: list[bytes] = []
-    for chunk in stream(params, state):
+    for chunk in (workspace_stream if params.packages else stream)(params, state):
         batch.append(chunk)
         if len(batch) >= 2000:
             proc.stdin.write(b"".join(batch))
@@ -382,7 +450,9 @@ def generate(params: Params, out: Path | None = None, force: bool = False) -> Re
     _git(["pack-refs", "--all"], path)
     _git(["remote", "add", "origin", REMOTE], path)
     expected = None
-    if state.pending != "none" or state.last_tag is None:
+    if params.packages:
+        pass  # one version per package: run.py compares the workspace's speed, not versions
+    elif state.pending != "none" or state.last_tag is None:
         expected = _render(bump(state.version, state.pending))
     seconds = time.perf_counter() - start
     meta = {"params": asdict(params), "last_tag": state.last_tag, "expected_next": expected,
@@ -402,14 +472,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--changelog", action="store_true", help="commit the CHANGELOG.md the releases wrote"
     )
+    parser.add_argument("--packages", type=int, default=0, help="a uv workspace of N packages")
     parser.add_argument("--out", type=Path, help="where to write (default benchmarks/.repos/NAME)")
     parser.add_argument("--force", action="store_true", help="regenerate even if cached")
     args = parser.parse_args(argv)
     if args.commits < 1 or args.tag_every < 0:
         parser.error("--commits must be at least 1 and --tag-every at least 0")
     params = Params(
-        args.commits, args.tag_every, not args.lightweight, args.seed, changelog=args.changelog
-    )
+        args.commits, args.tag_every, not args.lightweight, args.seed, changelog=args.changelog,
+        packages=args.packages,
+    )  # fmt: skip
     result = generate(params, args.out, args.force)
     how = f"generated in {result.seconds:.2f} s" if result.seconds else "cached"
     print(

@@ -23,6 +23,7 @@ class ExitCode(enum.IntEnum):
     VERSION_CONFLICT = 15
     CHANGELOG = 16
     NO_CHANGELOG = 17
+    NOT_SUPPORTED = 18
     DIRTY_TREE = 20
     WRONG_BRANCH = 21
     NOT_UP_TO_DATE = 22
@@ -114,6 +115,12 @@ class NoChangelog(ChangelogError):
     """`changelog_file = ""`: the project keeps no changelog file to write."""
 
     code = ExitCode.NO_CHANGELOG
+
+
+class NotSupported(AutoreleaseError):
+    """The command cannot do that yet: publishing a workspace of several packages."""
+
+    code = ExitCode.NOT_SUPPORTED
 
 
 # --- publish's checks, before anything is written ---------------------------------------------

@@ -315,3 +315,68 @@ def remote_default_branch(root: Path, remote: str) -> str | None:
 def commit_time(root: Path, rev: str) -> int:
     """The committer time of REV in seconds since the epoch (for SOURCE_DATE_EPOCH)."""
     return int(output(["show", "-s", "--format=%ct", rev], root))
+
+
+class PathsCommit(NamedTuple):
+    """A commit as iter_commits_with_paths streams it: the commit and the paths it changes."""
+
+    commit: RawCommit
+    paths: tuple[str, ...]
+
+
+_HEADER_MARK = "\x1e"  # starts each commit's record: a path never does
+
+
+def iter_commits_with_paths(
+    root: Path, include: str, exclude: Iterable[str] = ()
+) -> Iterator[PathsCommit]:
+    """Like iter_commits, with the paths each commit changes, in the same one `git log` pass.
+
+    A rename is both of its paths (--no-renames), so it belongs to the folders on each side;
+    a merge lists no paths of its own (the commits it merges do).
+    """
+    revs = "\n".join([include, *(f"^{rev}" for rev in exclude)]) + "\n"
+    args = ["log", "-z", "--encoding=UTF-8", f"--format={_HEADER_MARK}%H %P%n%B",
+            "--name-only", "--no-renames", "--stdin", "--end-of-options"]  # fmt: skip
+    proc = process.piped(["git", *args], cwd=root, env=git_env({"GIT_FLUSH": "0"}))
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    _widen_pipe(proc.stdout.fileno())
+    proc.stdin.write(revs.encode())
+    proc.stdin.close()
+    finished = False
+    try:
+        yield from _path_records(cast(io.BufferedReader, proc.stdout))
+        finished = True
+    finally:
+        if not finished:
+            proc.kill()
+        proc.stdout.close()
+        stderr = proc.stderr.read().decode("utf-8", errors="replace") if proc.stderr else ""
+        if proc.stderr:
+            proc.stderr.close()
+        if proc.wait() != 0 and finished:
+            raise GitError(f"git log failed: {(stderr.strip().splitlines() or ['?'])[-1]}")
+
+
+def _path_records(stdout: io.BufferedReader) -> Iterator[PathsCommit]:
+    """The records of `git log -z --name-only` with a marked header, as they arrive."""
+    pending = b""
+    current: RawCommit | None = None
+    paths: list[str] = []
+    while True:
+        chunk = stdout.read1(1 << 20)
+        buffer = pending + chunk
+        end = len(buffer) if not chunk else buffer.rfind(b"\0") + 1
+        pending = buffer[end:]
+        for field in buffer[:end].decode("utf-8", "replace").split("\0"):
+            if field[:1] == _HEADER_MARK:
+                if current is not None:
+                    yield PathsCommit(current, tuple(paths))
+                current, paths = _parse_record(field[1:]), []
+            elif field := field.removeprefix("\n"):  # the first path follows a newline
+                paths.append(field)
+        if not chunk:
+            break
+    if current is not None:
+        yield PathsCommit(current, tuple(paths))

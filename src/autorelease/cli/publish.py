@@ -57,6 +57,18 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--offline", action="store_true", help="publish --dry-run: skip the remote lookups"
     )
+    package_argument(parser)
+
+
+def package_argument(parser: argparse.ArgumentParser) -> None:
+    """--package NAME (repeatable): a workspace's commands restricted to those packages."""
+    parser.add_argument(
+        "--package",
+        action="append",
+        dest="packages",
+        metavar="NAME",
+        help="a workspace: only this package (repeatable)",
+    )
 
 
 def plan(args: argparse.Namespace, *, changelog: bool = True) -> ReleasePlan:
@@ -66,6 +78,16 @@ def plan(args: argparse.Namespace, *, changelog: bool = True) -> ReleasePlan:
 
     options = PlanOptions.from_command_line(args.bump, args.pre, args.test)
     return plan_release(args.repo, options._replace(changelog=changelog))
+
+
+def workspace_plan(args: argparse.Namespace, *, changelog: bool = True) -> Any:
+    """The workspace's plan (core/workspace_plan.py), or None for a repository of one package."""
+    from autorelease.core.plan import PlanOptions
+    from autorelease.core.workspace_plan import plan_workspace
+
+    options = PlanOptions.from_command_line(args.bump, args.pre, args.test)
+    only = tuple(getattr(args, "packages", None) or ())
+    return plan_workspace(args.repo, options._replace(changelog=changelog), only)
 
 
 def publish_options(args: argparse.Namespace) -> PublishOptions:
@@ -84,11 +106,17 @@ def run(args: argparse.Namespace) -> int:
     """`autorelease publish` and `autorelease --dry-run`."""
     options = publish_options(args)
     if not args.dry_run:
+        from autorelease.core.workspace_plan import refuse_workspace
         from autorelease.publish import run as engine
 
+        refuse_workspace(options.repo, tuple(args.packages or ()))
         return int(engine.main(options))
     from autorelease.cli import render
     from autorelease.core.plan import plan_release
+
+    workspace = workspace_plan(args)
+    if workspace is not None:
+        return _workspace_preview(workspace, args)
 
     release_plan = plan_release(options.repo, options.plan_options())
     facts = _remote_facts(release_plan, args, options)
@@ -104,6 +132,16 @@ def run(args: argparse.Namespace) -> int:
         from autorelease.publish import remote_state
 
         print(remote_state.render(facts), end="")
+    return ExitCode.OK
+
+
+def _workspace_preview(workspace: Any, args: argparse.Namespace) -> int:
+    from autorelease.cli import render, workspace_render
+
+    if args.json:
+        sys.stdout.writelines(render.json_parts(workspace.to_json()))
+    else:
+        sys.stdout.writelines(workspace_render.preview(workspace, args.verbose))
     return ExitCode.OK
 
 

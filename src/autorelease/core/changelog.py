@@ -234,8 +234,8 @@ def _line(
     scope = f"**{as_data(scope) if '<!--' in scope else scope}:** " if scope else ""
     if "\n" in text or text[:1] in _MARKUP_START or "<!--" in text or text[-1:].isspace():
         text = as_data(text)
-    if not url:
-        return f"{bullet} {scope}{text} ({', '.join([*(f'#{ref}' for ref in refs), sha[:7]])})"
+    if not url or sha[:1] == "(":
+        return f"{bullet} {scope}{text}{_plain_links(refs, sha)}"
     commit_link = f"[{sha[:7]}]({url}/commit/{sha})"
     if "#" not in text and not refs:
         return f"{bullet} {scope}{text} ({commit_link})"  # most entries
@@ -243,6 +243,13 @@ def _line(
         text = re.sub(_ISSUE, lambda m: f"[#{m[1]}]({url}/issues/{m[1]})", text)
     links = [f"[#{ref}]({url}/issues/{ref})" for ref in refs if f"#{ref}" not in text]
     return f"{bullet} {scope}{text} ({', '.join([*links, commit_link])})"
+
+
+def _plain_links(refs: tuple[str, ...], sha: str) -> str:
+    """` (#12, abc1234)`: the issues and the commit, unlinked. A message given on top of HEAD
+    (its sha is "(message 1)": no commit yet) has no commit to name."""
+    names = [*(f"#{ref}" for ref in refs), *([sha[:7]] if sha[:1] != "(" else [])]
+    return f" ({', '.join(names)})" if names else ""
 
 
 _MD_CODE = r"(?<!`)`([^`\n]+)`(?!`)"
@@ -263,8 +270,8 @@ def _rst_line(
     text = as_data(text)
     if "`" in text:
         text = re.sub(_MD_CODE, r"``\1``", text)
-    if not url:
-        return f"{bullet} {scope}{text} ({', '.join([*(f'#{ref}' for ref in refs), sha[:7]])})"
+    if not url or sha[:1] == "(":
+        return f"{bullet} {scope}{text}{_plain_links(refs, sha)}"
     if "#" in text:
         text = re.sub(_ISSUE, lambda m: f"`#{m[1]} <{url}/issues/{m[1]}>`__", text)
     links = [f"`#{ref} <{url}/issues/{ref}>`__" for ref in refs if f"#{ref}" not in text]

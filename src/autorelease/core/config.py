@@ -47,11 +47,19 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "allowed_types": (list, [], "a list of commit types"),
     "max_header_length": (int, 100, "a number of characters, or 0 for no limit"),
     "bump_rules": (str, "autorelease", "'autorelease', 'commitizen' or 'semantic-release'"),
+    # A workspace of several packages (core/workspace.py, docs/monorepo.md).
+    "packages": (dict, {}, "a table of package name = folder, or = { path = ... }"),
+    "dependents": (str, "bump", "'bump', 'update-only' or 'ignore'"),
+    "linked": (list, [], "a list of lists of package names"),
+    "scope_routes": (bool, False, "true or false"),
+    "outside_files": (str, "ignore", "'ignore' or 'all'"),
 }
 _CHOICES = {
     "version_source": ("auto", "files", "tag"),
     "version_scheme": ("pep440", "semver"),
     "bump_rules": ("autorelease", "commitizen", "semantic-release"),
+    "dependents": ("bump", "update-only", "ignore"),
+    "outside_files": ("ignore", "all"),
 }
 
 

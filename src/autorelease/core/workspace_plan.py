@@ -1,0 +1,378 @@
+"""The release plan of a workspace: one plan per package, decided together. Reads only.
+
+workspace_history reads each package's tags and own commits in one pass over git; each
+package's ReleasePlan is then decided by plan.decide from its own commits since its own last
+tag, in its own folder (its version declarations, its changelog). Last,
+the packages move together: a dependent whose requirement no longer admits a new version gets
+its requirement rewritten and (dependents = "bump") a patch release, and a linked group shares
+the highest version of its members. plan.decide sees those causes as messages on top of HEAD
+(`fix: dependencies: core 2.0.0`, a `Release-As:` footer), so its changelog lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from autorelease import git
+from autorelease.core import (
+    config,
+    history,
+    sections,
+    version_files,
+    workspace,
+    workspace_history,
+)
+from autorelease.core import plan as single
+from autorelease.core.classify import Classifier
+from autorelease.core.version import parse_version
+from autorelease.core.workspace import Dependency, Package, Workspace
+from autorelease.errors import NotSupported, UsageError, VersionError
+
+
+class PackagePlan(NamedTuple):
+    """One package's part of the workspace's release."""
+
+    name: str
+    path: str
+    dependencies: tuple[str, ...]  # the workspace's packages it needs
+    cause: str  # why it releases: commits, dependencies: core 2.0.0, linked: ...
+    plan: single.ReleasePlan  # its version, tag, changelog section and file changes
+
+    @property
+    def releasable(self) -> bool:
+        return self.plan.releasable
+
+    def to_json(self) -> dict[str, Any]:
+        plan = self.plan
+        return {
+            "name": self.name,
+            "path": self.path,
+            "current_version": plan.current_version,
+            "next_version": plan.next_version,
+            "bump": plan.bump,
+            "cause": self.cause,
+            "tag": plan.tag,
+            "last_tag": plan.last_tag,
+            "changelog": plan.changelog,
+            "changelog_path": plan.changelog_path,
+            "files": [change.path for change in plan.file_changes],
+            "dependencies": list(self.dependencies),
+            "releasable": plan.releasable,
+        }
+
+
+class WorkspacePlan(NamedTuple):
+    """Every package's plan, in dependency order (a package after those it needs)."""
+
+    root: str
+    branch: str | None
+    head: str
+    packages: tuple[PackagePlan, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def releasable(self) -> bool:
+        return any(p.releasable for p in self.packages)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workspace": True,
+            "root": self.root,
+            "branch": self.branch,
+            "head": self.head,
+            "releasable": self.releasable,
+            "packages": [p.to_json() for p in self.packages],
+            "warnings": list(self.warnings),
+        }
+
+
+def plan_workspace(
+    root: Path, options: single.PlanOptions | None = None, only: Sequence[str] = ()
+) -> WorkspacePlan | None:
+    """The workspace's plan under ROOT, or None when the repository is a single package.
+
+    ONLY (package names) restricts which packages the plan lists; all are decided.
+    """
+    options = options or single.PlanOptions()
+    root = git.toplevel(root)
+    cfg = config.load(root)
+    space = workspace.discover(root, cfg)
+    if space is None:
+        check_single(cfg, only)
+        return None
+    check_selection(space, only)
+    facts = workspace_history.read(root, space)
+    date = options.date or single._today()
+    url = sections.repository_url(root, cfg)
+    context = _Context(root, cfg, space, facts, options, date, url, tuple(only))
+    plans = _decide_all(context)
+    listed = [p for p in plans if not only or p.name in only]
+    warnings = [f"{p.name}: {w}" for p in listed for w in p.plan.warnings]
+    return WorkspacePlan(str(root), facts.branch, facts.head, tuple(listed), tuple(warnings))
+
+
+def refuse_workspace(root: Path, only: Sequence[str]) -> None:
+    """`publish` (not a dry run) of a workspace: not supported yet, said before anything runs."""
+    root = git.toplevel(root)
+    cfg = config.load(root)
+    if workspace.discover(root, cfg) is None:
+        check_single(cfg, only)
+        return
+    raise NotSupported(
+        "publishing a workspace is not supported yet",
+        "see what it would release with `autorelease --dry-run`; release each package by "
+        "hand until autorelease publishes workspaces",
+    )
+
+
+def check_single(cfg: config.Config, only: Sequence[str]) -> None:
+    """--package on a repository of one package: only its own name is accepted."""
+    name = str(cfg.pyproject.get("project", {}).get("name") or "")
+    unknown = [n for n in only if n != name]
+    if unknown:
+        raise UsageError(
+            f"--package {unknown[0]}: this repository is one package ({name or 'unnamed'}), "
+            "not a workspace",
+            "drop --package, or list the packages in [tool.uv.workspace] or "
+            "[tool.autorelease.packages]",
+        )
+
+
+def check_selection(space: Workspace, only: Sequence[str]) -> None:
+    names = [p.name for p in space.packages]
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        raise UsageError(
+            f"--package {unknown[0]}: no such package in the workspace",
+            f"name one of {', '.join(names)}",
+        )
+
+
+# --- the decision --------------------------------------------------------------------------
+
+
+class _Context(NamedTuple):
+    root: Path
+    cfg: config.Config
+    space: Workspace
+    facts: workspace_history.Facts
+    options: single.PlanOptions
+    date: str
+    repo_url: str | None
+    only: tuple[str, ...]  # --package: --bump applies to these alone
+
+
+class _Package(NamedTuple):
+    """What one package's decisions need, worked out once."""
+
+    package: Package
+    cfg: config.Config
+    classifier: Classifier
+    declarations: list[version_files.Declaration]
+    found: list[version_files.Found]
+
+
+def _decide_all(context: _Context) -> list[PackagePlan]:
+    """Every package's plan: its own first, then moved by dependencies and linked groups."""
+    parts = {p.name: _prepare(context, p) for p in context.space.packages}
+    quick = context.options._replace(changelog=False)
+    own = {name: _decide(context, part, quick, ()) for name, part in parts.items()}
+    extras = _moved(context, parts, own)
+    decided: dict[str, single.ReleasePlan] = {}  # in dependency order: what each needs first
+    plans = []
+    for package in context.space.packages:
+        part, messages = parts[package.name], extras.get(package.name, ())
+        decided[package.name] = _decide(context, part, context.options, messages)
+        plans.append(_finished(context, part, decided, own[package.name], messages))
+    return plans
+
+
+def _prepare(context: _Context, package: Package) -> _Package:
+    cfg = _package_config(context.cfg, package)
+    hist = context.facts.histories[package.name]
+    classifier = Classifier(cfg)
+    for raw in hist.commits:
+        classifier(raw)
+    declarations, found = _versions(context.root, package, cfg, hist)
+    return _Package(package, cfg, classifier, declarations, found)
+
+
+def _package_config(cfg: config.Config, package: Package) -> config.Config:
+    """The repository's configuration with the package's tag, changelog and version files."""
+    values = {
+        **cfg.values,
+        "tag_format": package.tag_format,
+        "changelog_file": package.changelog_file,
+        "version_files": list(package.version_files),
+    }
+    where = f"[tool.autorelease.packages] / workspace default for {package.name}"
+    origin = {**cfg.origin, **dict.fromkeys(("tag_format", "changelog_file", "version_files"),
+                                             where)}  # fmt: skip
+    return config.Config(cfg.root, values, origin, package.pyproject)
+
+
+def _versions(
+    root: Path, package: Package, cfg: config.Config, hist: history.History
+) -> tuple[list[version_files.Declaration], list[version_files.Found]]:
+    declarations = _declarations(root, package, cfg)
+    if not declarations and not hist.tags and not single._scm(cfg):
+        where = "pyproject.toml" if package.path == "." else f"{package.path}/pyproject.toml"
+        raise VersionError(
+            f"no version found for the package {package.name}: no {package.tag_format} tag "
+            f"and no version in {where}",
+            f'add version = "0.1.0" to [project] in {where}',
+        )
+    latest = hist.pending or hist.last_final
+    found = version_files.read_all(root, declarations, latest.version.render() if latest else None)
+    single._check_agreement(found)
+    return declarations, found
+
+
+def _declarations(
+    root: Path, package: Package, cfg: config.Config
+) -> list[version_files.Declaration]:
+    """The package's declarations, every path relative to the repository root."""
+    specs = [one for spec in package.version_files for one in version_files.expand(spec, root)]
+    listed = [version_files.parse_spec(s, root, package.tag_format) for s in specs]
+    if single._scm(cfg):
+        return listed
+    here = "" if package.path == "." else f"{package.path}/"
+    found = version_files.discover(root / package.path, package.pyproject)
+    discovered = [d._replace(path=f"{here}{d.path}") for d in found]
+    if not listed:
+        return discovered
+    build = version_files.Declaration(f"{here}pyproject.toml", "toml", "project.version")
+    if build in discovered and build not in listed:
+        return [build, *listed]
+    return listed
+
+
+def _decide(
+    context: _Context, part: _Package, options: single.PlanOptions, messages: Sequence[str]
+) -> single.ReleasePlan:
+    options = options._replace(extra_messages=(*messages, *options.extra_messages))
+    if context.only and part.package.name not in context.only:
+        options = options._replace(bump=None)  # `--package cli --bump major` moves cli alone
+    return single.decide(
+        context.root, part.cfg, context.facts.histories[part.package.name], found=part.found,
+        options=options, date=context.date, repo_url=context.repo_url,
+        declarations=part.declarations, classifier=part.classifier,
+    )  # fmt: skip
+
+
+def _moved(
+    context: _Context, parts: dict[str, _Package], own: dict[str, single.ReleasePlan]
+) -> dict[str, tuple[str, ...]]:
+    """The messages that move each package beyond its own commits: a dependency's release its
+    requirement does not admit, a linked group's version. Repeated until nothing moves."""
+    quick = context.options._replace(changelog=False)
+    plans, extras = dict(own), dict[str, tuple[str, ...]]()
+    for _ in range(len(parts) + 1):
+        wanted = {}
+        for package in context.space.packages:
+            messages = (*_dependency_messages(context.space, package, plans),
+                        *_linked_messages(context.space, package, plans, own))  # fmt: skip
+            if messages:
+                wanted[package.name] = messages
+            if messages != extras.get(package.name, ()):
+                plans[package.name] = _decide(context, parts[package.name], quick, messages)
+        if wanted == extras:
+            return extras
+        extras = wanted
+    return extras
+
+
+def _dependency_messages(
+    space: Workspace, package: Package, plans: dict[str, single.ReleasePlan]
+) -> tuple[str, ...]:
+    if space.dependents != "bump":
+        return ()
+    outdated = _outdated(package, plans)
+    if not outdated:
+        return ()
+    return (f"fix: dependencies: {', '.join(f'{dep.name} {new}' for dep, new in outdated)}",)
+
+
+def _outdated(
+    package: Package, plans: dict[str, single.ReleasePlan]
+) -> list[tuple[Dependency, str]]:
+    """The package's requirements that do not admit the new version of what they require."""
+    from packaging.specifiers import SpecifierSet
+
+    out = []
+    for dep in package.dependencies:
+        new = plans[dep.name].next_version
+        if new and not SpecifierSet(dep.specifier).contains(new, prereleases=True):
+            out.append((dep, new))
+    return out
+
+
+def _linked_messages(
+    space: Workspace,
+    package: Package,
+    plans: dict[str, single.ReleasePlan],
+    own: dict[str, single.ReleasePlan],
+) -> tuple[str, ...]:
+    """A Release-As footer that lifts PACKAGE to its linked group's highest next version."""
+    for group in space.linked:
+        if package.name not in group:
+            continue
+        versions = [v for name in group if (v := parse_version(plans[name].next_version or ""))]
+        target = max(versions, key=lambda v: v.sort_key(), default=None)
+        mine = parse_version(own[package.name].next_version or "")
+        current = parse_version(own[package.name].current_version)
+        if target is None or (mine and mine.sort_key() >= target.sort_key()):
+            return ()
+        if current and target.sort_key() <= current.sort_key():
+            return ()
+        others = ", ".join(n for n in group if n != package.name)
+        return (f"chore(release): linked with {others}\n\nRelease-As: {target.render()}",)
+    return ()
+
+
+def _finished(
+    context: _Context,
+    part: _Package,
+    plans: dict[str, single.ReleasePlan],
+    own: single.ReleasePlan,
+    messages: Sequence[str],
+) -> PackagePlan:
+    """The package's plan with its requirements rewritten and its cause said. PLANS holds
+    it and every package it needs."""
+    package = part.package
+    decided = plans[package.name]
+    changes = decided.file_changes
+    if context.space.dependents != "ignore":
+        changes = _requirements_rewritten(context.root, package, plans, changes)
+    causes = [own.bump_reason] if own.releasable else []
+    causes += [m.split(": ", 1)[1] for m in messages if m.startswith("fix: dependencies:")]
+    causes += [f"linked: {m.partition('linked with ')[2].partition(chr(10))[0]}"
+               for m in messages if "Release-As:" in m]  # fmt: skip
+    cause = "; ".join(causes) if decided.releasable else decided.bump_reason
+    plan = decided._replace(bump_reason=cause, file_changes=changes)
+    deps = tuple(d.name for d in package.dependencies)
+    return PackagePlan(package.name, package.path, deps, cause, plan)
+
+
+def _requirements_rewritten(
+    root: Path,
+    package: Package,
+    plans: dict[str, single.ReleasePlan],
+    changes: tuple[single.FileChange, ...],
+) -> tuple[single.FileChange, ...]:
+    """CHANGES with the package's pyproject.toml admitting its dependencies' new versions."""
+    outdated = _outdated(package, plans)
+    if not outdated:
+        return changes
+    path = "pyproject.toml" if package.path == "." else f"{package.path}/pyproject.toml"
+    before = next((c for c in changes if c.path == path), None)
+    original = before.before if before else (root / path).read_text(encoding="utf-8")
+    text = before.after if before else (original or "")
+    for dep, new in outdated:
+        text = workspace.rewrite_requirement(text, dep, new)
+    change = single.FileChange(path, original, text)
+    if before is None:
+        return (*changes, change)
+    return tuple(change if c.path == path else c for c in changes)
