@@ -145,3 +145,15 @@ def test_hook_commit_msg_names_a_missing_file(
     code, out = _run(capsys, "-C", str(released.path), "hook", "commit-msg", "nope.txt")
     assert code == ExitCode.USAGE
     assert "nope.txt" in out
+
+
+def test_a_message_not_committed_yet_has_no_sha_in_the_preview(
+    released: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The PR title is no commit: no made-up hash in the JSON or the changelog section."""
+    argv = ("-C", str(released.path), "check", "--json", "--message", "feat: add search")
+    code, out = _run(capsys, *argv)
+    assert code == ExitCode.OK
+    preview = json.loads(out)["release"]
+    assert {"sha": "", "header": "feat: add search"} in preview["because"]
+    assert "(message" not in out

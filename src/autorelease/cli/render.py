@@ -198,7 +198,7 @@ def _indented(text: str) -> list[str]:
 
 
 def _short(item: ClassifiedCommit) -> str:
-    return f"{item.sha[:7]} {item.header}"
+    return f"{item.sha[:7]} {item.header}" if item.sha else item.header
 
 
 def _counts_line(plan: ReleasePlan) -> str:

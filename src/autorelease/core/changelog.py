@@ -234,7 +234,7 @@ def _line(
     scope = f"**{as_data(scope) if '<!--' in scope else scope}:** " if scope else ""
     if "\n" in text or text[:1] in _MARKUP_START or "<!--" in text or text[-1:].isspace():
         text = as_data(text)
-    if not url or sha[:1] == "(":
+    if not url or not sha:
         return f"{bullet} {scope}{text}{_plain_links(refs, sha)}"
     commit_link = f"[{sha[:7]}]({url}/commit/{sha})"
     if "#" not in text and not refs:
@@ -247,8 +247,8 @@ def _line(
 
 def _plain_links(refs: tuple[str, ...], sha: str) -> str:
     """` (#12, abc1234)`: the issues and the commit, unlinked. A message given on top of HEAD
-    (its sha is "(message 1)": no commit yet) has no commit to name."""
-    names = [*(f"#{ref}" for ref in refs), *([sha[:7]] if sha[:1] != "(" else [])]
+    (no commit yet: its sha is empty) has no commit to name."""
+    names = [*(f"#{ref}" for ref in refs), *([sha[:7]] if sha else [])]
     return f" ({', '.join(names)})" if names else ""
 
 
@@ -270,7 +270,7 @@ def _rst_line(
     text = as_data(text)
     if "`" in text:
         text = re.sub(_MD_CODE, r"``\1``", text)
-    if not url or sha[:1] == "(":
+    if not url or not sha:
         return f"{bullet} {scope}{text}{_plain_links(refs, sha)}"
     if "#" in text:
         text = re.sub(_ISSUE, lambda m: f"`#{m[1]} <{url}/issues/{m[1]}>`__", text)

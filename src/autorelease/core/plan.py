@@ -208,7 +208,7 @@ def decide(
     raws = list(hist.commits)
     raws[:0] = [
         *options.extra_commits,
-        *(git.RawCommit(f"(message {i + 1})", (), m) for i, m in enumerate(options.extra_messages)),
+        *(git.RawCommit("", (), m) for m in options.extra_messages),  # no commit yet: no sha
     ]
     classifier = classifier or Classifier(cfg)
     items, parsed = classify_all(raws, classifier)
