@@ -2,9 +2,9 @@
 
 Bodies are filled into the example bodies of GitHub's official OpenAPI description
 (npm `@octokit/openapi`, `generated/api.github.com.json`, `components/examples/release`,
-`release-asset` and `git-ref`, and the first item of `workflow-run-paginated` and
-`job-paginated`), copied to tests/data/github/. Filling only keys the examples
-already have keeps the fake from inventing fields that GitHub does not send.
+`release-asset`, `git-ref`, `commit`, `issue-comment` and `label`, and the first item of
+`workflow-run-paginated` and `job-paginated`), copied to tests/data/github/. Filling only
+keys the examples already have keeps the fake from inventing fields that GitHub does not send.
 
 The layout is GitHub Enterprise's (API under /api/v3, uploads under /api/uploads on the same
 host), so a base URL with a path is exercised, and the upload_url stays on the fake's port.
@@ -103,6 +103,15 @@ class FakeRun:
     jobs: list[FakeJob] = field(default_factory=list)
 
 
+@dataclass
+class FakeIssue:
+    """An issue or pull request: its comments' bodies (oldest first) and its labels."""
+
+    number: int
+    comments: list[tuple[int, str]] = field(default_factory=list)  # (id, body)
+    labels: list[str] = field(default_factory=list)
+
+
 def _template(name: str) -> Json:
     data: Json = json.loads((DATA / f"{name}.json").read_text())
     return data
@@ -137,6 +146,8 @@ class FakeGitHub:
         self.hooks: list[tuple[str, re.Pattern[str], Callable[[], object]]] = []
         self.tags_created_by_api: list[str] = []
         self.runs: list[FakeRun] = []  # oldest first
+        self.issues: dict[int, FakeIssue] = {}
+        self.logins: dict[str, str] = {}  # author email -> GitHub login, for commits/{sha}
         self.crashes: list[str] = []  # the fake's own bugs, which the fixture turns into failures
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
@@ -187,6 +198,14 @@ class FakeGitHub:
             asset = FakeAsset(next(self._ids), name, "", "application/octet-stream", data, state)
             release.assets.append(asset)
             return asset
+
+    def add_issue(self, number: int) -> FakeIssue:
+        with self.lock:
+            return self.issues.setdefault(number, FakeIssue(number))
+
+    def commit_email(self, sha: str) -> str | None:
+        """The author email of commit SHA; None: GitHub does not know the commit."""
+        return None
 
     def add_run(
         self,
@@ -295,6 +314,10 @@ class FakeGitHub:
             ("DELETE", repo + r"/releases/assets/(?P<id>\d+)", self._delete_asset),
             ("GET", repo + r"/actions/workflows/(?P<workflow>[^/]+)/runs", self._list_runs),
             ("GET", repo + r"/actions/runs/(?P<id>\d+)/jobs", self._list_jobs),
+            ("GET", repo + r"/commits/(?P<sha>[0-9a-f]{40})", self._get_commit),
+            ("GET", repo + r"/issues/(?P<number>\d+)/comments", self._list_comments),
+            ("POST", repo + r"/issues/(?P<number>\d+)/comments", self._create_comment),
+            ("POST", repo + r"/issues/(?P<number>\d+)/labels", self._add_labels),
         ]
         return [(method, re.compile(regex), action) for method, regex, action in table]
 
@@ -396,7 +419,61 @@ class FakeGitHub:
         jobs = [self._job_json(run, job) for job in run.jobs]
         return 200, {"total_count": len(jobs), "jobs": jobs}
 
+    def _get_commit(self, _request: Recorded, sha: str) -> Answer:
+        email = self.commit_email(sha)
+        if email is None:
+            return _error(422, f"No commit found for SHA: {sha}")
+        template = _template("commit")
+        login = self.logins.get(email)
+        author = _fill(template["author"], login=login) if login else None
+        git_author = {**template["commit"]["author"], "email": email}
+        commit = {**template["commit"], "author": git_author}
+        return 200, _fill(template, sha=sha, author=author, commit=commit, files=[])
+
+    def _issue(self, number: str) -> FakeIssue | None:
+        return self.issues.get(int(number))
+
+    def _list_comments(self, _request: Recorded, number: str) -> Answer:
+        issue = self._issue(number)
+        if issue is None:
+            return _error(404, "Not Found")
+        return 200, [self._comment_json(issue, id, body) for id, body in issue.comments]
+
+    def _create_comment(self, request: Recorded, number: str) -> Answer:
+        issue = self._issue(number)
+        if issue is None:
+            return _error(404, "Not Found")
+        body = str(json.loads(request.body)["body"])
+        issue.comments.append((next(self._ids), body))
+        return 201, self._comment_json(issue, *issue.comments[-1])
+
+    def _add_labels(self, request: Recorded, number: str) -> Answer:
+        issue = self._issue(number)
+        if issue is None:
+            return _error(404, "Not Found")
+        sent = json.loads(request.body)  # {"labels": [...]}, or the list itself (PyGithub's)
+        for name in sent["labels"] if isinstance(sent, dict) else sent:
+            if name not in issue.labels:
+                issue.labels.append(str(name))
+        api = f"{self.api_url}/repos/{self.repository}"
+        labels = [_fill(_template("label"), name=n, url=f"{api}/labels/{n}") for n in issue.labels]
+        return 200, labels
+
     # --- bodies ---
+
+    def _comment_json(self, issue: FakeIssue, id: int, body: str) -> Json:
+        api = f"{self.api_url}/repos/{self.repository}"
+        web = f"{self.root}/{self.repository}"
+        return _fill(
+            _template("issue-comment"),
+            id=id,
+            url=f"{api}/issues/comments/{id}",
+            html_url=f"{web}/issues/{issue.number}#issuecomment-{id}",
+            issue_url=f"{api}/issues/{issue.number}",
+            body=body,
+            created_at=TIMESTAMP,
+            updated_at=TIMESTAMP,
+        )
 
     def _release_json(self, release: FakeRelease) -> Json:
         api = f"{self.api_url}/repos/{self.repository}"

@@ -53,6 +53,12 @@ class OriginGitHub(FakeGitHub):
             self.tags[tag] = sha
         return super()._get_tag(request, tag)
 
+    def commit_email(self, sha: str) -> str | None:
+        return git_out(self.origin, "log", "-1", "--format=%ae", sha) or None
+
+    def comment_posts(self) -> list[Recorded]:
+        return self.requests_matching("POST", r"/issues/\d+/comments$")
+
     def release_posts(self) -> list[Recorded]:
         return self.requests_matching("POST", r"/releases$")
 

@@ -27,7 +27,7 @@ pytest_plugins = ["index_server", "publish_world"]
 
 WHEEL = "sample_pkg-1.1.0-py3-none-any.whl"
 SDIST = "sample_pkg-1.1.0.tar.gz"
-STEPS = ["check", "commit", "tests", "build", "push", "upload", "github"]
+STEPS = ["check", "commit", "tests", "build", "push", "upload", "github", "comments"]
 
 
 def sha256(data: bytes) -> str:

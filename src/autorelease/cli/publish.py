@@ -40,6 +40,11 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-upload", action="store_true", help="do not upload to the index")
     parser.add_argument("--no-github", action="store_true", help="no GitHub release")
     parser.add_argument(
+        "--no-comments",
+        action="store_true",
+        help="no 'Released in' comment on the issues and pull requests of the release",
+    )
+    parser.add_argument(
         "--repository", "-r", help="pypi, testpypi, a name in ~/.pypirc, or an upload URL"
     )
     parser.add_argument("--report", type=Path, help="write the run as JSON to this file")
@@ -97,8 +102,8 @@ def publish_options(args: argparse.Namespace) -> PublishOptions:
     return PublishOptions(
         repo=args.repo, bump=args.bump, pre=args.pre, test=args.test,
         skip_tests=args.skip_tests, no_push=args.no_push, no_upload=args.no_upload,
-        no_github=args.no_github, repository=args.repository, report=args.report,
-        verbose=args.verbose,
+        no_github=args.no_github, no_comments=args.no_comments, repository=args.repository,
+        report=args.report, verbose=args.verbose,
     )  # fmt: skip
 
 

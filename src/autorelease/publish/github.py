@@ -183,6 +183,9 @@ class _Session:
         return github_errors.one_line(self.redact(github_errors.describe(exc)))
 
 
+Session = _Session  # for the other GitHub steps (github_comments.py)
+
+
 # --- read-only state ------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ class PublishOptions(NamedTuple):
     no_push: bool = False
     no_upload: bool = False
     no_github: bool = False
+    no_comments: bool = False  # --no-comments: no "released in" comments on issues and PRs
     repository: str | None = None  # --repository: pypi, testpypi, a .pypirc name or a URL
     report: Path | None = None  # --report: write the run as JSON here
     verbose: bool = False

@@ -268,6 +268,8 @@ def _finish(run: Run, plan: ReleasePlan | None) -> None:
     _push(run)
     _upload(run)
     _github(run)
+    _comments(run)
+    _notify(run)
     if not run.progress.pushed:
         _say(
             f"{run.release.tag} is only in this clone: nothing was pushed, uploaded or "
@@ -455,10 +457,11 @@ def _tests(run: Run) -> None:
         record.detail = command
 
 
-def _run_tests(command: str, root: Path) -> tuple[int, str]:
+def _run_tests(command: str, root: Path, extra: dict[str, str] | None = None) -> tuple[int, str]:
     """Run COMMAND in a session of its own; whatever it started is ended when it returns.
 
     Its output is copied to our stderr as it arrives; returns its exit status and last lines.
+    EXTRA is added to its environment (which holds no secrets).
     Its own session: an interrupt of autorelease (SIGTERM, Ctrl-C) ends the whole process group
     before the rollback, so no orphaned test process writes into the restored work tree.
     """
@@ -472,7 +475,8 @@ def _run_tests(command: str, root: Path) -> tuple[int, str]:
         sys.stderr.flush()
 
     # The project's tests have no business seeing credentials.
-    end = process.streamed(command, show, cwd=root, env=without_secrets(), own_group=True)
+    env = without_secrets(**(extra or {}))
+    end = process.streamed(command, show, cwd=root, env=env, own_group=True)
     return end.returncode, for_display(tail_of(list(lines)))
 
 
@@ -643,3 +647,80 @@ def _release_notes(run: Run) -> str:
     notes = run.release.notes
     body = notes.split("\n", 1)[1].strip() if notes.startswith("## ") else notes
     return f"{body}\n\n### Install\n\n```sh\n{install}\n```\n"
+
+
+def _comments(run: Run) -> None:
+    """One "Released in" comment on each issue and pull request the notes name, once."""
+    from autorelease.publish import github, github_comments
+
+    release, progress = run.release, run.progress
+    numbers = github_comments.referenced(release.notes)
+    why = _no_comments(run, numbers)
+    if why:
+        progress.note("comments", "skipped", why)
+        return
+    target = preflight.release_target(run.root, run.cfg)
+    assert target is not None  # the github step made the release: _no_comments checked
+    assert progress.release_url is not None
+    pacing = github.Pacing()
+    with progress.step("comments") as record:
+        body = github_comments.comment_body(release.version, release.tag, progress.release_url)
+        done = github_comments.comment_released(
+            target, numbers, body=body, tag=release.tag, label=str(run.cfg.released_label),
+            log=_say, pacing=pacing,
+        )  # fmt: skip
+        progress.changed = progress.changed or bool(done.commented)
+        record.detail = f"commented on {len(done.commented)}, found {len(done.found)} done"
+        record.detail += f", {len(done.missing)} not on GitHub" if done.missing else ""
+
+
+def _no_comments(run: Run, numbers: tuple[int, ...]) -> str:
+    """Why the comment step is skipped; "" when it runs."""
+    if run.options.no_comments or not run.cfg.comment:
+        return "--no-comments" if run.options.no_comments else "comment = false"
+    if run.progress.release_url is None:
+        return "no GitHub release"
+    return "" if numbers else "the release names no issue or pull request"
+
+
+def _notify(run: Run) -> None:
+    """Run notify_command after a release this run made or finished; a failure only warns."""
+    command, progress = str(run.cfg.notify_command), run.progress
+    if not command:
+        return
+    if not progress.pushed or not progress.changed:
+        why = "nothing was released" if not progress.pushed else "this run released nothing new"
+        progress.note("notify", "skipped", why)
+        return
+    with progress.step("notify") as record, _notes_file(run) as notes:
+        returncode, _tail = _run_tests(command, run.root, _notify_env(run, notes))
+        record.detail = command
+        if returncode != 0:
+            record.status = "failed"
+            _say(
+                f"WARNING: notify_command failed (exit {returncode}): {command}; the release "
+                f"{run.release.tag} is out and stays: run the command by hand to notify"
+            )
+
+
+@contextmanager
+def _notes_file(run: Run) -> Iterator[Path]:
+    """The release notes (as the GitHub release shows them) in a temporary file."""
+    handle, name = tempfile.mkstemp(prefix="autorelease-notes-", suffix=".md")
+    path = Path(name)
+    try:
+        with open(handle, "w", encoding="utf-8") as out:
+            out.write(_release_notes(run))
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _notify_env(run: Run, notes: Path) -> dict[str, str]:
+    return {
+        "AUTORELEASE_VERSION": run.release.version,
+        "AUTORELEASE_TAG": run.release.tag,
+        "AUTORELEASE_NOTES_FILE": str(notes),
+        "AUTORELEASE_RELEASE_URL": run.progress.release_url or "",
+        "AUTORELEASE_INDEX_URL": run.progress.index_url or "",
+    }

@@ -1,0 +1,202 @@
+"""After the GitHub release: "Released in" comments on the issues and pull requests the release
+names, once across runs; and notify_command. Real git, pypiserver, build and twine; the GitHub
+fake over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from autorelease.errors import ExitCode
+from publish_world import TOKEN, World
+
+pytest_plugins = ["index_server", "publish_world"]
+
+MARKER = "<!-- autorelease:released v1.1.0 -->"
+
+
+def fixes(w: World, *numbers: int) -> None:
+    """A fix for each of NUMBERS naming it in a footer, pushed; and the issue on GitHub."""
+    for number in numbers:
+        w.github.add_issue(number)
+        w.repo.commit(f"fix: case {number}\n\nCloses #{number}", (f"f{number}.txt", "x\n"))
+    w.repo.git("push", "-q", "origin", "main")
+
+
+def configure(w: World, text: str) -> None:
+    with (w.repo.path / "pyproject.toml").open("a") as out:
+        out.write(text)
+    w.repo.git("commit", "-qam", "chore: configure")
+    w.repo.git("push", "-q", "origin", "main")
+
+
+def comments(w: World, number: int) -> list[str]:
+    return [body for _id, body in w.github.issues[number].comments]
+
+
+@pytest.mark.slow
+def test_each_named_issue_gets_one_comment_and_the_label(w: World) -> None:
+    fixes(w, 12, 13)
+    w.repo.commit("feat: squashed (#14)\n\nRefs: #15, #999", ("g.txt", "y\n"))
+    w.github.add_issue(14), w.github.add_issue(15)
+    w.repo.git("push", "-q", "origin", "main")
+    configure(w, 'released_label = "released"\n')
+
+    done = w.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert w.github.release("v1.1.0") is not None
+    for number in (12, 13, 14, 15):
+        [body] = comments(w, number)
+        assert body.startswith("Released in [1.1.0](http://127.0.0.1:")
+        assert "/releases/tag/v1.1.0)" in body
+        assert body.endswith(MARKER)
+        assert w.github.issues[number].labels == ["released"]
+    assert 999 not in w.github.issues  # named but not on GitHub: no comment, no failure
+    step = {s["name"]: s for s in done.report["steps"]}["comments"]
+    assert step["status"] == "done"
+    assert step["detail"] == "commented on 4, found 0 done, 1 not on GitHub"
+    assert "[8] comments done" in done.err
+
+    again = w.publish()  # the tagged commit: finds everything done, comments nothing twice
+
+    assert again.code == ExitCode.OK, again.err
+    assert [len(comments(w, n)) for n in (12, 13, 14, 15)] == [1, 1, 1, 1]
+    assert again.report["outcome"] == "already released"
+    assert len(w.github.comment_posts()) == 4
+
+
+@pytest.mark.slow
+def test_a_failure_after_half_the_comments_then_a_rerun_comments_the_rest_once(
+    w: World,
+) -> None:
+    fixes(w, 1, 2, 3, 4)
+    # The third POST is refused outright (not retried): the run stops after two comments.
+    w.github.fail("POST", r"/issues/3/comments", status=403, body={"message": "Forbidden"})
+
+    first = w.publish()
+
+    assert first.code == ExitCode.GITHUB, first.err
+    assert [len(comments(w, n)) for n in (1, 2, 3, 4)] == [1, 1, 0, 0]
+
+    second = w.publish()
+
+    assert second.code == ExitCode.OK, second.err
+    assert [comments(w, n) for n in (1, 2, 3, 4)] == [[comments(w, 1)[0]]] * 4
+    assert len(w.github.comment_posts()) == 5  # 2 + the refused one + 2
+    step = {s["name"]: s for s in second.report["steps"]}["comments"]
+    assert step["detail"] == "commented on 2, found 2 done"
+
+
+@pytest.mark.slow
+def test_a_run_killed_after_half_the_comments_then_a_rerun_comments_the_rest_once(
+    w: World,
+) -> None:
+    fixes(w, 1, 2, 3, 4)
+    run = w.publish_process(w.repo.path, dict(os.environ))
+    # Killed (SIGKILL) while GitHub handles the third comment's POST, before it is saved.
+    w.github.before("POST", r"/issues/3/comments", lambda: os.kill(run.pid, signal.SIGKILL))
+    output = run.communicate(timeout=180)[0]
+    assert run.returncode == -signal.SIGKILL, output
+    assert [len(comments(w, n)) for n in (1, 2)] == [1, 1]
+
+    again = w.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert [len(comments(w, n)) for n in (1, 2, 3, 4)] == [1, 1, 1, 1]
+    assert all(comments(w, n)[0].endswith(MARKER) for n in (1, 2, 3, 4))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("setting", "args", "why"),
+    [("", ("--no-comments",), "--no-comments"), ("comment = false\n", (), "comment = false")],
+)
+def test_comments_can_be_turned_off(
+    w: World, setting: str, args: tuple[str, ...], why: str
+) -> None:
+    fixes(w, 7)
+    if setting:
+        configure(w, setting)
+
+    done = w.publish(*args)
+
+    assert done.code == ExitCode.OK, done.err
+    assert comments(w, 7) == []
+    assert {s["name"]: s for s in done.report["steps"]}["comments"]["detail"] == why
+
+
+# --- notify_command ----------------------------------------------------------------------------
+
+
+NOTIFY = (
+    'notify_command = "env | grep -e ^AUTORELEASE_ -e TOKEN -e TWINE_PASSWORD | sort > {out}; '
+    'cp \\"$AUTORELEASE_NOTES_FILE\\" {notes}"\n'
+)
+
+
+@pytest.mark.slow
+def test_notify_command_runs_after_the_release_with_its_facts_and_no_secrets(
+    w: World, tmp_path: Path
+) -> None:
+    out, notes = tmp_path / "env.txt", tmp_path / "notes.md"
+    fixes(w, 5)
+    configure(w, NOTIFY.format(out=out, notes=notes))
+
+    done = w.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    seen = dict(line.split("=", 1) for line in out.read_text().splitlines())
+    del seen["AUTORELEASE_PACING"]  # the test environment's own
+    assert seen["AUTORELEASE_VERSION"] == "1.1.0"
+    assert seen["AUTORELEASE_TAG"] == "v1.1.0"
+    assert seen["AUTORELEASE_RELEASE_URL"].endswith("/releases/tag/v1.1.0")
+    assert seen["AUTORELEASE_INDEX_URL"] == w.upload_url
+    assert not Path(seen["AUTORELEASE_NOTES_FILE"]).exists()  # removed afterwards
+    assert set(seen) == {
+        "AUTORELEASE_VERSION", "AUTORELEASE_TAG", "AUTORELEASE_NOTES_FILE",
+        "AUTORELEASE_RELEASE_URL", "AUTORELEASE_INDEX_URL",
+    }  # fmt: skip
+    assert TOKEN not in out.read_text()
+    text = notes.read_text()
+    assert "case 5" in text
+    assert "pip install" in text
+    assert [s["name"] for s in done.report["steps"]][-1] == "notify"
+
+    out.unlink()
+    again = w.publish()  # nothing new released: nobody is told twice
+
+    assert again.code == ExitCode.OK, again.err
+    assert not out.exists()
+    assert {s["name"]: s for s in again.report["steps"]}["notify"]["status"] == "skipped"
+
+
+@pytest.mark.slow
+def test_a_failing_notify_command_warns_and_keeps_the_release(w: World) -> None:
+    configure(w, 'notify_command = "echo chat is down >&2; exit 3"\n')
+
+    done = w.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert (
+        "WARNING: notify_command failed (exit 3): echo chat is down >&2; exit 3; the release "
+        "v1.1.0 is out and stays: run the command by hand to notify"
+    ) in done.err
+    assert "chat is down" in done.err
+    assert done.report["outcome"] == "released"
+    assert {s["name"]: s for s in done.report["steps"]}["notify"]["status"] == "failed"
+    assert w.github.release("v1.1.0") is not None
+
+
+@pytest.mark.slow
+def test_no_notify_with_no_push(w: World, tmp_path: Path) -> None:
+    out = tmp_path / "ran"
+    configure(w, f'notify_command = "touch {out}"\n')
+
+    done = w.publish("--no-push")
+
+    assert done.code == ExitCode.OK, done.err
+    assert not out.exists()
