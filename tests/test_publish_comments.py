@@ -74,13 +74,14 @@ def test_a_failure_after_half_the_comments_then_a_rerun_comments_the_rest_once(
     w: World,
 ) -> None:
     fixes(w, 1, 2, 3, 4)
-    # The third POST is refused outright (not retried): the run stops after two comments.
-    w.github.fail("POST", r"/issues/3/comments", status=403, body={"message": "Forbidden"})
+    # The notes list the newest fix first: #4, #3, #2, #1. The third POST is refused outright
+    # (not retried): the run stops after two comments.
+    w.github.fail("POST", r"/issues/2/comments", status=403, body={"message": "Forbidden"})
 
     first = w.publish()
 
-    assert first.code == ExitCode.GITHUB, first.err
-    assert [len(comments(w, n)) for n in (1, 2, 3, 4)] == [1, 1, 0, 0]
+    assert first.code == ExitCode.GITHUB_FAILED, first.err
+    assert [len(comments(w, n)) for n in (1, 2, 3, 4)] == [0, 0, 1, 1]
 
     second = w.publish()
 
@@ -97,17 +98,21 @@ def test_a_run_killed_after_half_the_comments_then_a_rerun_comments_the_rest_onc
 ) -> None:
     fixes(w, 1, 2, 3, 4)
     run = w.publish_process(w.repo.path, dict(os.environ))
-    # Killed (SIGKILL) while GitHub handles the third comment's POST, before it is saved.
-    w.github.before("POST", r"/issues/3/comments", lambda: os.kill(run.pid, signal.SIGKILL))
+    # Killed (SIGKILL) while GitHub handles the third comment's POST (#4 and #3 come first):
+    # GitHub saves that comment, and the run never learns that it did.
+    w.github.before("POST", r"/issues/2/comments", lambda: os.kill(run.pid, signal.SIGKILL))
     output = run.communicate(timeout=180)[0]
     assert run.returncode == -signal.SIGKILL, output
-    assert [len(comments(w, n)) for n in (1, 2)] == [1, 1]
+    assert [len(comments(w, n)) for n in (1, 2, 3, 4)] == [0, 1, 1, 1], output
 
     again = w.publish()
 
     assert again.code == ExitCode.OK, again.err
     assert [len(comments(w, n)) for n in (1, 2, 3, 4)] == [1, 1, 1, 1]
     assert all(comments(w, n)[0].endswith(MARKER) for n in (1, 2, 3, 4))
+    assert len(w.github.comment_posts()) == 4  # the re-run posted on #1 only
+    step = {s["name"]: s for s in again.report["steps"]}["comments"]
+    assert step["detail"] == "commented on 1, found 3 done"
 
 
 @pytest.mark.slow
@@ -200,3 +205,35 @@ def test_no_notify_with_no_push(w: World, tmp_path: Path) -> None:
 
     assert done.code == ExitCode.OK, done.err
     assert not out.exists()
+
+
+# --- contributors ------------------------------------------------------------------------------
+
+
+def commit_as(w: World, author: str, message: str, path: str) -> None:
+    (w.repo.path / path).write_text(message + "\n")
+    w.repo.git("add", path)
+    w.repo.git("commit", "-q", f"--author={author}", "-m", message)
+
+
+@pytest.mark.slow
+def test_the_release_notes_end_with_the_contributors_logins_and_first_timers(w: World) -> None:
+    commit_as(w, "Ada Lovelace <ada@example.com>", "fix: count from one", "a.txt")
+    commit_as(w, "Ada Lovelace <ada@example.com>", "fix: count to ten", "b.txt")
+    commit_as(w, "Bob Builder <bob@example.com>", "feat: build things", "c.txt")
+    w.repo.git("push", "-q", "origin", "main")
+    w.github.logins = {"ada@example.com": "ada-l", "test@example.com": "tester"}
+
+    done = w.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    release = w.github.release("v1.1.0")
+    assert release is not None
+    # the author of `feat: greet people` made 1.0.0 too; Ada has a login, Bob has none
+    assert release.body.endswith(
+        "### Contributors\n\n- @tester\n- @ada-l (first contribution)\n"
+        "- Bob Builder (first contribution)\n"
+    )
+    assert "```\n\n### Contributors" in release.body  # after the install line
+    # one request per author, not per commit
+    assert len(w.github.requests_matching("GET", r"/commits/[0-9a-f]{40}$")) == 3

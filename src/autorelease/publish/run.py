@@ -75,6 +75,7 @@ class Progress:
     dist_dir: Path | None = None  # the build's temporary directory, removed when the run ends
     index_url: str | None = None  # the index the check found (scrubbed)
     release_url: str | None = None
+    notes: str | None = None  # the GitHub release's notes, once worked out
     steps: list[StepRecord] = field(default_factory=list)
 
     @contextmanager
@@ -638,6 +639,31 @@ def _github(run: Run) -> None:
 
 
 def _release_notes(run: Run) -> str:
+    """The GitHub release's notes: the changelog section, how to install, the contributors
+    (worked out once per run: the notify command's notes file is the same text)."""
+    if run.progress.notes is None:
+        run.progress.notes = _notes_and_install(run) + _contributors(run)
+    return run.progress.notes
+
+
+def _contributors(run: Run) -> str:
+    """The contributors section, with GitHub logins when the project is on GitHub."""
+    from autorelease.publish import contributors, github
+
+    people = contributors.authors(run.root, run.release.previous_tag, run.release.tag)
+    target = preflight.release_target(run.root, run.cfg) if people else None
+    by_email: dict[str, str] = {}
+    if target is not None:
+        pacing = github.NO_WAIT if preflight.fast() else github.Pacing()
+        try:
+            by_email = contributors.logins(target, people, log=_say, pacing=pacing)
+        except AutoreleaseError as exc:
+            _say(f"contributors are named without GitHub logins: {exc.message}")
+    text = contributors.section(people, by_email)
+    return f"\n{text}" if text else ""
+
+
+def _notes_and_install(run: Run) -> str:
     name = preflight.project_name(run.root, run.cfg)
     index_target = run.checked.index_target
     on_pypi = run.options.index_spec(str(run.cfg.repository)) == "pypi"
