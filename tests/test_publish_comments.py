@@ -82,6 +82,12 @@ def test_a_failure_after_half_the_comments_then_a_rerun_comments_the_rest_once(
 
     assert first.code == ExitCode.GITHUB_FAILED, first.err
     assert [len(comments(w, n)) for n in (1, 2, 3, 4)] == [0, 0, 1, 1]
+    assert first.error_lines == [
+        f"autorelease: error: GitHub: commenting on #2 failed for octo/hello at "
+        f"{w.github.api_url}: 403 Forbidden — commenting needs GITHUB_TOKEN with `issues: write` "
+        "and `pull-requests: write`; the release is out: re-run `autorelease publish` to "
+        "comment on the rest, or pass --no-comments"
+    ]
 
     second = w.publish()
 

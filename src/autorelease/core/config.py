@@ -44,7 +44,6 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "comment": (bool, True, "true or false"),
     "released_label": (str, "", "a label name, or '' for no label"),
     "notify_command": (str, "", "a shell command, or '' for none"),
-    "changelog_contributors": (bool, False, "true or false"),
     "parse_squash_bodies": (bool, False, "true or false"),
     "repository_url": (str, "", "the project's web URL, e.g. https://github.com/o/r"),
     "commit_rules": (str, "", "a commitizen rule set name, e.g. cz_customize"),

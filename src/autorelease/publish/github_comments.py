@@ -9,9 +9,11 @@ exactly the rest. The label goes on before the comment: the marker is the proof 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple
 
+from autorelease.errors import GitHubFailed
 from autorelease.publish.github import Pacing, Session
 from autorelease.publish.github_target import GitHubTarget
 
@@ -57,13 +59,28 @@ def comment_released(
     """Comment BODY (and add LABEL unless "") on each of NUMBERS that lacks it. GitHubFailed."""
     session = Session(target, log, pacing)
     done: dict[str, list[int]] = {"commented": [], "found": [], "missing": []}
-    with session.repository() as repo:
+    with session.repository() as repo, _needs_issues_permission():
         for number in numbers:
             issue = repo.get_issue(number)  # lazy: no request
-            done[
-                _release_one(session, issue, number, body=body, mark=marker(tag), label=label)
-            ].append(number)
+            outcome = _release_one(session, issue, number, body=body, mark=marker(tag), label=label)
+            done[outcome].append(number)
     return Released(*(tuple(done[key]) for key in ("commented", "found", "missing")))
+
+
+@contextmanager
+def _needs_issues_permission() -> Iterator[None]:
+    """A 403 names the permissions commenting needs (the release's own hint is contents:)."""
+    try:
+        yield
+    except GitHubFailed as exc:
+        if ": 403" not in exc.message:
+            raise
+        raise GitHubFailed(
+            exc.message,
+            "commenting needs GITHUB_TOKEN with `issues: write` and `pull-requests: write`; the "
+            "release is out: re-run `autorelease publish` to comment on the rest, or pass "
+            "--no-comments",
+        ) from None
 
 
 def _release_one(
