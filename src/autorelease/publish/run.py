@@ -476,7 +476,7 @@ def _run_tests(command: str, root: Path, extra: dict[str, str] | None = None) ->
         sys.stderr.flush()
 
     # The project's tests have no business seeing credentials.
-    env = without_secrets(**(extra or {}))
+    env = without_secrets() | (extra or {})
     end = process.streamed(command, show, cwd=root, env=env, own_group=True)
     return end.returncode, for_display(tail_of(list(lines)))
 
@@ -654,9 +654,8 @@ def _contributors(run: Run) -> str:
     target = preflight.release_target(run.root, run.cfg) if people else None
     by_email: dict[str, str] = {}
     if target is not None:
-        pacing = github.NO_WAIT if preflight.fast() else github.Pacing()
         try:
-            by_email = contributors.logins(target, people, log=_say, pacing=pacing)
+            by_email = contributors.logins(target, people, log=_say, pacing=github.Pacing())
         except AutoreleaseError as exc:
             _say(f"contributors are named without GitHub logins: {exc.message}")
     text = contributors.section(people, by_email)
@@ -688,12 +687,11 @@ def _comments(run: Run) -> None:
     target = preflight.release_target(run.root, run.cfg)
     assert target is not None  # the github step made the release: _no_comments checked
     assert progress.release_url is not None
-    pacing = github.Pacing()
     with progress.step("comments") as record:
         body = github_comments.comment_body(release.version, release.tag, progress.release_url)
         done = github_comments.comment_released(
             target, numbers, body=body, tag=release.tag, label=str(run.cfg.released_label),
-            log=_say, pacing=pacing,
+            log=_say, pacing=github.Pacing(),
         )  # fmt: skip
         progress.changed = progress.changed or bool(done.commented)
         record.detail = f"commented on {len(done.commented)}, found {len(done.found)} done"
