@@ -277,7 +277,16 @@ def publish_steps(plan: ReleasePlan, options: PublishOptions) -> list[str]:
         "no GitHub release (--no-github)"
         if options.no_github
         else f"GitHub release {plan.tag} with the changelog section and the built files",
+        *_after_github(options),
     ]
+
+
+def _after_github(options: PublishOptions) -> list[str]:
+    if options.no_github:
+        return []
+    if options.no_comments:
+        return ["no 'Released in' comments (--no-comments)"]
+    return ["a 'Released in' comment on each issue and pull request the notes name"]
 
 
 def _test_and_build(options: PublishOptions) -> list[str]:
