@@ -189,7 +189,7 @@ def test_hostile_commits_never_move_the_next_release_section(w: World) -> None:
         notes = release_notes(w, release)
         assert [b for b in structure(notes) if isinstance(b, tuple)] == [
             ("h3", title) for title in section_titles(text, release)
-        ] + [("h3", "Install")]
+        ] + [("h3", "Install"), ("h3", "Contributors")]
     assert "<\\!-- autorelease" in release_notes(w, "v2.0.0")
 
 

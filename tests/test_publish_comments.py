@@ -99,6 +99,19 @@ def test_a_failure_after_half_the_comments_then_a_rerun_comments_the_rest_once(
 
 
 @pytest.mark.slow
+def test_a_comment_github_saved_before_failing_is_not_posted_again(w: World) -> None:
+    fixes(w, 1)
+    # GitHub saves the comment, then answers 502: the run looks before posting again.
+    w.github.fail("POST", r"/issues/1/comments", status=502, after=True)
+
+    done = w.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert len(comments(w, 1)) == 1
+    assert len(w.github.comment_posts()) == 1
+
+
+@pytest.mark.slow
 def test_a_run_killed_after_half_the_comments_then_a_rerun_comments_the_rest_once(
     w: World,
 ) -> None:
