@@ -333,3 +333,28 @@ def test_a_rerun_finds_the_release_the_plan_counted_from(
     tag = next(t for t in tags if t.name == p.tag)
     found = history_module.release_before(project.path, "v{version}", tag)
     assert (found.name if found else None) == previous
+
+
+def test_changelog_contributors_end_the_section_by_name(released: GitRepo) -> None:
+    """changelog_contributors = true: the authors since the last release, in order of their
+    first commit, first-timers marked; an .rst changelog gets the group in its own style and
+    the GitHub notes in Markdown."""
+    with (released.path / "pyproject.toml").open("a") as out:
+        out.write("\n[tool.autorelease]\nchangelog_contributors = true\n")
+    released.git("commit", "-qam", "chore: list contributors")
+    released.write("a.txt", "a\n")
+    released.git("add", "a.txt")
+    released.git("commit", "-q", "--author=Ada Lovelace <ada@example.com>", "-m", "fix: one")
+    plan = plan_release(released.path)
+    assert plan.changelog.endswith(
+        "### Contributors\n\n- Test User\n- Ada Lovelace (first contribution)\n"
+    )
+    changes = {c.path: c.after for c in plan.file_changes}
+    assert "- Ada Lovelace (first contribution)\n" in changes["CHANGELOG.md"]
+    with (released.path / "pyproject.toml").open("a") as out:
+        out.write('changelog_file = "CHANGELOG.rst"\n')
+    released.git("commit", "-qam", "docs: an rst changelog")
+    rst = plan_release(released.path)
+    people = "- Test User\n- Ada Lovelace (first contribution)\n"
+    assert rst.changelog.endswith("\n\nContributors\n------------\n\n" + people)
+    assert rst.notes.endswith("\n\n### Contributors\n\n" + people)

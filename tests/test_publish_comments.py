@@ -255,3 +255,33 @@ def test_the_release_notes_end_with_the_contributors_logins_and_first_timers(w: 
     assert "```\n\n### Contributors" in release.body  # after the install line
     # one request per author, not per commit
     assert len(w.github.requests_matching("GET", r"/commits/[0-9a-f]{40}$")) == 3
+
+
+@pytest.mark.slow
+def test_changelog_contributors_lists_them_in_the_changelog_and_logins_on_github(
+    w: World,
+) -> None:
+    with (w.repo.path / "pyproject.toml").open("a") as out:
+        out.write("changelog_contributors = true\n")  # the sample's [tool.autorelease] is last
+    w.repo.git("commit", "-qam", "chore: contributors in the changelog")
+    commit_as(w, "Ada Lovelace <ada@example.com>", "fix: count from one", "a.txt")
+    commit_as(w, "Bob Builder <bob@example.com>", "feat: build things", "c.txt")
+    w.repo.git("push", "-q", "origin", "main")
+    w.github.logins = {"ada@example.com": "ada-l"}
+
+    done = w.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    section = (w.repo.path / "CHANGELOG.md").read_text().split("## 1.1.0", 1)[1]
+    names = section.split("### Contributors\n\n", 1)[1].splitlines()
+    # names only in the file (the core asks no service), in order of first commit
+    assert names[-2:] == [
+        "- Ada Lovelace (first contribution)",
+        "- Bob Builder (first contribution)",
+    ]
+    release = w.github.release("v1.1.0")
+    assert release is not None
+    # on GitHub the same list, with the logins GitHub knows, and not a second time at the end
+    assert "- @ada-l (first contribution)\n- Bob Builder (first contribution)\n" in release.body
+    assert release.body.count("### Contributors") == 1
+    assert release.body.index("### Contributors") < release.body.index("pip install")

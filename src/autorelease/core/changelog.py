@@ -150,6 +150,16 @@ def _rolled_back(commit: Any) -> str:
     return f"Rolled back {version}" + (f", taking out: {listed}" if listed else "")
 
 
+def with_block(section: str, title: str, items: list[str], style: Style = MD) -> str:
+    """SECTION with one more group at its end: TITLE in the section's style, then ITEMS (list
+    lines written by autorelease, such as the contributors)."""
+    if not items:
+        return section
+    bullet = style.bullet
+    items = [f"{bullet}{item[1:]}" if item.startswith("-") else item for item in items]
+    return section.rstrip("\n") + "\n\n" + "\n".join([*_title(title, style), "", *items]) + "\n"
+
+
 def _title(title: str, style: Style) -> list[str]:
     title = style.title_for(title)
     if style.rst:

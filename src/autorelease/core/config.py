@@ -33,6 +33,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "changelog_marker": (str, DEFAULT_MARKER, "a line of text"),
     "changelog_sections": (dict, {}, "a table of commit type = section title"),
     "changelog_exclude": (list, [], "a list of regular expressions"),
+    "changelog_contributors": (bool, False, "true or false"),
     "commit_message": (str, "chore(release): {version}", "a string containing {version}"),
     "release_branch": (str, "", "a branch name"),
     "remote": (str, "origin", "a remote name"),

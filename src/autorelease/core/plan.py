@@ -250,6 +250,8 @@ def decide(
             in_section = list(in_section)
             notes = sections.section(meta, in_section, how._replace(style=changelog_style.MD))
         section = sections.section(meta, in_section, how)
+        if cfg.changelog_contributors:  # names only: the core asks no service for logins
+            section, notes = _with_contributors(root, previous, section, notes, style)
         if behind:
             from autorelease.core import changelog_rebuild  # only for a changelog left behind
 
@@ -285,6 +287,25 @@ def decide(
         bump_rules=classifier.bump_rules,
         notes=notes,
     )
+
+
+def _with_contributors(
+    root: Path,
+    previous: history.ReleaseTag | None,
+    section: str,
+    notes: str,
+    style: changelog_style.Style,
+) -> tuple[str, str]:
+    """SECTION (and NOTES, its Markdown twin for a reStructuredText changelog) ending with
+    the release's contributors (changelog_contributors = true)."""
+    from autorelease.core import contributors
+
+    items = contributors.lines(contributors.authors(root, previous.name if previous else None,
+                                                    "HEAD"), {})  # fmt: skip
+    section = changelog.with_block(section, "Contributors", items, style)
+    if notes:
+        notes = changelog.with_block(notes, "Contributors", items)
+    return section, notes
 
 
 def _left_off(

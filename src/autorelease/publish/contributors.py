@@ -8,47 +8,14 @@ at most one GitHub request per distinct author, never one per commit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from autorelease import git
+from autorelease.core.contributors import Author, authors, lines, section
 from autorelease.publish.github import Pacing, Session
 from autorelease.publish.github_target import GitHubTarget
 
 if TYPE_CHECKING:
     from github.Repository import Repository
-
-
-class Author(NamedTuple):
-    """One contributor of a release: a commit of theirs, and whether it is their first release."""
-
-    email: str
-    name: str
-    sha: str  # their newest commit in the release, to ask GitHub about
-    first_time: bool
-
-
-def authors(root: Path, previous_tag: str | None, tag: str) -> list[Author]:
-    """The authors of the commits between PREVIOUS_TAG and TAG's parent (the release commit's
-    author is the release job, not a contributor), in order of their first commit."""
-    end = f"{tag}^"
-    span = f"{previous_tag}..{end}" if previous_tag else end
-    lines = git.output(["log", "--reverse", "--format=%H%x09%ae%x09%an", span], root)
-    before = _earlier_emails(root, previous_tag)
-    found: dict[str, Author] = {}
-    for line in lines.splitlines():
-        sha, email, name = line.split("\t", 2)
-        first = before is not None and email.lower() not in before
-        found[email.lower()] = Author(email, name, sha, first)
-    return list(found.values())
-
-
-def _earlier_emails(root: Path, previous_tag: str | None) -> frozenset[str] | None:
-    """Every author email up to PREVIOUS_TAG; None without one (nobody is marked then)."""
-    if previous_tag is None:
-        return None
-    emails = git.output(["log", "--format=%ae", previous_tag], root)
-    return frozenset(email.lower() for email in emails.splitlines())
 
 
 def logins(
@@ -82,13 +49,4 @@ def _commit_data(repo: Repository, sha: str) -> dict[str, Any]:
     return dict(repo.get_commit(sha).raw_data)  # lazy: this is its one request
 
 
-def section(people: list[Author], by_email: dict[str, str]) -> str:
-    """`### Contributors` and one line each: `@login` or the name, first-timers marked."""
-    if not people:
-        return ""
-    lines = ["### Contributors", ""]
-    for person in people:
-        login = by_email.get(person.email)
-        who = f"@{login}" if login else person.name
-        lines.append(f"- {who}" + (" (first contribution)" if person.first_time else ""))
-    return "\n".join(lines) + "\n"
+__all__ = ["Author", "authors", "lines", "logins", "section"]

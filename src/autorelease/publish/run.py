@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 from autorelease import fileio, git, process
 from autorelease.core import changelog, config, history
 from autorelease.core.changelog_rebuild import release_notes
+from autorelease.core.contributors import Author
 from autorelease.core.plan import ReleasePlan, plan_release
 from autorelease.core.version import parse_version
 from autorelease.envvars import without_secrets
@@ -642,15 +643,26 @@ def _release_notes(run: Run) -> str:
     """The GitHub release's notes: the changelog section, how to install, the contributors
     (worked out once per run: the notify command's notes file is the same text)."""
     if run.progress.notes is None:
-        run.progress.notes = _notes_and_install(run) + _contributors(run)
+        from autorelease.publish import contributors
+
+        notes = _notes_and_install(run)
+        people, by_email = _contributors(run)
+        if run.cfg.changelog_contributors:  # the section names them: their logins replace names
+            plain, named = contributors.lines(people, {}), contributors.lines(people, by_email)
+            for name, login in zip(plain, named, strict=True):
+                for bullet in "-*+":
+                    notes = notes.replace(f"\n{bullet}{name[1:]}\n", f"\n{bullet}{login[1:]}\n", 1)
+        elif people:
+            notes += "\n" + contributors.section(people, by_email)
+        run.progress.notes = notes
     return run.progress.notes
 
 
-def _contributors(run: Run) -> str:
-    """The contributors section, with GitHub logins when the project is on GitHub."""
+def _contributors(run: Run) -> tuple[list[Author], dict[str, str]]:
+    """The release's contributors, and their GitHub logins when the project is on GitHub."""
     from autorelease.publish import contributors, github
 
-    people = contributors.authors(run.root, run.release.previous_tag, run.release.tag)
+    people = contributors.authors(run.root, run.release.previous_tag, f"{run.release.tag}^")
     target = preflight.release_target(run.root, run.cfg) if people else None
     by_email: dict[str, str] = {}
     if target is not None:
@@ -658,8 +670,7 @@ def _contributors(run: Run) -> str:
             by_email = contributors.logins(target, people, log=_say, pacing=github.Pacing())
         except AutoreleaseError as exc:
             _say(f"contributors are named without GitHub logins: {exc.message}")
-    text = contributors.section(people, by_email)
-    return f"\n{text}" if text else ""
+    return people, by_email
 
 
 def _notes_and_install(run: Run) -> str:
