@@ -6,6 +6,7 @@ import functools
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
@@ -200,10 +201,28 @@ def _stream(
 ) -> Iterator[_R]:
     """The records of `git log --format=FMT` over the range, each made by PARSE."""
     includes = [include] if isinstance(include, str) else list(include)
-    revs = "\n".join([*includes, *(f"^{rev}" for rev in exclude)]) + "\n"
     # --encoding: a message recorded in another encoding (i18n.commitEncoding) comes as UTF-8
     # too; git converts only those, so the common case costs nothing.
     args = ["log", "-z", "--encoding=UTF-8", f"--format={fmt}", "--stdin"]
+    with _log_output(root, args, includes, exclude) as stdout:
+        pending = b""
+        while chunk := stdout.read1(1 << 20):  # whatever git has written so far
+            # Decode up to the last record end only: a character may straddle two chunks.
+            buffer = pending + chunk
+            end = buffer.rfind(b"\0") + 1
+            pending = buffer[end:]
+            yield from map(parse, buffer[:end].decode("utf-8", "replace").split("\0")[:-1])
+        if pending.strip():
+            yield parse(pending.decode("utf-8", errors="replace"))
+
+
+@contextmanager
+def _log_output(
+    root: Path, args: Sequence[str], includes: Sequence[str], exclude: Iterable[str]
+) -> Iterator[io.BufferedReader]:
+    """The output of `git ARGS` (a `git log --stdin`) over INCLUDES but not EXCLUDE, to read as
+    it arrives. Leaving early kills git; git failing after a full read raises GitError."""
+    revs = "\n".join([*includes, *(f"^{rev}" for rev in exclude)]) + "\n"
     # GIT_FLUSH=0: fill stdio's buffer before writing: on a pipe git otherwise writes (and
     # wakes the reader) once per commit, which costs git and the parser a tenth of the stream.
     proc = process.piped(
@@ -214,18 +233,9 @@ def _stream(
     _widen_pipe(proc.stdout.fileno())
     proc.stdin.write(revs.encode())
     proc.stdin.close()
-    pending = b""
     finished = False
     try:
-        stdout = cast(io.BufferedReader, proc.stdout)  # what Popen gives for a binary pipe
-        while chunk := stdout.read1(1 << 20):  # whatever git has written so far
-            # Decode up to the last record end only: a character may straddle two chunks.
-            buffer = pending + chunk
-            end = buffer.rfind(b"\0") + 1
-            pending = buffer[end:]
-            yield from map(parse, buffer[:end].decode("utf-8", "replace").split("\0")[:-1])
-        if pending.strip():
-            yield parse(pending.decode("utf-8", errors="replace"))
+        yield cast(io.BufferedReader, proc.stdout)  # what Popen gives for a binary pipe
         finished = True
     finally:
         if not finished:
@@ -335,28 +345,10 @@ def iter_commits_with_paths(
     A rename is both of its paths (--no-renames), so it belongs to the folders on each side;
     a merge lists no paths of its own (the commits it merges do).
     """
-    revs = "\n".join([include, *(f"^{rev}" for rev in exclude)]) + "\n"
     args = ["log", "-z", "--encoding=UTF-8", f"--format={_HEADER_MARK}%H %P%n%B",
-            "--name-only", "--no-renames", "--stdin", "--end-of-options"]  # fmt: skip
-    proc = process.piped(["git", *args], cwd=root, env=git_env({"GIT_FLUSH": "0"}))
-    assert proc.stdin is not None
-    assert proc.stdout is not None
-    _widen_pipe(proc.stdout.fileno())
-    proc.stdin.write(revs.encode())
-    proc.stdin.close()
-    finished = False
-    try:
-        yield from _path_records(cast(io.BufferedReader, proc.stdout))
-        finished = True
-    finally:
-        if not finished:
-            proc.kill()
-        proc.stdout.close()
-        stderr = proc.stderr.read().decode("utf-8", errors="replace") if proc.stderr else ""
-        if proc.stderr:
-            proc.stderr.close()
-        if proc.wait() != 0 and finished:
-            raise GitError(f"git log failed: {(stderr.strip().splitlines() or ['?'])[-1]}")
+            "--name-only", "--no-renames", "--stdin"]  # fmt: skip
+    with _log_output(root, args, [include], exclude) as stdout:
+        yield from _path_records(stdout)
 
 
 def _path_records(stdout: io.BufferedReader) -> Iterator[PathsCommit]:
