@@ -88,10 +88,7 @@ def _mark(root: Path, cfg: config.Config, options: PublishOptions, done: rollbac
     from autorelease.publish import preflight
     from autorelease.publish import rollback as after
 
-    url = after.new_release_url(root, cfg, options, done.tag)
-    text = after.note(done.bad_tag, done.version, url, done.good_version)
-    if after.mark_on_github(root, cfg, options, done.bad_tag, text):
-        _say(f"noted on the GitHub release {done.bad_tag}: rolled back in {done.version}")
+    url = after.mark_on_github(root, cfg, options, done)
     reason = f"rolled back in {done.version}" + (f": {url}" if url else "")
     project = preflight.project_name(root, cfg)
     _say(after.yank_advice(cfg, options, project, done.bad_version, reason))

@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from autorelease.core import config
+from autorelease.core.rollback import Released
 from autorelease.publish import preflight
 from autorelease.publish.index_target import PYPI_UPLOAD, TESTPYPI_UPLOAD, resolve_target
 from autorelease.publish.options import PublishOptions
@@ -28,28 +29,20 @@ def note(bad_tag: str, new_version: str, new_url: str | None, good_version: str)
 
 
 def mark_on_github(
-    root: Path, cfg: config.Config, options: PublishOptions, bad_tag: str, text: str
+    root: Path, cfg: config.Config, options: PublishOptions, done: Released
 ) -> str | None:
-    """Put TEXT at the top of BAD_TAG's GitHub release; its URL, or None when there is none
-    (no GitHub release wanted, the project is not on GitHub, or BAD_TAG has no release)."""
+    """Put the note at the top of the rolled-back release's GitHub release (once), pointing
+    to DONE's. DONE's release page, or None without GitHub (not wanted, or not on GitHub)."""
     from autorelease.publish import github
 
     target = preflight.release_target(root, cfg)
     if not preflight.wants_github(options, cfg) or target is None:
         return None
-    return github.note_at_top(target, bad_tag, text, log=_log.info)
-
-
-def new_release_url(
-    root: Path, cfg: config.Config, options: PublishOptions, tag: str
-) -> str | None:
-    """The GitHub release page of TAG, when there is one."""
-    from autorelease.publish import github
-
-    target = preflight.release_target(root, cfg)
-    if not preflight.wants_github(options, cfg) or target is None:
-        return None
-    return github.release_state(target, tag).html_url
+    url = github.release_state(target, done.tag).html_url
+    text = note(done.bad_tag, done.version, url, done.good_version)
+    if github.note_at_top(target, done.bad_tag, text, log=_log.info):
+        _log.info(f"noted on the GitHub release {done.bad_tag}: rolled back in {done.version}")
+    return url
 
 
 def yank_advice(
