@@ -249,3 +249,22 @@ def test_a_rerun_after_github_failed_finishes_and_notes_the_bad_release(w: World
     assert git_out(w.repo.path, "log", "-2", "--format=%s").splitlines() == [
         "chore(release): 1.1.1", "revert: roll back 1.1.0",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("index", "where"),
+    [
+        ("pypi", "open https://pypi.org/manage/project/sample-pkg/release/1.1.0/ (Options, Yank)"),
+        ("testpypi", "open https://test.pypi.org/manage/project/sample-pkg/release/1.1.0/"),
+        ("http://127.0.0.1:9/", "yank it in 127.0.0.1:9's web interface (twine cannot)"),
+    ],
+)
+def test_the_yank_advice_names_the_index_page(shipped: GitRepo, index: str, where: str) -> None:
+    from autorelease.core import config
+    from autorelease.publish.options import PublishOptions
+    from autorelease.publish.rollback import yank_advice
+
+    cfg = config.load(shipped.path)
+    text = yank_advice(cfg, PublishOptions(repository=index), "sample-pkg", "1.1.0", "bad")
+    assert where in text
+    assert text.endswith("with the reason: bad")
