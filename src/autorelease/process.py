@@ -32,12 +32,22 @@ def captured(
 ) -> subprocess.CompletedProcess[str]:
     """Run ARGS to its end: exit status, stdout and stderr as UTF-8 (bad bytes replaced).
 
-    Raises FileNotFoundError when the program is not installed; never for a failed exit.
+    Raises FileNotFoundError when the program is not installed; never for a failed exit. An
+    interrupt kills the program and waits for it before it goes on: subprocess.run waits a
+    quarter of a second only, and would leave an unreaped child behind.
     """
-    return subprocess.run(
-        list(args), cwd=cwd, input=input, capture_output=True, check=False,
+    stdin = subprocess.PIPE if input is not None else None
+    with subprocess.Popen(
+        list(args), cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         encoding="utf-8", errors="replace", env=_env(env),
-    )  # fmt: skip
+    ) as proc:  # fmt: skip
+        try:
+            stdout, stderr = proc.communicate(input)
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
 def piped(
