@@ -178,15 +178,15 @@ def read(
     # shows as a range that stops at a commit with no release tag; only then ask git which
     # tags HEAD descends from (`--merged` walks the whole history: 0.5 s on 100,000 commits).
     if found is None and tags and not _stops_at_releases(head, commits, final_commits):
-        reachable = _reachable_tags(root, head)
+        reachable = reachable_tags(root, head)
         final_commits = {
             t.commit for t in tags if not t.version.is_prerelease and t.name in reachable
         }
         commits, frontier = _range(root, head, final_commits, on_commit)
-    _check_not_shallow(root, commits, tags)
+    check_not_shallow(root, commits, tags)
     finals = [t for c in frontier for t in by_commit[c] if not t.version.is_prerelease]
     last_final = max(finals, key=lambda t: t.version.sort_key(), default=None)
-    pending = _pending(commits, by_commit, last_final)
+    pending = pending_release(commits, by_commit, last_final)
     return History(
         head=head,
         branch=git.current_branch(root),
@@ -195,7 +195,7 @@ def read(
         pending=pending,
         head_tags=head_tags,
         commits=tuple(commits),
-        since_pending=_since(commits, pending.commit) if pending else frozenset(),
+        since_pending=commits_since(commits, pending.commit) if pending else frozenset(),
     )
 
 
@@ -292,14 +292,14 @@ def _stops_at_releases(head: str, commits: list[git.RawCommit], final_commits: s
     )
 
 
-def _reachable_tags(root: Path, head: str) -> set[str]:
+def reachable_tags(root: Path, head: str) -> set[str]:
     """The names of the tags whose commits are HEAD or its ancestors."""
     out = git.output(["for-each-ref", f"--merged={head}", "--format=%(refname:strip=2)",
                       "refs/tags"], root)  # fmt: skip
     return set(out.splitlines())
 
 
-def _pending(
+def pending_release(
     commits: list[git.RawCommit],
     by_commit: dict[str, list[ReleaseTag]],
     last_final: ReleaseTag | None,
@@ -318,7 +318,7 @@ def _pending(
     return max(pre_tags, key=lambda t: t.version.sort_key(), default=None)
 
 
-def _since(commits: list[git.RawCommit], base: str) -> frozenset[str]:
+def commits_since(commits: list[git.RawCommit], base: str) -> frozenset[str]:
     """Shas in COMMITS that are not BASE or its ancestors (walked within COMMITS only)."""
     parents = {c.sha: c.parents for c in commits}
     seen = {base}
@@ -331,7 +331,7 @@ def _since(commits: list[git.RawCommit], base: str) -> frozenset[str]:
     return frozenset(parents) - seen
 
 
-def _check_not_shallow(root: Path, commits: list[git.RawCommit], tags: list[ReleaseTag]) -> None:
+def check_not_shallow(root: Path, commits: list[git.RawCommit], tags: list[ReleaseTag]) -> None:
     boundary = git.shallow_boundary(root)
     if not boundary:
         return

@@ -119,7 +119,7 @@ def plan_release(root: Path, options: PlanOptions | None = None) -> ReleasePlan:
         psr = cfg.pyproject.get("tool", {}).get("semantic_release") or {}
         options = options._replace(pre=bump_rules.psr_prerelease_token(psr, hist.branch))
     declarations, found = _versions(root, cfg, hist)
-    date = options.date or _today()
+    date = options.date or today()
     repo_url = sections.repository_url(root, cfg)
     return decide(
         root, cfg, hist, found=found, options=options, date=date,
@@ -127,7 +127,7 @@ def plan_release(root: Path, options: PlanOptions | None = None) -> ReleasePlan:
     )  # fmt: skip
 
 
-def _today() -> str:
+def today() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
     return moment.date().isoformat()
@@ -137,7 +137,7 @@ def _versions(
     root: Path, cfg: config.Config, hist: history.History
 ) -> tuple[list[version_files.Declaration], list[version_files.Found]]:
     declarations = _declarations(root, cfg)
-    if not declarations and not hist.tags and not _scm(cfg):
+    if not declarations and not hist.tags and not uses_scm(cfg):
         raise VersionError(
             f"no version found in {root}: no release tag, and no version in pyproject.toml, "
             "setup.cfg, setup.py or a package's __version__",
@@ -147,11 +147,11 @@ def _versions(
     latest = hist.pending or hist.last_final
     current = latest.version.render() if latest else None
     found = version_files.read_all(root, declarations, current)
-    _check_agreement(found)
+    check_agreement(found)
     return declarations, found
 
 
-def _scm(cfg: config.Config) -> bool:
+def uses_scm(cfg: config.Config) -> bool:
     return cfg.version_source == "tag" or (
         cfg.version_source == "auto" and version_files.uses_scm_version(cfg.pyproject)
     )
@@ -165,14 +165,14 @@ def _declarations(root: Path, cfg: config.Config) -> list[version_files.Declarat
     """
     specs = [one for spec in cfg.version_files for one in version_files.expand(spec, root)]
     listed = [version_files.parse_spec(s, root, str(cfg.tag_format)) for s in specs]
-    if _scm(cfg):
+    if uses_scm(cfg):
         return listed
     if not listed:
         return version_files.discover(root, cfg.pyproject)
     return version_files.with_build_version(listed, cfg.pyproject)
 
 
-def _check_agreement(found: list[version_files.Found]) -> None:
+def check_agreement(found: list[version_files.Found]) -> None:
     values = {f.declaration: parse_version(f.value) for f in found}
     for item in found:
         if values[item.declaration] is None:

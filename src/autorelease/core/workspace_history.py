@@ -40,11 +40,11 @@ def read(root: Path, space: Workspace) -> Facts:
     last = {name: _newest_final(found) for name, found in tags.items()}
     stream, bounds = _stream(root, head, last)
     if not _all_reachable(last, stream, bounds):  # a tag on another branch: ask git, once
-        reachable = history._reachable_tags(root, head)
+        reachable = history.reachable_tags(root, head)
         tags = {n: tuple(t for t in found if t.name in reachable) for n, found in tags.items()}
         last = {name: _newest_final(found) for name, found in tags.items()}
         stream, bounds = _stream(root, head, last)
-    history._check_not_shallow(
+    history.check_not_shallow(
         root, [c.commit for c in stream], [t for found in tags.values() for t in found]
     )
     owners = _assign(space, stream)
@@ -177,7 +177,7 @@ def _history(
     by_commit: dict[str, list[history.ReleaseTag]] = {}
     for tag in tags:
         by_commit.setdefault(tag.commit, []).append(tag)
-    pending = history._pending(since, by_commit, last)
+    pending = history.pending_release(since, by_commit, last)
     return history.History(
         head=head,
         branch=branch,
@@ -186,7 +186,7 @@ def _history(
         pending=pending,
         head_tags=tuple(by_commit.get(head, ())),
         commits=tuple(c for c in since if c.sha in owned),
-        since_pending=history._since(since, pending.commit) if pending else frozenset(),
+        since_pending=history.commits_since(since, pending.commit) if pending else frozenset(),
     )
 
 

@@ -104,7 +104,7 @@ def plan_workspace(
         return None
     check_selection(space, only)
     facts = workspace_history.read(root, space)
-    date = options.date or single._today()
+    date = options.date or single.today()
     url = sections.repository_url(root, cfg)
     context = _Context(root, cfg, space, facts, options, date, url, tuple(only))
     plans = _decide_all(context)
@@ -217,7 +217,7 @@ def _versions(
     root: Path, package: Package, cfg: config.Config, hist: history.History
 ) -> tuple[list[version_files.Declaration], list[version_files.Found]]:
     declarations = _declarations(root, package, cfg)
-    if not declarations and not hist.tags and not single._scm(cfg):
+    if not declarations and not hist.tags and not single.uses_scm(cfg):
         where = "pyproject.toml" if package.path == "." else f"{package.path}/pyproject.toml"
         raise VersionError(
             f"no version found for the package {package.name}: no {package.tag_format} tag "
@@ -226,7 +226,7 @@ def _versions(
         )
     latest = hist.pending or hist.last_final
     found = version_files.read_all(root, declarations, latest.version.render() if latest else None)
-    single._check_agreement(found)
+    single.check_agreement(found)
     return declarations, found
 
 
@@ -236,7 +236,7 @@ def _declarations(
     """The package's declarations, every path relative to the repository root."""
     specs = [one for spec in package.version_files for one in version_files.expand(spec, root)]
     listed = [version_files.parse_spec(s, root, package.tag_format) for s in specs]
-    if single._scm(cfg):
+    if single.uses_scm(cfg):
         return listed
     here = "" if package.path == "." else f"{package.path}/"
     found = version_files.discover(root / package.path, package.pyproject)
