@@ -326,17 +326,16 @@ def test_the_dry_run_shows_a_table_and_the_files_each_package_writes(
     ) in out
 
 
-def test_publishing_a_workspace_is_refused_before_anything_is_written(
+def test_rolling_back_a_workspace_release_is_refused_before_anything_is_written(
     workspace: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     workspace.commit("feat: core grows", ("packages/core/src/core/g.py", "g = 1\n"))
     before = snapshot(workspace.path, git_files=True)
-    code, out, err = run(capsys, workspace, "publish")
+    code, out, err = run(capsys, workspace, "rollback")
     assert (code, out) == (ExitCode.NOT_SUPPORTED, "")
     assert err == (
-        "autorelease: error: publishing a workspace is not supported yet — see what it would "
-        "release with `autorelease --dry-run`; release each package by hand until autorelease "
-        "publishes workspaces\n"
+        "autorelease: error: rolling back a release of a workspace is not supported yet — "
+        "revert the release's commits by hand (git revert) and run autorelease publish\n"
     )
     assert snapshot(workspace.path, git_files=True) == before
 

@@ -104,6 +104,7 @@ def publish_options(args: argparse.Namespace) -> PublishOptions:
         skip_tests=args.skip_tests, no_push=args.no_push, no_upload=args.no_upload,
         no_github=args.no_github, no_comments=args.no_comments, repository=args.repository,
         report=args.report, verbose=args.verbose,
+        packages=tuple(getattr(args, "packages", None) or ()),
     )  # fmt: skip
 
 
@@ -111,10 +112,14 @@ def run(args: argparse.Namespace) -> int:
     """`autorelease publish` and `autorelease --dry-run`."""
     options = publish_options(args)
     if not args.dry_run:
-        from autorelease.core.workspace_plan import refuse_workspace
+        from autorelease.core.workspace_plan import is_workspace
+
+        if is_workspace(options.repo, options.packages):
+            from autorelease.publish import workspace_run
+
+            return int(workspace_run.main(options))
         from autorelease.publish import run as engine
 
-        refuse_workspace(options.repo, tuple(args.packages or ()))
         return int(engine.main(options))
     from autorelease.cli import render
     from autorelease.core.plan import plan_release

@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def cmd_rollback(args: argparse.Namespace) -> int:
     root = git.toplevel(args.repo)
     cfg = config.load(root)
+    _refuse_workspace(root, cfg)
     finishing = None if args.release else rollback.released_on_head(root, cfg)
     if finishing is not None:  # a re-run after the push: finish that release, not a new one
         return _finish(root, cfg, args, finishing)
@@ -99,6 +100,17 @@ def _say(line: str) -> None:
     import logging
 
     logging.getLogger(__name__).info(line)
+
+
+def _refuse_workspace(root: Path, cfg: config.Config) -> None:
+    from autorelease.core import workspace
+    from autorelease.errors import NotSupported
+
+    if workspace.discover(root, cfg) is not None:
+        raise NotSupported(
+            "rolling back a release of a workspace is not supported yet",
+            "revert the release's commits by hand (git revert) and run autorelease publish",
+        )
 
 
 def summary(planned: rollback.Rollback) -> str:

@@ -28,7 +28,7 @@ from autorelease.core import plan as single
 from autorelease.core.classify import Classifier
 from autorelease.core.version import parse_version
 from autorelease.core.workspace import Dependency, Package, Workspace
-from autorelease.errors import NotSupported, UsageError, VersionError
+from autorelease.errors import UsageError, VersionError
 
 
 class PackagePlan(NamedTuple):
@@ -89,11 +89,16 @@ class WorkspacePlan(NamedTuple):
 
 
 def plan_workspace(
-    root: Path, options: single.PlanOptions | None = None, only: Sequence[str] = ()
+    root: Path,
+    options: single.PlanOptions | None = None,
+    only: Sequence[str] = (),
+    *,
+    every: bool = False,
 ) -> WorkspacePlan | None:
     """The workspace's plan under ROOT, or None when the repository is a single package.
 
-    ONLY (package names) restricts which packages the plan lists; all are decided.
+    ONLY (package names) restricts which packages the plan lists (unless EVERY) and which ones
+    --bump moves; all are decided.
     """
     options = options or single.PlanOptions()
     root = git.toplevel(root)
@@ -108,23 +113,21 @@ def plan_workspace(
     url = sections.repository_url(root, cfg)
     context = _Context(root, cfg, space, facts, options, date, url, tuple(only))
     plans = _decide_all(context)
-    listed = [p for p in plans if not only or p.name in only]
+    listed = [p for p in plans if every or not only or p.name in only]
     warnings = [f"{p.name}: {w}" for p in listed for w in p.plan.warnings]
     return WorkspacePlan(str(root), facts.branch, facts.head, tuple(listed), tuple(warnings))
 
 
-def refuse_workspace(root: Path, only: Sequence[str]) -> None:
-    """`publish` (not a dry run) of a workspace: not supported yet, said before anything runs."""
+def is_workspace(root: Path, only: Sequence[str] = ()) -> bool:
+    """Whether ROOT's repository is a workspace; --package ONLY is checked either way."""
     root = git.toplevel(root)
     cfg = config.load(root)
-    if workspace.discover(root, cfg) is None:
+    space = workspace.discover(root, cfg)
+    if space is None:
         check_single(cfg, only)
-        return
-    raise NotSupported(
-        "publishing a workspace is not supported yet",
-        "see what it would release with `autorelease --dry-run`; release each package by "
-        "hand until autorelease publishes workspaces",
-    )
+        return False
+    check_selection(space, only)
+    return True
 
 
 def check_single(cfg: config.Config, only: Sequence[str]) -> None:
@@ -190,7 +193,7 @@ def _decide_all(context: _Context) -> list[PackagePlan]:
 
 
 def _prepare(context: _Context, package: Package) -> _Package:
-    cfg = _package_config(context.cfg, package)
+    cfg = package_config(context.cfg, package)
     hist = context.facts.histories[package.name]
     classifier = Classifier(cfg)
     for raw in hist.commits:
@@ -199,7 +202,7 @@ def _prepare(context: _Context, package: Package) -> _Package:
     return _Package(package, cfg, classifier, declarations, found)
 
 
-def _package_config(cfg: config.Config, package: Package) -> config.Config:
+def package_config(cfg: config.Config, package: Package) -> config.Config:
     """The repository's configuration with the package's tag, changelog and version files."""
     values = {
         **cfg.values,

@@ -28,6 +28,7 @@ class PublishOptions(NamedTuple):
     # rollback's revert): the plan counts them, the release checks them out right before it
     # writes its files, and undoing the release undoes them too.
     on_top: tuple[RawCommit, ...] = ()
+    packages: tuple[str, ...] = ()  # --package: a workspace's packages to release (and followers)
 
     @property
     def wants_prerelease(self) -> bool:

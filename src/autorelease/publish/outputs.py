@@ -19,6 +19,14 @@ _log = logging.getLogger(__name__)
 
 def finish(summary: Summary) -> None:
     release = summary.release
+    for package in summary.packages:
+        url = f", {package.release_url}" if package.release_url else ""
+        _log.info(f"{summary.outcome}: {package.name} {package.release.version} "
+                  f"({package.release.tag}){url}")  # fmt: skip
+    if summary.packages:
+        count = len(summary.packages)
+        packages = "1 package" if count == 1 else f"{count} packages"
+        _log.info(f"{summary.outcome}: {packages} in {summary.seconds:.1f} s")
     if release is not None:
         _log.info(
             f"{summary.outcome}: {release.version} ({release.tag})"
@@ -52,12 +60,12 @@ def report_json(summary: Summary) -> dict[str, Any]:
         "seconds": round(summary.seconds, 3),
         "steps": [{**s._asdict(), "detail": for_display(s.detail)} for s in summary.steps],
         "failure": failure,
-    }
+    } | ({"packages": [p.to_json() for p in summary.packages]} if summary.packages else {})
 
 
 def _found_and_done(summary: Summary) -> str:
     """The push, upload and GitHub steps of a run that found its release made: what each did."""
-    steps = [s for s in summary.steps if s.name in ("push", "upload", "github")]
+    steps = [s for s in summary.steps if s.name.split(" ")[0] in ("push", "upload", "github")]
     return "; ".join(f"{s.name} {s.status}" + (f": {s.detail}" if s.detail else "") for s in steps)
 
 
@@ -74,6 +82,11 @@ def _github_actions(summary: Summary, report: dict[str, Any]) -> None:
             "release_url": summary.release_url or "",
             "outcome": summary.outcome,
         }
+        if summary.packages:  # a workspace: every tag, and each package's release
+            lines["tags"] = " ".join(p.release.tag for p in summary.packages)
+            lines["packages"] = json.dumps(
+                [p.to_json() for p in summary.packages], separators=(",", ":")
+            )
         with open(output_file, "a", encoding="utf-8") as out:
             out.writelines(f"{k}={v}\n" for k, v in lines.items())
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -82,6 +95,11 @@ def _github_actions(summary: Summary, report: dict[str, Any]) -> None:
             f"| {s['name']} | {s['status']} | {s['seconds']:.1f} s | {s['detail']} |\n"
             for s in report["steps"]
         )
-        title = f"### autorelease: {summary.outcome} {release.version if release else ''}\n\n"
+        what = release.version if release else ", ".join(_named(summary))
+        title = f"### autorelease: {summary.outcome} {what}\n\n"
         with open(summary_file, "a", encoding="utf-8") as out:
             out.write(title + "| step | status | time | detail |\n|---|---|---|---|\n" + rows)
+
+
+def _named(summary: Summary) -> list[str]:
+    return [f"{p.name} {p.release.version}" for p in summary.packages]

@@ -24,7 +24,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
@@ -42,7 +42,7 @@ from autorelease.fileio import inside, write_atomic
 from autorelease.publish import outputs, preflight, unfinished
 from autorelease.publish.options import PublishOptions
 from autorelease.publish.preflight import Preflight
-from autorelease.publish.state import Failure, Release, Step, Summary
+from autorelease.publish.state import Failure, PackageResult, Release, Step, Summary
 from autorelease.scrub import for_display, sanitize_url
 
 LOCAL_ONLY = (
@@ -78,12 +78,23 @@ class Progress:
     release_url: str | None = None
     notes: str | None = None  # the GitHub release's notes, once worked out
     steps: list[StepRecord] = field(default_factory=list)
+    # A workspace: each package's part after the push ("build core", "upload core", ...), its
+    # steps kept in the whole run's list.
+    label: str = ""  # " core": added to the name of each of this part's steps
+    members: list[tuple[str, Progress]] = field(default_factory=list)
+
+    def member(self, name: str) -> Progress:
+        """The part of a workspace's run that is package NAME's: its steps are this run's."""
+        part = Progress(release=None, steps=self.steps, label=f" {name}")
+        self.members.append((name, part))
+        return part
 
     @contextmanager
     def step(self, name: str) -> Iterator[StepRecord]:
+        name += self.label
         record = StepRecord(name)
         self.steps.append(record)
-        _say(f"[{len(self.steps)}] {name} ...")
+        say(f"[{len(self.steps)}] {name} ...")
         started = time.monotonic()
         try:
             yield record
@@ -95,11 +106,11 @@ class Progress:
         if record.status == "pending":
             record.status = "done"
         tail = f": {record.detail}" if record.detail else ""
-        _say(f"[{len(self.steps)}] {name} {record.status} in {record.seconds:.1f} s{tail}")
+        say(f"[{len(self.steps)}] {name} {record.status} in {record.seconds:.1f} s{tail}")
 
     def note(self, name: str, status: str, detail: str) -> None:
         """A step that took no time: skipped, or found done already."""
-        self.steps.append(StepRecord(name, status, 0.0, detail))
+        self.steps.append(StepRecord(name + self.label, status, 0.0, detail))
 
 
 class Run(NamedTuple):
@@ -112,22 +123,38 @@ class Run(NamedTuple):
     release: Release
     checked: Preflight
     progress: Progress
+    folder: str = "."  # the package's folder, relative to ROOT (a workspace's package)
+    tags: tuple[str, ...] = ()  # every tag of the release commit (a workspace's), pushed at once
+
+    @property
+    def pushed_tags(self) -> tuple[str, ...]:
+        return self.tags or (self.release.tag,)
 
 
-def _say(line: str) -> None:
+def say(line: str) -> None:
     _log.info(line)  # the CLI's handler prints it, scrubbed, as `autorelease: LINE`
+
+
+Body = Callable[[Path, config.Config, PublishOptions, Progress], int]
 
 
 def main(options: PublishOptions) -> int:
     """Publish; returns an exit code. Errors propagate as AutoreleaseError after cleanup."""
     root = git.toplevel(options.repo)
-    cfg = config.load(root)
+    return supervise(root, config.load(root), options, _publish)
+
+
+def supervise(root: Path, cfg: config.Config, options: PublishOptions, body: Body) -> int:
+    """Run BODY (a publish run), then report it: the outcome, the report, the CI outputs.
+
+    SIGTERM interrupts it; the build directory is removed (kept after a failure past the push).
+    """
     progress = Progress()
     started = time.monotonic()
     outcome, failure = "released", None
     previous_handler = _sigterm_interrupts()
     try:
-        code = _publish(root, cfg, options, progress)
+        code = body(root, cfg, options, progress)
         outcome = _outcome(progress, code)
         return code
     except AutoreleaseError as exc:
@@ -144,7 +171,7 @@ def main(options: PublishOptions) -> int:
     finally:
         if failure is not None:
             failure = failure._replace(step=_failure_point(progress))
-        failure = _remove_dist_dir(progress, failure)
+        failure = _remove_dist_dirs(progress, failure)
         seconds = time.monotonic() - started
         outputs.finish(
             _summary(cfg, options, progress, outcome=outcome, failure=failure, seconds=seconds)
@@ -177,6 +204,9 @@ def _sigterm_interrupts() -> Any:
 
 def _outcome(progress: Progress, code: int) -> str:
     release = progress.release
+    if progress.members:  # a workspace: what its packages' parts did counts too
+        release = progress.members[0][1].release
+        progress.changed = progress.changed or any(p.changed for _, p in progress.members)
     if code != ExitCode.OK or release is None:
         return "nothing to release"
     if not progress.pushed:
@@ -207,12 +237,16 @@ def _summary(
     """The run at its end, as the report and the CI outputs show it."""
     release = progress.release
     previous = release.previous_tag if release is not None else None
+    packages = tuple(
+        PackageResult(name, part.release, part.release_url)
+        for name, part in progress.members if part.release is not None
+    )  # fmt: skip
     return Summary(
         outcome=outcome, release=release,
         previous_version=_version_of(str(cfg.tag_format), previous or ""),
         pushed=progress.pushed, index_url=progress.index_url,
         release_url=progress.release_url, steps=tuple(Step(*astuple(s)) for s in progress.steps),
-        failure=failure, seconds=seconds, report=options.report,
+        failure=failure, seconds=seconds, report=options.report, packages=packages,
     )  # fmt: skip
 
 
@@ -223,18 +257,18 @@ def _version_of(tag_format: str, tag: str) -> str:
 
 def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: Progress) -> int:
     if preflight.deepen_if_shallow(root, cfg):
-        _say("fetched the full history and tags of this shallow clone")
-    unfinished.undo_if_found(root, _remote_to_ask(root, cfg, options), _say)
-    resume = _resumable_tag(root, cfg, options)
+        say("fetched the full history and tags of this shallow clone")
+    unfinished.undo_if_found(root, remote_to_ask(root, cfg, options), say)
+    resume = resumable_tag(root, cfg, options)
     plan = None
     if resume is None:
         plan = plan_release(root, options.plan_options())
         if not plan.next_version or not plan.tag:
-            _say(f"nothing to release: {plan.current_version} is current ({plan.bump_reason})")
+            say(f"nothing to release: {plan.current_version} is current ({plan.bump_reason})")
             return ExitCode.OK
-        progress.release = release = _release_of_plan(plan)
+        progress.release = release = release_of_plan(plan)
     else:
-        progress.release = release = _release_of_tag(root, cfg, resume)
+        progress.release = release = release_of_tag(root, cfg, resume)
     with progress.step("check") as record:
         checked = preflight.check(root, cfg, options, release)
         record.detail = (
@@ -242,18 +276,18 @@ def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: 
             if release.resuming
             else f"releasing {release.version} as {release.tag}"
         )
-    progress.index_url = _index_url(checked)
+    progress.index_url = index_url_of(checked)
     run = Run(root, cfg, options, release, checked, progress)
     try:
         _finish(run, plan)
     except BaseException as exc:
-        _rollback_if_local(run)
-        _say_how_to_finish(run, interrupted=isinstance(exc, KeyboardInterrupt))
+        rollback_if_local(run)
+        say_how_to_finish(run, interrupted=isinstance(exc, KeyboardInterrupt))
         raise
     return ExitCode.OK
 
 
-def _index_url(checked: Preflight) -> str | None:
+def index_url_of(checked: Preflight) -> str | None:
     return (
         sanitize_url(checked.index_target.upload_url) if checked.index_target is not None else None
     )
@@ -263,24 +297,24 @@ def _finish(run: Run, plan: ReleasePlan | None) -> None:
     """Every step after the check: a new release (PLAN) is made locally first."""
     if plan is not None:
         if preflight.local_only(run.options, run.release):
-            _say(f"--no-push: {LOCAL_ONLY}")
+            say(f"--no-push: {LOCAL_ONLY}")
         _release_locally(run, plan)
-    _tests(run)
-    _build(run)
-    _push(run)
-    _upload(run)
-    _github(run)
-    _comments(run)
-    _notify(run)
+    tests_step(run)
+    build_step(run)
+    push_step(run)
+    upload_step(run)
+    github_step(run)
+    comments_step(run)
+    notify_step(run)
     if not run.progress.pushed:
-        _say(
+        say(
             f"{run.release.tag} is only in this clone: nothing was pushed, uploaded or "
             "published; autorelease publish without --no-push pushes it and finishes the release"
         )
     unfinished.clear(run.root)  # with --no-push the local release is the finished one
 
 
-def _remote_to_ask(root: Path, cfg: config.Config, options: PublishOptions) -> str | None:
+def remote_to_ask(root: Path, cfg: config.Config, options: PublishOptions) -> str | None:
     """The remote to ask whether a release arrived; None with --no-push or without one."""
     remote = str(cfg.remote)
     if options.no_push or git.config_value(root, f"remote.{remote}.url") is None:
@@ -288,7 +322,7 @@ def _remote_to_ask(root: Path, cfg: config.Config, options: PublishOptions) -> s
     return remote
 
 
-def _release_of_plan(plan: ReleasePlan) -> Release:
+def release_of_plan(plan: ReleasePlan) -> Release:
     assert plan.next_version is not None
     assert plan.tag is not None
     version = parse_version(plan.next_version)
@@ -298,7 +332,7 @@ def _release_of_plan(plan: ReleasePlan) -> Release:
     )  # fmt: skip
 
 
-def _resumable_tag(
+def resumable_tag(
     root: Path, cfg: config.Config, options: PublishOptions
 ) -> history.ReleaseTag | None:
     """A release tag on HEAD: a previous run got that far, so this one finishes it."""
@@ -315,7 +349,7 @@ def _resumable_tag(
     return tag
 
 
-def _release_of_tag(root: Path, cfg: config.Config, tag: history.ReleaseTag) -> Release:
+def release_of_tag(root: Path, cfg: config.Config, tag: history.ReleaseTag) -> Release:
     version = tag.version.render(str(cfg.version_scheme))
     previous = history.release_before(root, str(cfg.tag_format), tag)
     notes = _notes_from_changelog(root, cfg, version) or release_notes(root, cfg, tag, previous)
@@ -365,18 +399,27 @@ def _release_locally(run: Run, plan: ReleasePlan) -> None:
         record.detail = f"{message!r}, tag {run.release.tag}"
 
 
-def _rollback_if_local(run: Run) -> None:
+def rollback_if_local(run: Run) -> None:
     """Undo the release commit and tag when nothing has left this machine yet."""
     if not run.progress.local_changes or run.progress.pushed or _push_kept(run):
         return
     found = unfinished.load(run.root)
     if found is None:  # the record is gone: undo what this run knows it made
-        git.run(["tag", "-d", run.release.tag], run.root, check=False)
+        git.run(["tag", "-d", *run.pushed_tags], run.root, check=False)
         git.run(["reset", "--hard", "-q", run.checked.start_head], run.root)
     else:
         unfinished.undo(run.root, found, run.checked.start_head)
     head = run.checked.start_head[:7]
-    _say(f"undone: the local release commit and tag {run.release.tag}; {head} is HEAD")
+    tags = ", ".join(run.pushed_tags)
+    say(f"undone: the local release commit and tag {tags}; {head} is HEAD")
+
+
+def _remove_dist_dirs(progress: Progress, failure: Failure | None) -> Failure | None:
+    """Every build directory of the run removed or kept (a workspace has one per package)."""
+    for part in (progress, *(member for _, member in progress.members)):
+        part.pushed = part.pushed or progress.pushed
+        failure = _remove_dist_dir(part, failure)
+    return failure
 
 
 def _remove_dist_dir(progress: Progress, failure: Failure | None) -> Failure | None:
@@ -385,16 +428,17 @@ def _remove_dist_dir(progress: Progress, failure: Failure | None) -> Failure | N
     if progress.dist_dir is None:
         return failure
     if failure is not None and progress.pushed and progress.dists:
-        _say(f"the built files stay in {progress.dist_dir}: the files of the pushed release")
-        return failure._replace(dist_dir=str(progress.dist_dir))
+        say(f"the built files stay in {progress.dist_dir}: the files of the pushed release")
+        kept = f"{failure.dist_dir} {progress.dist_dir}" if failure.dist_dir else progress.dist_dir
+        return failure._replace(dist_dir=str(kept))
     shutil.rmtree(progress.dist_dir, ignore_errors=True)
     return failure
 
 
-def _say_how_to_finish(run: Run, *, interrupted: bool) -> None:
+def say_how_to_finish(run: Run, *, interrupted: bool) -> None:
     """After an interrupt past the push: the one command that finishes the release."""
     if interrupted and run.progress.pushed and not _push_failed(run):  # else _push_kept said
-        _say(f"{run.release.tag} is pushed; re-run `autorelease publish` to finish the release")
+        say(f"{run.release.tag} is pushed; re-run `autorelease publish` to finish the release")
 
 
 def _push_failed(run: Run) -> bool:
@@ -410,12 +454,12 @@ def _push_kept(run: Run) -> bool:
     if arrived:
         run.progress.pushed = run.progress.changed = True
         unfinished.clear(run.root)
-        _say(
+        say(
             f"the push of {run.release.tag} reached {remote} before the run stopped: the "
             "release is pushed; re-run `autorelease publish` to finish it"
         )
     elif arrived is None:
-        _say(
+        say(
             f"cannot ask {remote} whether the push of {run.release.tag} arrived: the local "
             "release commit and tag stay; re-run `autorelease publish` to finish or undo it"
         )
@@ -431,9 +475,9 @@ def _push_arrived(run: Run) -> bool | None:
         return None
 
 
-def _tests(run: Run) -> None:
+def tests_step(run: Run) -> None:
     if run.options.skip_tests:
-        _say("WARNING: --skip-tests: the release is NOT tested by autorelease")
+        say("WARNING: --skip-tests: the release is NOT tested by autorelease")
         run.progress.note("tests", "skipped", "--skip-tests")
         return
     if run.release.resuming and _tag_on_remote(run):
@@ -443,7 +487,7 @@ def _tests(run: Run) -> None:
     command = _test_command(run)
     if command is None:
         run.progress.note("tests", "skipped", "no test command or tests/ found")
-        _say("no tests found (set test_command in [tool.autorelease]); skipping them")
+        say("no tests found (set test_command in [tool.autorelease]); skipping them")
         return
     with run.progress.step("tests") as record:
         returncode, tail = _run_tests(command, run.root)
@@ -490,15 +534,15 @@ def _test_command(run: Run) -> str | None:
     return None
 
 
-def _build(run: Run) -> None:
+def build_step(run: Run) -> None:
     from autorelease.publish import build
 
     with run.progress.step("build") as record:
         epoch = git.commit_time(run.root, "HEAD")
         run.progress.dist_dir = Path(tempfile.mkdtemp(prefix="autorelease-dist-"))
         dists = build.build(
-            run.root, run.release.version, epoch, run.progress.dist_dir,
-            isolation=bool(run.cfg.build_isolation), log=_say,
+            run.root / run.folder, run.release.version, epoch, run.progress.dist_dir,
+            isolation=bool(run.cfg.build_isolation), log=say,
         )  # fmt: skip
         run.progress.dists = list(dists.files)
         record.detail = ", ".join(p.name for p in run.progress.dists)
@@ -513,7 +557,7 @@ def _tag_on_remote(run: Run) -> bool:
     return git.remote_tag(run.root, str(run.cfg.remote), run.release.tag) == git.head(run.root)
 
 
-def _push(run: Run) -> None:
+def push_step(run: Run) -> None:
     if run.options.no_push:
         # A re-run with --no-push finishes a release whose tag is on the remote already.
         local = preflight.local_only(run.options, run.release)
@@ -532,7 +576,7 @@ def _push(run: Run) -> None:
     with run.progress.step("push") as record:
         proc = git.run(
             ["push", "--atomic", "--porcelain", remote, f"HEAD:refs/heads/{run.checked.branch}",
-             f"refs/tags/{run.release.tag}:refs/tags/{run.release.tag}"],
+             *(f"refs/tags/{tag}:refs/tags/{tag}" for tag in run.pushed_tags)],
             run.root, check=False,
         )  # fmt: skip
         # After a failed push, ask the remote what it holds before deciding.
@@ -558,7 +602,7 @@ def _push(run: Run) -> None:
             record.detail += f" ({BY_ANOTHER})" if run.progress.by_another else ""
             return
         run.progress.changed = True
-        record.detail = f"{run.checked.branch} and {run.release.tag} to {remote}"
+        record.detail = f"{run.checked.branch} and {', '.join(run.pushed_tags)} to {remote}"
 
 
 def _nothing_pushed(porcelain: str) -> bool:
@@ -585,7 +629,7 @@ def _not_public(run: Run, step: str) -> bool:
     return True
 
 
-def _upload(run: Run) -> None:
+def upload_step(run: Run) -> None:
     from autorelease.publish import index
 
     if run.options.no_upload:
@@ -597,7 +641,7 @@ def _upload(run: Run) -> None:
     assert target is not None  # the check found it: the release is public, uploads are wanted
     progress = run.progress
     with progress.step("upload") as record:
-        result = index.upload(progress.dists, target, log=_say)
+        result = index.upload(progress.dists, target, log=say)
         progress.changed = progress.changed or bool(result.uploaded)
         record.detail = (
             f"sent {len(result.uploaded)}, already there {len(result.already_there)}"
@@ -605,7 +649,7 @@ def _upload(run: Run) -> None:
         )
 
 
-def _github(run: Run) -> None:
+def github_step(run: Run) -> None:
     from autorelease.publish import github
 
     if not preflight.wants_github(run.options, run.cfg):
@@ -617,7 +661,7 @@ def _github(run: Run) -> None:
     target = preflight.release_target(run.root, run.cfg)
     if target is None:
         run.progress.note("github", "skipped", "origin is not on GitHub")
-        _say("no GitHub release: origin is not a GitHub repository (set GITHUB_REPOSITORY)")
+        say("no GitHub release: origin is not a GitHub repository (set GITHUB_REPOSITORY)")
         return
     release, progress = run.release, run.progress
     with progress.step("github") as record:
@@ -629,7 +673,7 @@ def _github(run: Run) -> None:
             return
         result = github.ensure_release(
             target, release.tag, title=release.tag, notes=_release_notes(run),
-            prerelease=release.prerelease, files=progress.dists, log=_say,
+            prerelease=release.prerelease, files=progress.dists, log=say,
         )  # fmt: skip
         progress.release_url = result.html_url
         progress.changed = progress.changed or result.created or bool(result.attached)
@@ -667,9 +711,9 @@ def _contributors(run: Run) -> tuple[list[Author], dict[str, str]]:
     by_email: dict[str, str] = {}
     if target is not None:
         try:
-            by_email = contributors.logins(target, people, log=_say, pacing=github.Pacing())
+            by_email = contributors.logins(target, people, log=say, pacing=github.Pacing())
         except AutoreleaseError as exc:
-            _say(f"contributors are named without GitHub logins: {exc.message}")
+            say(f"contributors are named without GitHub logins: {exc.message}")
     return people, by_email
 
 
@@ -685,7 +729,7 @@ def _notes_and_install(run: Run) -> str:
     return f"{body}\n\n### Install\n\n```sh\n{install}\n```\n"
 
 
-def _comments(run: Run) -> None:
+def comments_step(run: Run) -> None:
     """One "Released in" comment on each issue and pull request the notes name, once."""
     from autorelease.publish import github, github_comments
 
@@ -702,7 +746,7 @@ def _comments(run: Run) -> None:
         body = github_comments.comment_body(release.version, release.tag, progress.release_url)
         done = github_comments.comment_released(
             target, numbers, body=body, tag=release.tag, label=str(run.cfg.released_label),
-            log=_say, pacing=github.Pacing(),
+            log=say, pacing=github.Pacing(),
         )  # fmt: skip
         progress.changed = progress.changed or bool(done.commented)
         record.detail = f"commented on {len(done.commented)}, found {len(done.found)} done"
@@ -718,7 +762,7 @@ def _no_comments(run: Run, numbers: tuple[int, ...]) -> str:
     return "" if numbers else "the release names no issue or pull request"
 
 
-def _notify(run: Run) -> None:
+def notify_step(run: Run) -> None:
     """Run notify_command after a release this run made or finished; a failure only warns."""
     command, progress = str(run.cfg.notify_command), run.progress
     if not command:
@@ -732,7 +776,7 @@ def _notify(run: Run) -> None:
         record.detail = command
         if returncode != 0:
             record.status = "failed"
-            _say(
+            say(
                 f"WARNING: notify_command failed (exit {returncode}): {command}; the release "
                 f"{run.release.tag} is out and stays: run the command by hand to notify"
             )

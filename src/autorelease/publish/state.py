@@ -47,6 +47,21 @@ class Failure(NamedTuple):
         return data
 
 
+class PackageResult(NamedTuple):
+    """One package of a workspace's release, at the run's end."""
+
+    name: str
+    release: Release
+    release_url: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        release = self.release
+        return {
+            "name": self.name, "version": release.version, "tag": release.tag,
+            "previous_tag": release.previous_tag, "release_url": self.release_url,
+        }  # fmt: skip
+
+
 class Summary(NamedTuple):
     """A publish run at its end: what was decided and what happened."""
 
@@ -60,3 +75,4 @@ class Summary(NamedTuple):
     failure: Failure | None
     seconds: float
     report: Path | None  # where --report writes the run
+    packages: tuple[PackageResult, ...] = ()  # a workspace's released packages, in order

@@ -34,6 +34,8 @@ class Unfinished(NamedTuple):
     created: tuple[str, ...]  # those of them that did not exist before
     # Commits the release made on top of START before its own (a rollback's revert), in order.
     prelude: tuple[str, ...] = ()
+    # A workspace's release: every tag it made (TAG is the first), pushed at once.
+    tags: tuple[str, ...] = ()
 
 
 def _record_file(root: Path) -> Path:
@@ -90,7 +92,7 @@ def undo(root: Path, found: Unfinished, target: str) -> None:
     tagged = git.run(["rev-parse", "--verify", "--quiet", f"refs/tags/{found.tag}^{{commit}}"],
                      root, check=False).stdout.strip()  # fmt: skip
     if tagged and tagged == head and head != found.start:
-        git.run(["tag", "-d", found.tag], root)
+        git.run(["tag", "-d", *(found.tags or (found.tag,))], root, check=False)
     git.run(["reset", "--hard", "-q", target], root)
     if found.created:
         made = git.run(["ls-files", "-z", "--others", "--", *found.created], root).stdout

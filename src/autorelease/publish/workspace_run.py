@@ -1,0 +1,216 @@
+"""`autorelease publish` of a workspace: every releasable package in one release.
+
+One release commit holds every package's new version, rewritten requirements and changelog
+section; each package's tag goes on it, and one atomic push sends the branch and every tag (the
+remote is still the lock: a run that loses the race pushed nothing and uploaded nothing). Then,
+package by package in dependency order, the build's files go to the index (a package only after
+everything it needs is there), and each tag gets its GitHub release. As for one package (run.py),
+everything before the push is undone on any failure, a killed run's record lets the next run undo
+it, and after the push a re-run on the release commit finds the tags on HEAD and finishes exactly
+each package's missing steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from autorelease import git
+from autorelease.core import config, workspace
+from autorelease.core.plan import FileChange, ReleasePlan
+from autorelease.core.workspace import Package
+from autorelease.core.workspace_plan import PackagePlan, package_config, plan_workspace
+from autorelease.errors import ConfigError, ExitCode
+from autorelease.fileio import inside, write_atomic
+from autorelease.publish import preflight, run, unfinished
+from autorelease.publish.options import PublishOptions
+from autorelease.publish.run import Progress, Run, say
+from autorelease.publish.state import Release
+
+
+class Part(NamedTuple):
+    """One package's release in this run."""
+
+    package: Package
+    cfg: config.Config  # the repository's configuration with the package's tag and files
+    release: Release
+    plan: ReleasePlan | None  # None when the release tag is on HEAD already (a re-run)
+
+
+def main(options: PublishOptions) -> int:
+    """Publish every releasable package of the workspace; returns an exit code."""
+    root = git.toplevel(options.repo)
+    return run.supervise(root, config.load(root), options, _publish)
+
+
+def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: Progress) -> int:
+    if preflight.deepen_if_shallow(root, cfg):
+        say("fetched the full history and tags of this shallow clone")
+    unfinished.undo_if_found(root, run.remote_to_ask(root, cfg, options), say)
+    space = workspace.discover(root, cfg)
+    assert space is not None  # the command chose this engine because it is a workspace
+    parts, changes = _resumed(root, cfg, space, options), tuple[FileChange, ...]()
+    if not parts:
+        parts, changes = _planned(root, cfg, space, options)
+    if not parts:
+        say("nothing to release: no package of the workspace has a change that releases it")
+        return ExitCode.OK
+    with progress.step("check") as record:
+        checks = [preflight.check(root, part.cfg, options, part.release) for part in parts]
+        what = ", ".join(_named(parts))
+        record.detail = (
+            f"{what} tagged here: finishing what is missing"
+            if parts[0].release.resuming
+            else f"releasing {what}"
+        )
+    progress.index_url = run.index_url_of(checks[0])
+    tags = tuple(part.release.tag for part in parts)
+    whole = Run(root, cfg, options, parts[0].release, checks[0], progress, tags=tags)
+    members = [
+        Run(root, part.cfg, options, part.release, checked, progress.member(part.package.name),
+            folder=part.package.path)
+        for part, checked in zip(parts, checks, strict=True)
+    ]  # fmt: skip
+    for member in members:
+        member.progress.release = member.release
+    try:
+        _finish(whole, members, parts, changes)
+    except BaseException as exc:
+        run.rollback_if_local(whole)
+        run.say_how_to_finish(whole, interrupted=isinstance(exc, KeyboardInterrupt))
+        raise
+    return ExitCode.OK
+
+
+def _named(parts: Sequence[Part]) -> list[str]:
+    return [f"{part.package.name} {part.release.version}" for part in parts]
+
+
+def _finish(
+    whole: Run, members: list[Run], parts: list[Part], changes: tuple[FileChange, ...]
+) -> None:
+    """Every step after the check; a new release is made locally first."""
+    if not whole.release.resuming:
+        if preflight.local_only(whole.options, whole.release):
+            say(f"--no-push: {run.LOCAL_ONLY}")
+        _release_locally(whole, parts, changes)
+    run.tests_step(whole)
+    for member in members:
+        run.build_step(member)
+    run.push_step(whole)
+    for member in members:
+        member.progress.pushed = whole.progress.pushed
+        member.progress.by_another = whole.progress.by_another
+    for step in (run.upload_step, run.github_step, run.comments_step, run.notify_step):
+        for member in members:  # in dependency order: what a package needs is there first
+            step(member)
+    if not whole.progress.pushed:
+        say(
+            f"{', '.join(whole.pushed_tags)} are only in this clone: nothing was pushed, "
+            "uploaded or published; autorelease publish without --no-push pushes them and "
+            "finishes the release"
+        )
+    unfinished.clear(whole.root)
+
+
+# --- what to release ----------------------------------------------------------------------
+
+
+def _resumed(
+    root: Path, cfg: config.Config, space: workspace.Workspace, options: PublishOptions
+) -> list[Part]:
+    """The packages whose release tag is on HEAD: a run got that far, this one finishes them."""
+    parts = []
+    for package in space.packages:
+        package_cfg = package_config(cfg, package)
+        tag = run.resumable_tag(root, package_cfg, options)
+        if tag is not None:
+            release = run.release_of_tag(root, package_cfg, tag)
+            parts.append(Part(package, package_cfg, release, None))
+    return parts
+
+
+def _planned(
+    root: Path, cfg: config.Config, space: workspace.Workspace, options: PublishOptions
+) -> tuple[list[Part], tuple[FileChange, ...]]:
+    """The packages to release (in dependency order) and every file the release writes."""
+    plan = plan_workspace(root, options.plan_options(), options.packages, every=True)
+    assert plan is not None
+    chosen = _chosen(plan.packages, options.packages)
+    by_name = {package.name: package for package in space.packages}
+    parts = [
+        Part(by_name[p.name], package_config(cfg, by_name[p.name]), run.release_of_plan(p.plan),
+             p.plan)
+        for p in chosen
+    ]  # fmt: skip
+    return parts, _file_changes(root, plan.packages, chosen)
+
+
+def _chosen(packages: Sequence[PackagePlan], only: Sequence[str]) -> list[PackagePlan]:
+    """The releasable packages; with --package ONLY, those named and the ones that must follow
+    them (a requirement that no longer admits a new version, a linked group)."""
+    if not only:
+        return [p for p in packages if p.releasable]
+    chosen: list[PackagePlan] = []
+    for package in packages:
+        names = {p.name for p in chosen}
+        follows = any(dep in names for dep in package.dependencies) and (
+            "dependencies: " in package.cause
+        )
+        linked = "linked: " in package.cause and any(n in package.cause for n in names)
+        if package.releasable and (package.name in only or follows or linked):
+            chosen.append(package)
+    return chosen
+
+
+def _file_changes(
+    root: Path, packages: Sequence[PackagePlan], chosen: Sequence[PackagePlan]
+) -> tuple[FileChange, ...]:
+    """Every file the release writes: the chosen packages' files, and the
+    requirements of packages that only follow (dependents = "update-only")."""
+    names = {p.name for p in chosen}
+    writing = [*chosen]
+    writing += [
+        p for p in packages
+        if not p.releasable and p.plan.file_changes and set(p.dependencies) & names
+    ]  # fmt: skip
+    changes: dict[str, FileChange] = {}
+    for package in writing:
+        for change in package.plan.file_changes:
+            if change.path in changes and changes[change.path].after != change.after:
+                raise ConfigError(
+                    f"two packages of the workspace write {change.path}",
+                    "give each package its own version files and changelog",
+                )
+            changes[change.path] = change
+    return tuple(changes.values())
+
+
+# --- the local part: undone on any failure ---------------------------------------------------
+
+
+def _release_locally(whole: Run, parts: list[Part], changes: tuple[FileChange, ...]) -> None:
+    """One commit with every package's files, and each package's tag on it."""
+    with whole.progress.step("commit") as record:
+        root = whole.root
+        # Checked again right before writing: nothing outside the repository, through any link.
+        targets = [(inside(root, change.path), change.after) for change in changes]
+        paths = [change.path for change in changes]
+        message = str(whole.cfg.commit_message).format(version=", ".join(_named(parts)))
+        created = tuple(change.path for change in changes if change.before is None)
+        unfinished.save(root, unfinished.Unfinished(
+            ", ".join(_named(parts)), whole.release.tag, whole.checked.branch,
+            whole.checked.start_head, message, tuple(paths), created, tags=whole.pushed_tags,
+        ))  # fmt: skip
+        whole.progress.local_changes = True
+        for path, text in targets:
+            write_atomic(path, text)
+        if paths:
+            git.run(["add", "--", *paths], root)
+        commit = ["-c", "i18n.commitEncoding=UTF-8", "commit", "--no-verify", "--allow-empty"]
+        git.run([*commit, "-q", "-F", "-"], root, input=message)
+        for part in parts:
+            note = f"Release {part.package.name} {part.release.version}"
+            git.run(["tag", "-a", part.release.tag, "-m", note], root)
+        record.detail = f"{message!r}, tags {', '.join(whole.pushed_tags)}"
