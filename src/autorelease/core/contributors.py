@@ -5,6 +5,7 @@ publishing's business (publish/contributors.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -20,12 +21,16 @@ class Author(NamedTuple):
     first_time: bool
 
 
-def authors(root: Path, previous_tag: str | None, end: str) -> list[Author]:
+def authors(
+    root: Path, previous_tag: str | None, end: str, paths: Sequence[str] = ()
+) -> list[Author]:
     """The authors of the commits after PREVIOUS_TAG up to END (HEAD while planning; the
     release commit's parent once it exists: its author is the release job, not a contributor),
-    in the order of their first commit. Two git calls, whatever the number of commits."""
+    in the order of their first commit; only those of commits touching PATHS, when given (a
+    workspace's package). Two git calls, whatever the number of commits."""
     span = f"{previous_tag}..{end}" if previous_tag else end
-    lines = git.output(["log", "--reverse", "--format=%H%x09%ae%x09%an", span], root)
+    where = ["--", *paths] if paths else []
+    lines = git.output(["log", "--reverse", "--format=%H%x09%ae%x09%an", span, *where], root)
     before = _earlier_emails(root, previous_tag)
     found: dict[str, Author] = {}
     for line in lines.splitlines():

@@ -706,7 +706,8 @@ def _contributors(run: Run) -> tuple[list[Author], dict[str, str]]:
     """The release's contributors, and their GitHub logins when the project is on GitHub."""
     from autorelease.publish import contributors, github
 
-    people = contributors.authors(run.root, run.release.previous_tag, f"{run.release.tag}^")
+    paths = (run.folder,) if run.folder != "." else ()  # a workspace's package: its own
+    people = contributors.authors(run.root, run.release.previous_tag, f"{run.release.tag}^", paths)
     target = preflight.release_target(run.root, run.cfg) if people else None
     by_email: dict[str, str] = {}
     if target is not None:
