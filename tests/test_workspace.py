@@ -324,6 +324,23 @@ def test_the_dry_run_shows_a_table_and_the_files_each_package_writes(
         "\ncli 1.0.1: files that would change: packages/cli/pyproject.toml, "
         "packages/cli/src/cli/__init__.py, packages/cli/CHANGELOG.md\n"
     ) in out
+    assert out.endswith(
+        "\nSteps publish would take:\n"
+        "  1. check: clean working tree, release branch, HEAD equal to the remote branch, every "
+        "tag free, no version on the index, credentials\n"
+        "  2. write every package's files; one release commit; tags core-v2.0.0, plugin-v1.0.1, "
+        "cli-v1.0.1\n"
+        "  3. run the tests once\n"
+        "  4. build each package's sdist and wheel (core -> plugin -> cli); twine check --strict\n"
+        "  5. push the release commit and every tag atomically (the remote is the lock)\n"
+        "  6. upload to pypi in dependency order: core -> plugin -> cli\n"
+        "  7. a GitHub release for each tag (3) with its changelog section and files\n"
+    )
+    code, out, err = run(capsys, workspace, "--dry-run", "--no-push", "--package", "cli")
+    assert out.endswith(
+        "  4. build each package's sdist and wheel (cli); twine check --strict\n"
+        "  5. no push, no upload, no GitHub release (--no-push): all stay in this clone\n"
+    )
 
 
 def test_rolling_back_a_workspace_release_is_refused_before_anything_is_written(

@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
 
     workspace = workspace_plan(args)
     if workspace is not None:
-        return _workspace_preview(workspace, args)
+        return _workspace_preview(workspace, args, options)
 
     release_plan = plan_release(options.repo, options.plan_options())
     facts = _remote_facts(release_plan, args, options)
@@ -145,13 +145,13 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _workspace_preview(workspace: Any, args: argparse.Namespace) -> int:
+def _workspace_preview(workspace: Any, args: argparse.Namespace, options: PublishOptions) -> int:
     from autorelease.cli import render, workspace_render
 
     if args.json:
         sys.stdout.writelines(render.json_parts(workspace.to_json()))
     else:
-        sys.stdout.writelines(workspace_render.preview(workspace, args.verbose))
+        sys.stdout.writelines(workspace_render.preview(workspace, args.verbose, options))
     return ExitCode.OK
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from autorelease.cli import render
 from autorelease.core.workspace_plan import PackagePlan, WorkspacePlan
+from autorelease.publish.options import PublishOptions
 
 _COLUMNS = ("package", "current", "next", "bump", "tag", "cause")
 
@@ -30,8 +31,11 @@ def table(packages: Sequence[PackagePlan]) -> list[str]:
     ]
 
 
-def preview(plan: WorkspacePlan, verbose: bool = False) -> list[str]:
-    """The dry run of a workspace: the table, then each package's files and changelog section."""
+def preview(
+    plan: WorkspacePlan, verbose: bool = False, options: PublishOptions | None = None
+) -> list[str]:
+    """The dry run of a workspace: the table, each package's files and changelog section, then
+    (with OPTIONS) the steps publish would take."""
     out = [
         "Dry run: nothing will be written.",
         "",
@@ -47,7 +51,37 @@ def preview(plan: WorkspacePlan, verbose: bool = False) -> list[str]:
         parts += _package_parts(package, verbose)
     if not plan.releasable:
         parts.append("\nNothing to release.\n")
+    elif options is not None:
+        steps = publish_steps(plan, options)
+        parts.append("\nSteps publish would take:\n")
+        parts += [f"  {n}. {step}\n" for n, step in enumerate(steps, 1)]
     return parts
+
+
+def publish_steps(plan: WorkspacePlan, options: PublishOptions) -> list[str]:
+    """The steps `publish` would take to release the workspace's releasable packages."""
+    releasing = [p for p in plan.packages if p.releasable]
+    tags = ", ".join(str(p.plan.tag) for p in releasing)
+    order = " -> ".join(p.name for p in releasing)
+    count = len(releasing)
+    steps = [
+        "check: clean working tree, release branch, HEAD equal to the remote branch, every tag "
+        "free, no version on the index, credentials",
+        f"write every package's files; one release commit; tags {tags}",
+        "SKIP the tests (--skip-tests)" if options.skip_tests else "run the tests once",
+        f"build each package's sdist and wheel ({order}); twine check --strict",
+    ]
+    if options.no_push:
+        return [*steps, "no push, no upload, no GitHub release (--no-push): all stay in this clone"]
+    repository = options.index_spec(releasing[0].plan.repository)
+    return [
+        *steps,
+        "push the release commit and every tag atomically (the remote is the lock)",
+        "no upload (--no-upload)" if options.no_upload
+        else f"upload to {repository} in dependency order: {order}",
+        "no GitHub release (--no-github)" if options.no_github
+        else f"a GitHub release for each tag ({count}) with its changelog section and files",
+    ]  # fmt: skip
 
 
 def _package_parts(package: PackagePlan, verbose: bool) -> list[str]:
