@@ -49,6 +49,33 @@ def test_dry_run_prints_everything_and_writes_nothing(
         assert expected in out
 
 
+@pytest.mark.parametrize(
+    ("setting", "github", "comments"),
+    [
+        ("", "GitHub release v1.1.0 with the changelog section and the built files",
+         "a 'Released in' comment on each issue and pull request the notes name"),
+        ("comment = false", "GitHub release v1.1.0 with the changelog section and the built files",
+         "no 'Released in' comments (comment = false)"),
+        ("github_release = false", "no GitHub release (github_release = false)", None),
+    ],
+)  # fmt: skip
+def test_the_dry_run_s_steps_follow_the_settings_that_turn_steps_off(
+    released: GitRepo,
+    capsys: pytest.CaptureFixture[str],
+    setting: str,
+    github: str,
+    comments: str | None,
+) -> None:
+    with (released.path / "pyproject.toml").open("a") as out:
+        out.write(f"\n[tool.autorelease]\n{setting}\n")
+    released.git("commit", "-qam", "chore: settings")
+    code, out, _ = run(capsys, "-C", released.path, "--dry-run", "--offline")
+    steps = [line.split(". ", 1)[1] for line in out.split("Steps publish would take:\n")[1]
+             .splitlines()]  # fmt: skip
+    assert code == ExitCode.OK
+    assert steps[6:] == [github, *([comments] if comments else [])]
+
+
 def test_dry_run_json(hosted: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     before = snapshot(hosted.path, git_files=True)
     code, out, _ = run(capsys, "-C", hosted.path, "--dry-run", "--json")

@@ -335,6 +335,7 @@ def test_the_dry_run_shows_a_table_and_the_files_each_package_writes(
         "  5. push the release commit and every tag atomically (the remote is the lock)\n"
         "  6. upload to pypi in dependency order: core -> plugin -> cli\n"
         "  7. a GitHub release for each tag (3) with its changelog section and files\n"
+        "  8. a 'Released in' comment on each issue and pull request the notes name\n"
     )
     code, out, err = run(capsys, workspace, "--dry-run", "--no-push", "--package", "cli")
     assert out.endswith(

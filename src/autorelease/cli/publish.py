@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             data["remote_state"] = [vars(f) for f in facts]
         sys.stdout.writelines(render.json_parts(data))
         return ExitCode.OK
-    steps = render.publish_steps(release_plan, options)
+    steps = render.publish_steps(release_plan, options, switches(release_plan.root))
     sys.stdout.writelines(render.preview_parts(release_plan, steps, options.verbose))
     if facts is not None:
         from autorelease.publish import remote_state
@@ -145,13 +145,23 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def switches(root: str | Path) -> Any:
+    """The configuration's settings that turn publish steps off (render.Switches)."""
+    from autorelease.cli import render
+    from autorelease.core import config
+
+    cfg = config.load(Path(root))
+    return render.Switches(github_release=bool(cfg.github_release), comment=bool(cfg.comment))
+
+
 def _workspace_preview(workspace: Any, args: argparse.Namespace, options: PublishOptions) -> int:
     from autorelease.cli import render, workspace_render
 
     if args.json:
         sys.stdout.writelines(render.json_parts(workspace.to_json()))
     else:
-        sys.stdout.writelines(workspace_render.preview(workspace, args.verbose, options))
+        steps = (options, switches(workspace.root))
+        sys.stdout.writelines(workspace_render.preview(workspace, args.verbose, steps))
     return ExitCode.OK
 
 

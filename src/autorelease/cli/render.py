@@ -6,7 +6,7 @@ import difflib
 import itertools
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from autorelease.core.classify import ClassifiedCommit
 from autorelease.core.plan import ReleasePlan
@@ -253,8 +253,12 @@ def preview_parts(plan: ReleasePlan, steps: Sequence[str], verbose: bool = False
     return [*parts, "\n".join(out) + "\n"]
 
 
-def publish_steps(plan: ReleasePlan, options: PublishOptions) -> list[str]:
-    """The steps `publish` would take for PLAN with OPTIONS, in order."""
+def publish_steps(
+    plan: ReleasePlan, options: PublishOptions, switches: Switches | None = None
+) -> list[str]:
+    """The steps `publish` would take for PLAN with OPTIONS (and the configuration's
+    SWITCHES), in order."""
+    switches = switches or Switches()
     files = ", ".join(c.path for c in plan.file_changes) or "no files"
     if options.no_push:
         return [
@@ -274,18 +278,33 @@ def publish_steps(plan: ReleasePlan, options: PublishOptions) -> list[str]:
         *_test_and_build(options),
         f"push the release commit and {plan.tag} atomically (the remote is the lock)",
         "no upload (--no-upload)" if options.no_upload else f"upload to {repository}",
-        "no GitHub release (--no-github)"
-        if options.no_github
-        else f"GitHub release {plan.tag} with the changelog section and the built files",
-        *_after_github(options),
+        no_github(options, switches)
+        or f"GitHub release {plan.tag} with the changelog section and the built files",
+        *after_github(options, switches),
     ]
 
 
-def _after_github(options: PublishOptions) -> list[str]:
+class Switches(NamedTuple):
+    """The configuration's settings that turn publish steps off."""
+
+    github_release: bool = True
+    comment: bool = True
+
+
+def no_github(options: PublishOptions, switches: Switches) -> str:
+    """The step line when no GitHub release is made; "" when one is."""
     if options.no_github:
+        return "no GitHub release (--no-github)"
+    return "" if switches.github_release else "no GitHub release (github_release = false)"
+
+
+def after_github(options: PublishOptions, switches: Switches) -> list[str]:
+    if no_github(options, switches):
         return []
     if options.no_comments:
         return ["no 'Released in' comments (--no-comments)"]
+    if not switches.comment:
+        return ["no 'Released in' comments (comment = false)"]
     return ["a 'Released in' comment on each issue and pull request the notes name"]
 
 

@@ -135,7 +135,7 @@ def _preview(root: Path, args: argparse.Namespace, planned: rollback.Rollback) -
 
     options = publish.publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
     plan = plan_release(root, options.plan_options())
-    published = render.publish_steps(plan, options)
+    published = render.publish_steps(plan, options, publish.switches(root))
     steps = [
         published[0],
         f"commit the revert on top of HEAD: {rollback.HEADER.format(version=planned.version)}",

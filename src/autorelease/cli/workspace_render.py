@@ -32,7 +32,9 @@ def table(packages: Sequence[PackagePlan]) -> list[str]:
 
 
 def preview(
-    plan: WorkspacePlan, verbose: bool = False, options: PublishOptions | None = None
+    plan: WorkspacePlan,
+    verbose: bool = False,
+    steps: tuple[PublishOptions, render.Switches] | None = None,
 ) -> list[str]:
     """The dry run of a workspace: the table, each package's files and changelog section, then
     (with OPTIONS) the steps publish would take."""
@@ -51,14 +53,15 @@ def preview(
         parts += _package_parts(package, verbose)
     if not plan.releasable:
         parts.append("\nNothing to release.\n")
-    elif options is not None:
-        steps = publish_steps(plan, options)
+    elif steps is not None:
         parts.append("\nSteps publish would take:\n")
-        parts += [f"  {n}. {step}\n" for n, step in enumerate(steps, 1)]
+        parts += [f"  {n}. {step}\n" for n, step in enumerate(publish_steps(plan, *steps), 1)]
     return parts
 
 
-def publish_steps(plan: WorkspacePlan, options: PublishOptions) -> list[str]:
+def publish_steps(
+    plan: WorkspacePlan, options: PublishOptions, switches: render.Switches
+) -> list[str]:
     """The steps `publish` would take to release the workspace's releasable packages."""
     releasing = [p for p in plan.packages if p.releasable]
     tags = ", ".join(str(p.plan.tag) for p in releasing)
@@ -79,8 +82,9 @@ def publish_steps(plan: WorkspacePlan, options: PublishOptions) -> list[str]:
         "push the release commit and every tag atomically (the remote is the lock)",
         "no upload (--no-upload)" if options.no_upload
         else f"upload to {repository} in dependency order: {order}",
-        "no GitHub release (--no-github)" if options.no_github
-        else f"a GitHub release for each tag ({count}) with its changelog section and files",
+        render.no_github(options, switches)
+        or f"a GitHub release for each tag ({count}) with its changelog section and files",
+        *render.after_github(options, switches),
     ]  # fmt: skip
 
 
