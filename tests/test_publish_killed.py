@@ -10,6 +10,7 @@ faked.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -267,3 +268,26 @@ def test_sigterm_during_a_push_that_arrived_keeps_the_release(w: World, tmp_path
     assert w.index_files() == {}
 
     rerun(w, FINISHING)
+
+
+@pytest.mark.slow
+def test_status_and_the_dry_run_warn_of_a_killed_release_the_next_run_undoes(
+    w: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autorelease.cli.main import main
+
+    killed_run(w, "tag -a", after=True)  # the release commit and tag made, not pushed
+    capsys.readouterr()
+    note = (
+        "a release of 1.1.0 (v1.1.0) was begun in this clone and not pushed (the run was "
+        "killed): `autorelease publish` undoes it first, or finishes it if its push arrived"
+    )
+
+    assert main(["-C", str(w.repo.path), "status"]) == ExitCode.OK
+    assert capsys.readouterr().out.endswith(f"HEAD released  yes\nWarning        {note}\n")
+    assert main(["-C", str(w.repo.path), "--dry-run", "--json"]) == ExitCode.OK
+    assert json.loads(capsys.readouterr().out)["warnings"] == [note]
+
+    rerun(w, UNDOING)
+    assert main(["-C", str(w.repo.path), "status", "--json"]) == ExitCode.OK
+    assert json.loads(capsys.readouterr().out)["warnings"] == []

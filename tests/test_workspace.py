@@ -295,7 +295,7 @@ def test_package_restricts_the_plan_status_and_version(
     assert (code, json.loads(out)) == (ExitCode.OK, {"packages": [{
         "name": "plugin", "current_version": "1.0.0", "last_tag": "plugin-v1.0.0",
         "next_version": "1.0.1", "bump": "patch", "cause": "dependencies: core 2.0.0",
-        "tag": "plugin-v1.0.1"}]})  # fmt: skip
+        "tag": "plugin-v1.0.1"}], "warnings": []})  # fmt: skip
     assert run(capsys, workspace, "status", "--package", "nope") == (
         ExitCode.USAGE, "",
         "autorelease: error: --package nope: no such package in the workspace — name one of "

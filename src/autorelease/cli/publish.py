@@ -126,9 +126,9 @@ def run(args: argparse.Namespace) -> int:
 
     workspace = workspace_plan(args)
     if workspace is not None:
-        return _workspace_preview(workspace, args, options)
+        return _workspace_preview(with_pending_note(workspace), args, options)
 
-    release_plan = plan_release(options.repo, options.plan_options())
+    release_plan = with_pending_note(plan_release(options.repo, options.plan_options()))
     facts = _remote_facts(release_plan, args, options)
     if args.json:
         data = release_plan.to_json()
@@ -143,6 +143,14 @@ def run(args: argparse.Namespace) -> int:
 
         print(remote_state.render(facts), end="")
     return ExitCode.OK
+
+
+def with_pending_note(plan: Any) -> Any:
+    """PLAN (one package's or a workspace's) warning of a release a killed run left here."""
+    from autorelease.publish import unfinished
+
+    note = unfinished.pending_note(Path(plan.root))
+    return plan._replace(warnings=(*plan.warnings, note)) if note else plan
 
 
 def switches(root: str | Path) -> Any:

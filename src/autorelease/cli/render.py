@@ -343,4 +343,5 @@ def status(plan: ReleasePlan) -> str:
         ),
         f"HEAD released  {released}",
     ]
+    lines += [f"Warning        {w}" for w in plan.warnings]
     return "\n".join(lines) + "\n"

@@ -23,14 +23,14 @@ def run(args: argparse.Namespace) -> int:
 
     workspace = publish.workspace_plan(args, changelog=False)
     if workspace is not None:
-        return _workspace_status(workspace, args.json)
-    plan = publish.plan(args, changelog=False)
+        return _workspace_status(publish.with_pending_note(workspace), args.json)
+    plan = publish.with_pending_note(publish.plan(args, changelog=False))
     if args.json:
         import json
 
         data = plan.to_json()
         keys = ("current_version", "current_source", "last_tag", "next_version", "bump", "tag",
-                "head_released", "counts")  # fmt: skip
+                "head_released", "counts", "warnings")  # fmt: skip
         print(json.dumps({k: data[k] for k in keys}, indent=2))
     else:
         print(render.status(plan), end="")
@@ -45,7 +45,7 @@ def _workspace_status(workspace: Any, as_json: bool) -> int:
 
         keys = ("name", "current_version", "last_tag", "next_version", "bump", "cause", "tag")
         packages = [{k: p.to_json()[k] for k in keys} for p in workspace.packages]
-        print(json.dumps({"packages": packages}, indent=2))
+        print(json.dumps({"packages": packages, "warnings": list(workspace.warnings)}, indent=2))
     else:
         print(workspace_render.status(workspace), end="")
     return ExitCode.OK

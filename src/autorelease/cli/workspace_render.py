@@ -108,6 +108,7 @@ def status(plan: WorkspacePlan) -> str:
     lines = table(plan.packages)
     released = [p.name for p in plan.packages if p.plan.head_released]
     lines.append(f"HEAD released  {', '.join(released) or 'none'}")
+    lines += [f"Warning        {w}" for w in plan.warnings]
     return "\n".join(lines) + "\n"
 
 

@@ -9,8 +9,6 @@ the release be finished or undoes exactly the work the record names, then plans 
 
 from __future__ import annotations
 
-import json
-import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -43,7 +41,26 @@ def _record_file(root: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
+def pending_note(root: Path) -> str | None:
+    """What a preview says of a release a killed run left in this clone; None when none did.
+
+    Reads the record without a git call where the git directory is ROOT/.git (a preview must
+    start fast); a worktree's (.git is a file) is asked of git.
+    """
+    git_dir = root / ".git"
+    found = _load(git_dir / RECORD) if git_dir.is_dir() else load(root)
+    if found is None:
+        return None
+    return (
+        f"a release of {found.version} ({', '.join(found.tags or (found.tag,))}) was begun in "
+        "this clone and not pushed (the run was killed): `autorelease publish` undoes it "
+        "first, or finishes it if its push arrived"
+    )
+
+
 def save(root: Path, found: Unfinished) -> None:
+    import json
+
     write_atomic(_record_file(root), json.dumps(found._asdict(), indent=2) + "\n")
 
 
@@ -53,8 +70,16 @@ def clear(root: Path) -> None:
 
 def load(root: Path) -> Unfinished | None:
     """The record of an unfinished release, or None (also for one that cannot be read)."""
+    return _load(_record_file(root))
+
+
+def _load(path: Path) -> Unfinished | None:
+    if not path.is_file():
+        return None
+    import json  # here: a preview that finds no record has no use for it
+
     try:
-        data: dict[str, Any] = json.loads(_record_file(root).read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         fields: dict[str, Any] = {
             k: tuple(v) if isinstance(v, list) else v for k, v in data.items()
         }
@@ -116,7 +141,9 @@ def _refuse_other_changes(root: Path, found: Unfinished) -> None:
     others = sorted(set(changed_paths(root)) - set(found.paths))
     if others:
         shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-        command = "git stash push -u -- " + " ".join(map(shlex.quote, others))
+        from shlex import quote
+
+        command = "git stash push -u -- " + " ".join(map(quote, others))
         raise DirtyTree(
             f"the working tree has uncommitted changes ({shown}) besides the files of an "
             f"unfinished release of {found.version}",
