@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from autorelease import git
+from autorelease.cli.publish import package_argument
 from autorelease.errors import ExitCode, GitError, UsageError
 from autorelease.hooks.check import (
     Checked,
@@ -28,6 +29,7 @@ from autorelease.hooks.check import (
     lint_options,
     pushed_ranges,
     release_preview,
+    workspace_text,
 )
 from autorelease.hooks.lint import DEFAULT_MAX_HEADER_LENGTH, DEFAULT_TYPES
 
@@ -45,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--message", "-m", help="a message to check, e.g. a PR title")
     check.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     _lint_arguments(check)
+    package_argument(check)
     check.set_defaults(handler=cmd_check)
 
     hook = subparsers.add_parser("hook")
@@ -56,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     pre_push = hooks.add_parser("pre-push", help="check every commit being pushed")
     pre_push.add_argument("remote", nargs="*", help="remote name and URL (git passes them)")
     _lint_arguments(pre_push)
+    package_argument(pre_push)
     pre_push.set_defaults(handler=cmd_pre_push)
 
 
@@ -93,7 +97,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         assert root is not None
         checked = check_range(root, args.range, (), options)
     ok = all(c.result.ok for c in checked)
-    preview = release_preview(root, args.message) if ok and root is not None else None
+    only = tuple(args.packages or ())
+    preview = release_preview(root, args.message, only) if ok and root is not None else None
     if args.json:
         print(json.dumps(_as_json(checked, preview), indent=2))
     else:
@@ -137,6 +142,9 @@ def cmd_pre_push(args: argparse.Namespace) -> int:
         checked += check_range(root, include, exclude, options, seen)
     bad = [c for c in checked if not c.result.ok]
     if not bad:
+        preview = workspace_text(root, tuple(args.packages or ())) if ranges else None
+        if preview:
+            print(preview)
         return ExitCode.OK
     _report(checked, sys.stdout)
     print(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autorelease import git
-from autorelease.errors import AutoreleaseError
+from autorelease.errors import AutoreleaseError, UsageError
 from autorelease.hooks.lint import (
     DEFAULT_MAX_HEADER_LENGTH,
     DEFAULT_TYPES,
@@ -25,6 +25,7 @@ from autorelease.hooks.lint import (
 
 if TYPE_CHECKING:
     from autorelease.core.config import Config
+    from autorelease.core.plan import ReleasePlan
     from autorelease.core.rules import Rules
 
 _ZERO_SHA = frozenset("0")
@@ -176,14 +177,49 @@ def _configured_types(cfg: Config) -> tuple[str, ...]:
 # --- the release that merging would cause ----------------------------------------------------
 
 
-def release_preview(root: Path, message: str | None) -> dict[str, Any]:
-    """What releasing would do with these commits (and MESSAGE on top of HEAD, if given)."""
+def release_preview(root: Path, message: str | None, only: Sequence[str] = ()) -> dict[str, Any]:
+    """What releasing would do with these commits (and MESSAGE on top of HEAD, if given): for
+    a workspace, per package (ONLY: these packages); a --package it has not is a UsageError."""
     try:
         from autorelease.core.plan import PlanOptions, plan_release
+        from autorelease.core.workspace_plan import plan_workspace
 
-        plan = plan_release(root, PlanOptions(extra_messages=(message,) if message else ()))
+        options = PlanOptions(extra_messages=(message,) if message else ())
+        space = plan_workspace(root, options, only)
+        plan = plan_release(root, options) if space is None else None
+    except UsageError:
+        raise
     except (AutoreleaseError, ImportError) as exc:
         return {"unavailable": f"(no release preview: {exc})"}
+    if space is not None:
+        from autorelease.hooks import workspace_preview
+
+        return workspace_preview.preview(space)
+    assert plan is not None
+    return _single_preview(plan)
+
+
+def workspace_text(root: Path, only: Sequence[str] = ()) -> str | None:
+    """The pre-push hook's line: what merging releases per package. None for a repository of
+    one package (its hook says nothing when every commit passes) or a plan that fails (the
+    push is not the place for that: `autorelease --dry-run` says it)."""
+    try:
+        from autorelease.core.plan import PlanOptions
+        from autorelease.core.workspace_plan import plan_workspace
+
+        space = plan_workspace(root, PlanOptions(changelog=False), only)
+    except UsageError:
+        raise
+    except (AutoreleaseError, ImportError):
+        return None
+    if space is None:
+        return None
+    from autorelease.hooks import workspace_preview
+
+    return workspace_preview.text(space)
+
+
+def _single_preview(plan: ReleasePlan) -> dict[str, Any]:
     data: dict[str, Any] = {
         "current_version": plan.current_version,
         "next_version": plan.next_version,

@@ -1,0 +1,80 @@
+"""What merging would release in a workspace, for `autorelease check` and the pre-push hook:
+each package that would release, its next version and why.
+
+`merging this releases core 2.0.0 (feat!: core speaks v2), cli 1.0.1 (dependencies: core
+2.0.0)`; the why of a package's own commits is its most significant commit, as the preview of
+a single package says it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autorelease.core.classify import LEVEL_BY_NAME, ClassifiedCommit
+from autorelease.core.version import Bump
+from autorelease.core.workspace_plan import PackagePlan, WorkspacePlan
+
+_OWN = "commits"  # the cause workspace_plan gives a package's own commits
+_DEPENDENCIES = "dependencies: "  # the cause of a dependency's move, as its changelog says it
+_LINKED = "linked: "  # a linked group's version
+
+
+def preview(plan: WorkspacePlan) -> dict[str, Any]:
+    """The `release` of `check --json`: the dry run's packages, each with the commits that
+    cause its release (`because`), and the text."""
+    packages = [
+        {**package.to_json(), "because": [_said(c) for c in own_causes(package)]}
+        for package in plan.packages
+    ]
+    return {"workspace": True, "releasable": plan.releasable, "packages": packages,
+            "text": text(plan)}  # fmt: skip
+
+
+def text(plan: WorkspacePlan) -> str:
+    """One line: each releasing package, its next version and why; or that none releases."""
+    moving = [p for p in plan.packages if p.releasable]
+    if moving:
+        said = ", ".join(f"{p.name} {p.plan.next_version} ({reason(p)})" for p in moving)
+        return f"merging this releases {said}"
+    staying = [f"{p.name} {p.plan.current_version}" for p in plan.packages]
+    if not staying:
+        return "merging this releases nothing"
+    verb = "stays" if len(staying) == 1 else "stay"
+    return f"merging this releases nothing: {', '.join(staying)} {verb} current"
+
+
+def reason(package: PackagePlan) -> str:
+    """Why PACKAGE releases: its cause, with its own commits named by the most significant."""
+    parts = package.cause.split("; ")
+    return "; ".join(_commits_said(package) if part == _OWN else part for part in parts)
+
+
+def own_causes(package: PackagePlan) -> list[ClassifiedCommit]:
+    """The package's own commits (or message) of the highest level: those its release is for,
+    without the messages the workspace made up for its dependencies and linked group."""
+    made_up = _made_up(package.cause)
+    own = [c for c in package.plan.commits if c.sha or c.header not in made_up]
+    top = max((LEVEL_BY_NAME[c.level] for c in own), default=Bump.NONE)
+    return [c for c in own if top and LEVEL_BY_NAME[c.level] == top]
+
+
+def _commits_said(package: PackagePlan) -> str:
+    headers = [c.header for c in own_causes(package)]
+    if not headers:
+        return _OWN
+    more = len(headers) - 1
+    return headers[0] + (f" and {more} more" if more else "")
+
+
+def _made_up(cause: str) -> frozenset[str]:
+    """The headers of the messages workspace_plan adds for CAUSE's dependencies and links."""
+    parts = cause.split("; ")
+    return frozenset(
+        [f"fix: {p}" for p in parts if p.startswith(_DEPENDENCIES)]
+        + [f"chore(release): linked with {p[len(_LINKED):]}" for p in parts
+           if p.startswith(_LINKED)]
+    )  # fmt: skip
+
+
+def _said(commit: ClassifiedCommit) -> dict[str, str]:
+    return {"sha": commit.sha, "header": commit.header}
