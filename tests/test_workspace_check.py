@@ -123,6 +123,33 @@ def test_check_json_has_the_packages_of_the_dry_run_and_their_commits(
     ]
 
 
+def test_a_pr_title_counts_for_the_packages_its_scope_names(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A squash message has no paths yet: its scope (a package's name or `scopes`) places it."""
+    configured(workspace, '[tool.autorelease.packages.cli]\nscopes = ["command-line"]\n')
+    workspace.commit("fix: core mends", ("packages/core/src/core/m.py", "m = 1\n"))
+    assert check(capsys, workspace, "-m", "feat(command-line): --quiet") == (
+        ExitCode.OK,
+        "1 of 1 message(s) pass\nmerging this releases core 1.0.1 (fix: core mends), "
+        "cli 1.1.0 (feat(command-line): --quiet)\n",
+    )
+    assert check(capsys, workspace, "-m", "feat(core,plugin)!: v2")[1].splitlines()[-1] == (
+        "merging this releases core 2.0.0 (feat(core,plugin)!: v2), plugin 2.0.0 "
+        "(feat(core,plugin)!: v2; dependencies: core 2.0.0), "
+        "cli 1.0.1 (dependencies: core 2.0.0, plugin 2.0.0)"
+    )
+    assert check(capsys, workspace, "-m", "feat: --quiet") == (
+        ExitCode.OK,
+        "1 of 1 message(s) pass\nmerging this releases core 1.0.1 (fix: core mends); the "
+        "message counts for no package: its scope names none (feat(core): ... would count "
+        "for core)\n",
+    )
+    assert check(capsys, workspace, "-m", "fix(core): x")[1].endswith(
+        "merging this releases core 1.0.1 (fix(core): x and 1 more)\n"
+    )
+
+
 def test_a_single_package_repository_keeps_its_preview(
     released: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:

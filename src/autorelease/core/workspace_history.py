@@ -152,6 +152,11 @@ def _owner(
     return every if outside == "all" else ()
 
 
+def named_by_scope(space: Workspace, message: str) -> list[str]:
+    """The packages MESSAGE's scope names, by a package's name or one of its `scopes`."""
+    return _scoped(message, {s: p.name for p in space.packages for s in p.scopes})
+
+
 def _scoped(message: str, by_scope: dict[str, str]) -> list[str]:
     """The packages a commit's scope names (`fix(core,cli): ...` names two)."""
     match = VALID_HEADER.match(message.lstrip("\n").partition("\n")[0])

@@ -6,7 +6,9 @@ tag, in its own folder (its version declarations, its changelog). Last,
 the packages move together: a dependent whose requirement no longer admits a new version gets
 its requirement rewritten and (dependents = "bump") a patch release, and a linked group shares
 the highest version of its members. plan.decide sees those causes as messages on top of HEAD
-(`fix: dependencies: core 2.0.0`, a `Release-As:` footer), so its changelog lists them.
+(`fix: dependencies: core 2.0.0`, a `Release-As:` footer), so its changelog lists them. A
+message not committed yet (`check --message`'s PR title) has no paths: it counts for the
+packages its scope names.
 """
 
 from __future__ import annotations
@@ -255,8 +257,11 @@ def _declarations(
 def _decide(
     context: _Context, part: _Package, options: single.PlanOptions, messages: Sequence[str]
 ) -> single.ReleasePlan:
-    options = options._replace(extra_messages=(*messages, *options.extra_messages))
-    if context.only and part.package.name not in context.only:
+    name = part.package.name
+    named = [m for m in options.extra_messages
+             if name in workspace_history.named_by_scope(context.space, m)]  # fmt: skip
+    options = options._replace(extra_messages=(*messages, *named))
+    if context.only and name not in context.only:
         options = options._replace(bump=None)  # `--package cli --bump major` moves cli alone
     return single.decide(
         context.root, part.cfg, context.facts.histories[part.package.name], found=part.found,

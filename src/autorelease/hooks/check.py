@@ -194,7 +194,7 @@ def release_preview(root: Path, message: str | None, only: Sequence[str] = ()) -
     if space is not None:
         from autorelease.hooks import workspace_preview
 
-        return workspace_preview.preview(space)
+        return workspace_preview.preview(space, message)
     assert plan is not None
     return _single_preview(plan)
 

@@ -19,15 +19,15 @@ _DEPENDENCIES = "dependencies: "  # the cause of a dependency's move, as its cha
 _LINKED = "linked: "  # a linked group's version
 
 
-def preview(plan: WorkspacePlan) -> dict[str, Any]:
+def preview(plan: WorkspacePlan, message: str | None = None) -> dict[str, Any]:
     """The `release` of `check --json`: the dry run's packages, each with the commits that
-    cause its release (`because`), and the text."""
+    cause its release (`because`), and the text. MESSAGE: the PR title planned on top."""
     packages = [
         {**package.to_json(), "because": [_said(c) for c in own_causes(package)]}
         for package in plan.packages
     ]
     return {"workspace": True, "releasable": plan.releasable, "packages": packages,
-            "text": text(plan)}  # fmt: skip
+            "text": text(plan) + _unrouted(plan, message)}  # fmt: skip
 
 
 def text(plan: WorkspacePlan) -> str:
@@ -41,6 +41,19 @@ def text(plan: WorkspacePlan) -> str:
         return "merging this releases nothing"
     verb = "stays" if len(staying) == 1 else "stay"
     return f"merging this releases nothing: {', '.join(staying)} {verb} current"
+
+
+def _unrouted(plan: WorkspacePlan, message: str | None) -> str:
+    """What to add when MESSAGE counts for none of the packages listed: it has no paths, so
+    only its scope can name its packages."""
+    header = (message or "").strip().partition("\n")[0].strip()
+    if not header or any(
+        not c.sha and c.header == header for p in plan.packages for c in p.plan.commits
+    ):
+        return ""
+    example = plan.packages[0].name if plan.packages else "core"
+    return (f"; the message counts for no package: its scope names none "
+            f"(feat({example}): ... would count for {example})")  # fmt: skip
 
 
 def reason(package: PackagePlan) -> str:
