@@ -95,6 +95,14 @@ def test_package_restricts_what_the_check_names(
     assert (code, out.splitlines()[-1]) == (
         ExitCode.OK, "merging this releases cli 1.0.1 (dependencies: core 2.0.0, plugin 1.0.1)"
     )  # fmt: skip
+    code, out = check(capsys, workspace, "HEAD~1..HEAD", "--package", "cli", "-m", "docs: x")
+    assert code == ExitCode.USAGE  # a RANGE or a message, as for a single package
+    workspace.commit("docs: core's readme", ("packages/core/README.md", "# core\n"))
+    code, out = check(capsys, workspace, "HEAD~1..HEAD", "--package", "plugin")
+    assert out.splitlines()[-1] == ("merging this releases plugin 1.0.1 (dependencies: core 2.0.0)")
+    workspace.tag("core-v2.0.0")
+    code, out = check(capsys, workspace, "HEAD~1..HEAD", "--package", "core")
+    assert out.splitlines()[-1] == "merging this releases nothing: core 2.0.0 stays current"
     code, out = check(capsys, workspace, f"{base}..HEAD", "--package", "nope")
     assert (code, out) == (
         ExitCode.USAGE,
