@@ -150,8 +150,8 @@ def test_a_pr_title_counts_for_the_packages_its_scope_names(
     assert check(capsys, workspace, "-m", "feat: --quiet") == (
         ExitCode.OK,
         "1 of 1 message(s) pass\nmerging this releases core 1.0.1 (fix: core mends); the "
-        "message counts for no package: its scope names none (feat(core): ... would count "
-        "for core)\n",
+        "message counts for no package listed: a message counts for the packages its scope "
+        "names (feat(core): ...)\n",
     )
     assert check(capsys, workspace, "-m", "fix(core): x")[1].endswith(
         "merging this releases core 1.0.1 (fix(core): x and 1 more)\n"

@@ -2,8 +2,8 @@
 each package that would release, its next version and why.
 
 `merging this releases core 2.0.0 (feat!: core speaks v2), cli 1.0.1 (dependencies: core
-2.0.0)`; the why of a package's own commits is its most significant commit, as the preview of
-a single package says it.
+2.0.0)`; the why of a package's own commits is the newest of its highest level, as the preview
+of a single package says it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ def preview(plan: WorkspacePlan, message: str | None = None) -> dict[str, Any]:
     """The `release` of `check --json`: the dry run's packages, each with the commits that
     cause its release (`because`), and the text. MESSAGE: the PR title planned on top."""
     packages = [
-        {**package.to_json(), "because": [_said(c) for c in own_causes(package)]}
+        {
+            **package.to_json(),
+            "because": [_said(c) for c in own_causes(package)] if package.releasable else [],
+        }
         for package in plan.packages
     ]
     return {"workspace": True, "releasable": plan.releasable, "packages": packages,
@@ -52,12 +55,13 @@ def _unrouted(plan: WorkspacePlan, message: str | None) -> str:
     ):
         return ""
     example = plan.packages[0].name if plan.packages else "core"
-    return (f"; the message counts for no package: its scope names none "
-            f"(feat({example}): ... would count for {example})")  # fmt: skip
+    return (f"; the message counts for no package listed: a message counts for the packages "
+            f"its scope names (feat({example}): ...)")  # fmt: skip
 
 
 def reason(package: PackagePlan) -> str:
-    """Why PACKAGE releases: its cause, with its own commits named by the most significant."""
+    """Why PACKAGE releases: its cause, with its own commits named by the newest of the
+    highest level."""
     parts = package.cause.split("; ")
     return "; ".join(_commits_said(package) if part == _OWN else part for part in parts)
 
