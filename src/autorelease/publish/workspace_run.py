@@ -74,6 +74,7 @@ def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: 
     ]  # fmt: skip
     for member in members:
         member.progress.release = member.release
+        member.progress.index_url = run.index_url_of(member.checked)
     try:
         _finish(whole, members, parts, changes)
     except BaseException as exc:
