@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autorelease import git
+from autorelease import git, remote_url
 from autorelease.core import config, stats
 from autorelease.errors import ExitCode
 
@@ -69,9 +69,7 @@ def _runs(
         return None
     from autorelease.publish import github_runs, github_target
 
-    target = github_target.resolve_target(
-        os.environ, git.config_value(root, f"remote.{cfg.remote}.url")
-    )
+    target = github_target.resolve_target(os.environ, remote_url.of_remote(root, str(cfg.remote)))
     name = Path(workflow).name if workflow else release_workflow(root)
     if target is None or name is None:
         why = "no GitHub repository" if target is None else "no workflow runs autorelease"

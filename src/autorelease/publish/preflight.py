@@ -113,7 +113,7 @@ def _remote_head_branch(root: Path, remote: str) -> str | None:
 
 def _check_remote(root: Path, cfg: config.Config, release: Release, found: Preflight) -> None:
     remote, resuming, tag = str(cfg.remote), release.resuming, release.tag
-    if git.config_value(root, f"remote.{remote}.url") is None:
+    if remote_url.of_remote(root, remote) is None:
         raise NoRemote(
             f"there is no remote named {remote} to push the release to",
             f"git remote add {remote} URL, set remote in [tool.autorelease], or pass --no-push",

@@ -30,7 +30,7 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autorelease import fileio, git, process
+from autorelease import fileio, git, process, remote_url
 from autorelease.core import changelog, config, history
 from autorelease.core.changelog_rebuild import release_notes
 from autorelease.core.contributors import Author
@@ -317,7 +317,7 @@ def _finish(run: Run, plan: ReleasePlan | None) -> None:
 def remote_to_ask(root: Path, cfg: config.Config, options: PublishOptions) -> str | None:
     """The remote to ask whether a release arrived; None with --no-push or without one."""
     remote = str(cfg.remote)
-    if options.no_push or git.config_value(root, f"remote.{remote}.url") is None:
+    if options.no_push or remote_url.of_remote(root, remote) is None:
         return None
     return remote
 
@@ -614,7 +614,7 @@ def _nothing_pushed(porcelain: str) -> bool:
 def _remote_holds_release(run: Run) -> bool:
     """The remote has the release tag on HEAD (asked even under --no-push)."""
     remote = str(run.cfg.remote)
-    if git.config_value(run.root, f"remote.{remote}.url") is None:
+    if remote_url.of_remote(run.root, remote) is None:
         return False
     return git.remote_tag(run.root, remote, run.release.tag) == git.head(run.root)
 
