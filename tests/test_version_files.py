@@ -185,6 +185,14 @@ def test_discover(tmp_path: Path, files: dict[str, str], expected: list[str]) ->
         ('[project]\ndynamic = ["version"]\n[tool.setuptools_scm]\n', True),
         ('[project]\ndynamic = ["version"]\n[tool.hatch.version]\nsource = "vcs"\n', True),
         ('[project]\ndynamic = ["version"]\n[tool.pdm.version]\nsource = "scm"\n', True),
+        # pydantic-ai's packages: hatchling with the uv-dynamic-versioning plugin
+        ('[project]\ndynamic = ["version"]\n[build-system]\nrequires = ["hatchling", '
+         '"uv-dynamic-versioning>=0.7.0"]\n[tool.hatch.version]\nsource = "uv-dynamic-versioning"',
+         True),
+        ('[project]\ndynamic = ["version"]\n[tool.hatch.version]\nsource = "uv-dynamic-versioning"',
+         True),
+        ('[project]\ndynamic = ["version"]\n[build-system]\nrequires = ["poetry-core", '
+         '"poetry-dynamic-versioning>=1,<2"]', True),
         ('[project]\ndynamic = ["version"]\n[build-system]\nrequires = ["hatchling"]', False),
         ('[project]\nversion = "1.0.0"\n[build-system]\nrequires = ["hatch-vcs"]', False),
     ],

@@ -370,17 +370,24 @@ def _module_declarations(root: Path) -> list[Declaration]:
     return found
 
 
+# Build requirements that read the version from git tags when [project].version is dynamic.
+_SCM_BUILD_REQUIRES = (
+    "setuptools-scm", "setuptools_scm", "hatch-vcs", "pdm-backend", "versioningit", "dunamai",
+    "uv-dynamic-versioning", "poetry-dynamic-versioning",
+)  # fmt: skip
+
+
 def uses_scm_version(pyproject: Mapping[str, Any]) -> bool:
-    """True when the version comes from git tags at build time (hatch-vcs, setuptools-scm...)."""
+    """True when the version comes from git tags at build time (hatch-vcs, setuptools-scm,
+    uv-dynamic-versioning...)."""
     dynamic = pyproject.get("project", {}).get("dynamic", [])
     if "version" not in dynamic:
         return False
     requires = " ".join(pyproject.get("build-system", {}).get("requires", [])).lower()
     tool = pyproject.get("tool", {})
     return (
-        any(name in requires for name in ("setuptools-scm", "setuptools_scm", "hatch-vcs",
-                                          "pdm-backend", "versioningit", "dunamai"))
-        or _dig(pyproject, "tool.hatch.version.source") == "vcs"
+        any(name in requires for name in _SCM_BUILD_REQUIRES)
+        or _dig(pyproject, "tool.hatch.version.source") in ("vcs", "uv-dynamic-versioning")
         or "setuptools_scm" in tool
         or _dig(pyproject, "tool.pdm.version.source") == "scm"
     )  # fmt: skip
