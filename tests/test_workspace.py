@@ -243,6 +243,38 @@ def test_a_linked_group_shares_the_highest_version(
     }
 
 
+ONE_TAG = "\n[tool.autorelease.packages]\n" + "".join(
+    f'{name} = {{tag_format = "v{{version}}"}}\n' for name in NEEDS
+)
+
+
+def test_a_linked_group_may_share_one_tag_for_a_lockstep_release(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # pydantic-ai's layout: every package at one version, released under one v{version} tag.
+    configured(workspace, 'linked = [["core", "plugin", "cli"]]\n' + ONE_TAG)
+    workspace.tag("v1.0.0")
+    workspace.commit("feat: plugin grows", ("packages/plugin/src/plugin/g.py", "g = 1\n"))
+    data = plan(capsys, workspace)
+    assert rows(data, "next_version", "tag", "last_tag", "cause") == {
+        "core": ("1.1.0", "v1.1.0", "v1.0.0", "linked: plugin, cli"),
+        "plugin": ("1.1.0", "v1.1.0", "v1.0.0", "commits"),
+        "cli": ("1.1.0", "v1.1.0", "v1.0.0", "dependencies: plugin 1.1.0; linked: core, plugin"),
+    }
+
+
+def test_packages_sharing_a_tag_format_unlinked_is_a_configuration_error(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured(workspace, 'linked = [["core", "plugin"]]\n' + ONE_TAG)
+    assert run(capsys, workspace, "--dry-run") == (
+        ExitCode.CONFIG, "",
+        "autorelease: error: the packages cli, core, plugin share the tag format v{version} but "
+        'are not linked — link them to release them together under one tag (linked = [["cli", '
+        '"core", "plugin"]]), or give each its own tag_format\n',
+    )  # fmt: skip
+
+
 def test_scope_routes_send_a_commit_to_the_package_its_scope_names(
     workspace: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -87,13 +87,32 @@ def discover(root: Path, cfg: config.Config) -> Workspace | None:
         _package(root, cfg, name, path, listed.get(name)) for name, path in sorted(
             found.items(), key=lambda item: item[1])
     ]  # fmt: skip
+    linked = _linked(cfg.linked, {p.name for p in packages})
+    _check_shared_tags(packages, linked)
     return Workspace(
         packages=tuple(dependency_order(_with_dependencies(packages))),
         dependents=str(cfg.dependents),
-        linked=_linked(cfg.linked, {p.name for p in packages}),
+        linked=linked,
         scope_routes=bool(cfg.scope_routes),
         outside_files=str(cfg.outside_files),
     )
+
+
+def _check_shared_tags(packages: list[Package], linked: tuple[tuple[str, ...], ...]) -> None:
+    """Packages may share a tag format (one tag for a lockstep release, as `v{version}`) only
+    in one linked group: else each would take the other's tags for its own releases."""
+    by_format: dict[str, list[str]] = {}
+    for package in packages:
+        by_format.setdefault(package.tag_format, []).append(package.name)
+    for tag_format, names in by_format.items():
+        if len(names) > 1 and not any(set(names) <= set(group) for group in linked):
+            quoted = ", ".join(f'"{name}"' for name in names)
+            raise ConfigError(
+                f"the packages {', '.join(names)} share the tag format {tag_format} but are "
+                "not linked",
+                f"link them to release them together under one tag (linked = [[{quoted}]]), "
+                "or give each its own tag_format",
+            )
 
 
 def _uv_members(root: Path, pyproject: Mapping[str, Any]) -> list[str]:

@@ -65,7 +65,7 @@ def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: 
             else f"releasing {what}"
         )
     progress.index_url = run.index_url_of(checks[0])
-    tags = tuple(part.release.tag for part in parts)
+    tags = tuple(dict.fromkeys(part.release.tag for part in parts))  # a linked group may share one
     whole = Run(root, cfg, options, parts[0].release, checks[0], progress, tags=tags)
     members = [
         Run(root, part.cfg, options, part.release, checked, progress.member(part.package.name),
@@ -211,7 +211,7 @@ def _release_locally(whole: Run, parts: list[Part], changes: tuple[FileChange, .
             git.run(["add", "--", *paths], root)
         commit = ["-c", "i18n.commitEncoding=UTF-8", "commit", "--no-verify", "--allow-empty"]
         git.run([*commit, "-q", "-F", "-"], root, input=message)
-        for part in parts:
-            note = f"Release {part.package.name} {part.release.version}"
-            git.run(["tag", "-a", part.release.tag, "-m", note], root)
+        for tag in whole.pushed_tags:
+            named = [f"{p.package.name} {p.release.version}" for p in parts if p.release.tag == tag]
+            git.run(["tag", "-a", tag, "-m", f"Release {', '.join(named)}"], root)
         record.detail = f"{message!r}, tags {', '.join(whole.pushed_tags)}"
