@@ -73,6 +73,8 @@ OUTSIDE_SETTINGS = [
     ("", 'changelog_file = "{abs}"', "changelog_file"),
     ("", 'version_files = ["{rel}:__version__"]', "version_files"),
     ("", 'version_files = ["{abs}"]', "version_files"),
+    ("", 'changelog_template = "{rel}"', "changelog_template"),
+    ("", 'changelog_template = "{abs}"', "changelog_template"),
     ("tool.commitizen", 'version_files = ["{rel}:__version__"]', "version_files"),
     ("tool.commitizen", 'changelog_file = "{abs}"', "changelog_file"),
     ("tool.semantic_release", 'version_variables = ["{rel}:__version__"]', "version_variables"),
@@ -129,6 +131,27 @@ def test_a_changelog_that_links_outside_the_repository_is_neither_read_nor_writt
         assert "SECRET-OUTSIDE-CONTENT" not in result.err
     assert (w.repo.path / "CHANGELOG.md").is_symlink()
     assert digest(target) == unchanged
+    assert_nothing_changed(w, before, origin)
+
+
+def test_a_changelog_template_that_links_outside_the_repository_is_not_read(
+    w: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = outside_file(w, "t.md.j2")
+    target.write_text("## {{ release.version }} SECRET-OUTSIDE-TEMPLATE\n")
+    link(w.repo.path / "t.md.j2", target)
+    w.repo.git("add", "t.md.j2")
+    add_config(w, 'changelog_template = "t.md.j2"')
+    before, origin = snapshot(w.repo.path), refs(w.origin)
+
+    preview = dry_run(w, capsys)
+    published = w.publish()
+
+    for result in (preview, published):
+        assert result.code == ExitCode.CONFIG, result.err
+        (line,) = [x for x in result.err.splitlines() if x.startswith("autorelease: error:")]
+        assert "t.md.j2 leads outside the repository through a symbolic link" in line
+        assert "SECRET-OUTSIDE-TEMPLATE" not in result.err
     assert_nothing_changed(w, before, origin)
 
 

@@ -27,7 +27,8 @@ def check_source(kind: str, raw: Mapping[str, Any], layer: Mapping[str, Any], wh
     what autorelease made of it (a commitizen tag format with $version already converted).
     """
     for key, value in _paths(kind, raw):
-        if is_outside(value if key.endswith("changelog_file") else value.partition(":")[0]):
+        whole = key.endswith(("changelog_file", "changelog_template"))  # no :key part
+        if is_outside(value if whole else value.partition(":")[0]):
             raise ConfigError(f"{where}: {key} = {value!r} is outside the repository", _PATH_HINT)
     if "tag_format" in layer:
         check_tag_format(str(layer["tag_format"]), f"{where}: tag_format = {raw['tag_format']!r}")
@@ -36,7 +37,7 @@ def check_source(kind: str, raw: Mapping[str, Any], layer: Mapping[str, Any], wh
 def _paths(kind: str, raw: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(key as the user wrote it, value) for every file path the source names."""
     keys = {
-        "autorelease": ("changelog_file", "version_files"),
+        "autorelease": ("changelog_file", "version_files", "changelog_template"),
         "commitizen": ("changelog_file", "version_files"),
         "semantic_release": ("version_toml", "version_variables"),
     }[kind]

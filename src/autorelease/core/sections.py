@@ -17,6 +17,7 @@ from autorelease import remote_url
 from autorelease.core import changelog, config
 from autorelease.core.changelog_style import Style
 from autorelease.core.classify import Classifier
+from autorelease.fileio import inside
 
 
 class Rendering(NamedTuple):
@@ -34,7 +35,8 @@ def rendering(
     root: Path, cfg: config.Config, classifier: Classifier, style: Style, repo_url: str | None
 ) -> Rendering:
     """The Rendering of the project under ROOT: CFG's sections and template, in STYLE."""
-    template = Path(root, cfg.changelog_template) if cfg.changelog_template else None
+    # Read from inside the repository only, through no link, as a file autorelease writes.
+    template = inside(root, str(cfg.changelog_template)) if cfg.changelog_template else None
     return Rendering(classifier, layout(cfg, classifier), style, repo_url, template)
 
 
