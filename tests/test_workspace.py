@@ -7,6 +7,9 @@ tags per package, commits that touch one, several or no package.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -103,7 +106,7 @@ def test_a_commit_releases_only_the_package_whose_folder_it_touches(
         "releasable": True,
     }
     assert list(data) == ["workspace", "root", "branch", "head", "releasable", "packages",
-                          "warnings"]  # fmt: skip
+                          "files", "warnings"]  # fmt: skip
     assert (data["workspace"], data["branch"], data["releasable"], data["warnings"]) == (
         True, "main", True, []
     )  # fmt: skip
@@ -374,6 +377,43 @@ def test_the_dry_run_shows_a_table_and_the_files_each_package_writes(
         "  4. build each package's sdist and wheel (cli); twine check --strict\n"
         "  5. no push, no upload, no GitHub release (--no-push): all stay in this clone\n"
     )
+
+
+def uv(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real uv, offline (a workspace's own packages need no index)."""
+    env = {**os.environ, "UV_OFFLINE": "1", "UV_NO_CACHE": "1"}
+    command = [sys.executable, "-m", "uv", *args]
+    return subprocess.run(
+        command, cwd=repo.path, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def locked(repo: GitRepo) -> None:
+    """The workspace's requirements on each other served by the workspace, and uv.lock made."""
+    for name in ("plugin", "cli"):
+        with (repo.path / "packages" / name / "pyproject.toml").open("a") as out:
+            out.write("\n[tool.uv.sources]\ncore = { workspace = true }\n"
+                      "plugin = { workspace = true }\n")  # fmt: skip
+    made = uv(repo, "lock")
+    assert made.returncode == 0, made.stderr
+    repo.git("add", ".")
+    repo.commit("build: lock the workspace")
+
+
+def test_the_release_moves_each_package_s_version_in_uv_lock(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locked(workspace)
+    workspace.commit("feat!: core speaks v2", ("packages/core/src/core/api.py", "v = 2\n"))
+    data = plan(capsys, workspace)
+    assert data["files"] == ["uv.lock"]
+    code, out, err = run(capsys, workspace, "--dry-run", "--verbose")
+    assert (code, err) == (ExitCode.OK, "")
+    assert "\nworkspace: files that would change: uv.lock\n" in out
+    moves = (("core", "1.0.0", "2.0.0"), ("plugin", "1.0.0", "1.0.1"), ("cli", "1.0.0", "1.0.1"))
+    for name, old, new in moves:
+        assert f' name = "{name}"\n-version = "{old}"\n+version = "{new}"\n' in out
+    assert uv(workspace, "lock", "--check").returncode == 0  # the dry run wrote nothing
 
 
 def test_rolling_back_a_workspace_release_is_refused_before_anything_is_written(

@@ -51,6 +51,12 @@ def preview(
     parts = ["\n".join(out) + "\n"]
     for package in plan.packages:
         parts += _package_parts(package, verbose)
+    if plan.file_changes:
+        shared = ", ".join(change.path for change in plan.file_changes)
+        parts.append(f"\nworkspace: files that would change: {shared}\n")
+        if verbose:
+            for change in plan.file_changes:
+                parts.append(render.diff(change.path, change.before, change.after) or render.NL)
     if not plan.releasable:
         parts.append("\nNothing to release.\n")
     elif steps is not None:

@@ -13,11 +13,12 @@ packages its scope names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autorelease import git
+from autorelease import fileio, git
 from autorelease.core import (
     config,
     history,
@@ -31,6 +32,9 @@ from autorelease.core.classify import Classifier
 from autorelease.core.version import parse_version
 from autorelease.core.workspace import Dependency, Package, Workspace
 from autorelease.errors import UsageError, VersionError
+from autorelease.fileio import inside
+
+LOCK = "uv.lock"  # a uv workspace's lock file, at its root
 
 
 class PackagePlan(NamedTuple):
@@ -73,6 +77,8 @@ class WorkspacePlan(NamedTuple):
     head: str
     packages: tuple[PackagePlan, ...]
     warnings: tuple[str, ...]
+    # Files of the whole workspace the release rewrites: uv.lock's entries of its packages.
+    file_changes: tuple[single.FileChange, ...] = ()
 
     @property
     def releasable(self) -> bool:
@@ -86,6 +92,7 @@ class WorkspacePlan(NamedTuple):
             "head": self.head,
             "releasable": self.releasable,
             "packages": [p.to_json() for p in self.packages],
+            "files": [change.path for change in self.file_changes],
             "warnings": list(self.warnings),
         }
 
@@ -117,7 +124,29 @@ def plan_workspace(
     plans = _decide_all(context)
     listed = [p for p in plans if every or not only or p.name in only]
     warnings = [f"{p.name}: {w}" for p in listed for w in p.plan.warnings]
-    return WorkspacePlan(str(root), facts.branch, facts.head, tuple(listed), tuple(warnings))
+    shared = lock_changes(root, [p for p in listed if p.releasable])
+    return WorkspacePlan(
+        str(root), facts.branch, facts.head, tuple(listed), tuple(warnings), shared
+    )
+
+
+def lock_changes(root: Path, releasing: Sequence[PackagePlan]) -> tuple[single.FileChange, ...]:
+    """uv.lock with the RELEASING packages' new versions, when the workspace has one: uv
+    records each member's static version there, and `uv sync --locked` refuses a stale one."""
+    if not (root / LOCK).is_file():
+        return ()
+    before = fileio.read_text(inside(root, LOCK))
+    text = before
+    for package in releasing:
+        entry = version_files.Declaration(LOCK, "uv_lock", _lock_name(package.name))
+        if package.plan.next_version and version_files.locate(entry, text):
+            text = version_files.replace(entry, text, package.plan.next_version)
+    return (single.FileChange(LOCK, before, text),) if text != before else ()
+
+
+def _lock_name(name: str) -> str:
+    """NAME as uv.lock writes it (normalised as in PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def is_workspace(root: Path, only: Sequence[str] = ()) -> bool:

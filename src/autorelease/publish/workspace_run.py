@@ -20,7 +20,12 @@ from autorelease import git
 from autorelease.core import config, workspace
 from autorelease.core.plan import FileChange, ReleasePlan
 from autorelease.core.workspace import Package
-from autorelease.core.workspace_plan import PackagePlan, package_config, plan_workspace
+from autorelease.core.workspace_plan import (
+    PackagePlan,
+    lock_changes,
+    package_config,
+    plan_workspace,
+)
 from autorelease.errors import ConfigError, ExitCode
 from autorelease.fileio import inside, write_atomic
 from autorelease.publish import preflight, run, unfinished
@@ -145,7 +150,7 @@ def _planned(
              p.plan)
         for p in chosen
     ]  # fmt: skip
-    return parts, _file_changes(root, plan.packages, chosen)
+    return parts, (*_file_changes(root, plan.packages, chosen), *lock_changes(root, chosen))
 
 
 def _chosen(packages: Sequence[PackagePlan], only: Sequence[str]) -> list[PackagePlan]:
