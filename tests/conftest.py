@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -202,6 +203,15 @@ def sample_project(
     package.mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text(f'__version__ = "{version}"\n')
     return path
+
+
+def uv(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real uv (installed with the tests), offline: a project's own packages need no index."""
+    env = {**os.environ, "UV_OFFLINE": "1", "UV_NO_CACHE": "1"}
+    command = [sys.executable, "-m", "uv", *args]
+    return subprocess.run(
+        command, cwd=repo.path, env=env, capture_output=True, text=True, check=False
+    )
 
 
 GOLDEN = Path(__file__).parent / "golden"

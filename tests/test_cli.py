@@ -10,7 +10,7 @@ import pytest
 
 from autorelease.cli.main import main
 from autorelease.errors import ExitCode, VersionError
-from conftest import GitRepo, snapshot
+from conftest import GitRepo, snapshot, uv
 
 Run = tuple[int, str, str]
 
@@ -451,3 +451,27 @@ def test_a_dry_run_imports_no_module_it_does_not_need(hosted: GitRepo) -> None:
     # a release a killed run left (which it warns of) are the parts of publishing it needs.
     publishing = {"autorelease.publish", "autorelease.publish.options"}
     assert not unwanted - {*publishing, "autorelease.publish.unfinished"}
+
+
+def test_a_uv_project_s_lock_moves_with_its_version(
+    released: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = uv(released, "lock")
+    assert made.returncode == 0, made.stderr
+    released.git("add", "uv.lock")
+    released.git("commit", "-qm", "build: lock")
+    code, out, _ = run(capsys, "-C", released.path, "--dry-run", "--json")
+    changes = {c["path"]: c for c in json.loads(out)["file_changes"]}
+    assert code == ExitCode.OK
+    assert 'version = "1.1.0"' in changes["uv.lock"]["after"]
+    for path, change in changes.items():  # the release's files, as publish writes them
+        (released.path / path).write_text(change["after"])
+    assert uv(released, "lock", "--check").returncode == 0
+    released.git("reset", "-q", "--hard")
+    released.git("clean", "-qfd")
+    (released.path / "uv.lock").write_text(
+        (released.path / "uv.lock").read_text().replace('version = "1.0.0"', 'version = "0.9.0"')
+    )  # a lock that is stale already is the user's to mend: left as it is
+    released.git("commit", "-qam", "build: a stale lock")
+    code, out, _ = run(capsys, "-C", released.path, "--dry-run", "--json")
+    assert "uv.lock" not in {c["path"] for c in json.loads(out)["file_changes"]}

@@ -7,16 +7,13 @@ tags per package, commits that touch one, several or no package.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from autorelease.cli.main import main
 from autorelease.errors import ExitCode
-from conftest import GitRepo, sample_project, snapshot
+from conftest import GitRepo, sample_project, snapshot, uv
 
 ROOT = """\
 [tool.uv.workspace]
@@ -376,15 +373,6 @@ def test_the_dry_run_shows_a_table_and_the_files_each_package_writes(
     assert out.endswith(
         "  4. build each package's sdist and wheel (cli); twine check --strict\n"
         "  5. no push, no upload, no GitHub release (--no-push): all stay in this clone\n"
-    )
-
-
-def uv(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
-    """The real uv, offline (a workspace's own packages need no index)."""
-    env = {**os.environ, "UV_OFFLINE": "1", "UV_NO_CACHE": "1"}
-    command = [sys.executable, "-m", "uv", *args]
-    return subprocess.run(
-        command, cwd=repo.path, env=env, capture_output=True, text=True, check=False
     )
 
 

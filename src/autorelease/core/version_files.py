@@ -355,7 +355,21 @@ def discover(root: Path, pyproject: Mapping[str, Any]) -> list[Declaration]:
     # A literal __version__ next to a static version is a declaration too: leaving it behind
     # would ship a package whose metadata and __version__ disagree.
     found.extend(d for d in _module_declarations(root) if d not in found)
+    found.extend(_lock_declaration(root, project))
     return found
+
+
+def _lock_declaration(root: Path, project: Mapping[str, Any]) -> list[Declaration]:
+    """uv.lock's entry of the project, when it records the project's static version: uv
+    refuses a stale lock (`uv sync --locked`), so the release moves it too."""
+    version, name = project.get("version"), project.get("name")
+    if not isinstance(version, str) or not isinstance(name, str) or first_link(root, "uv.lock"):
+        return []
+    path = root / "uv.lock"
+    if not path.is_file():
+        return []
+    decl = Declaration("uv.lock", "uv_lock", re.sub(r"[-_.]+", "-", name).lower())
+    return [decl] if read(decl, _lenient_text(path)) == version else []
 
 
 def _module_declarations(root: Path) -> list[Declaration]:

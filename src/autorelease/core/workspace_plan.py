@@ -274,7 +274,8 @@ def _declarations(
         return listed
     here = "" if package.path == "." else f"{package.path}/"
     found = version_files.discover(root / package.path, package.pyproject)
-    discovered = [d._replace(path=f"{here}{d.path}") for d in found]
+    # uv.lock is the workspace's, moved for every package at once (lock_changes).
+    discovered = [d._replace(path=f"{here}{d.path}") for d in found if d.kind != "uv_lock"]
     if not listed:
         return discovered
     build = version_files.Declaration(f"{here}pyproject.toml", "toml", "project.version")
