@@ -50,18 +50,36 @@ def deepen_if_shallow(root: Path, cfg: config.Config) -> bool:
 
 
 def check(root: Path, cfg: config.Config, options: PublishOptions, release: Release) -> Preflight:
+    return check_release(root, cfg, options, release, check_repository(root, cfg, options, release))
+
+
+def check_repository(
+    root: Path, cfg: config.Config, options: PublishOptions, release: Release
+) -> Preflight:
+    """What every release of this run needs once: a clean tree on the release branch, equal to
+    the remote's (RELEASE says whether it is made already), and GitHub's token if it is used."""
     _check_clean(root)
     found = Preflight(git.head(root) or "", _check_branch(root, cfg, options))
     if not options.no_push:
-        _check_remote(root, cfg, release, found)
+        _check_remote_branch(root, cfg, release.resuming, found)
+    if not local_only(options, release) and wants_github(options, cfg):
+        release_target(root, cfg)  # a GitHub repository without a token stops the run here
+    return found
+
+
+def check_release(
+    root: Path, cfg: config.Config, options: PublishOptions, release: Release, found: Preflight
+) -> Preflight:
+    """What one release needs (a workspace's run has one per package): its tag free, the
+    release it counts from public, its version not on the index yet."""
+    if not options.no_push:
+        _check_tags(root, cfg, release, found)
     elif not release.resuming and git.run(["tag", "--list", release.tag], root).stdout.strip():
         raise TagExists(f"tag {release.tag} already exists")
     if local_only(options, release):
         return found  # nothing goes public: neither the index nor GitHub is needed
     if not options.no_upload:
         found = found._replace(index_target=_check_index(root, cfg, options, release))
-    if wants_github(options, cfg):
-        release_target(root, cfg)  # a GitHub repository without a token stops the run here
     return found
 
 
@@ -111,14 +129,18 @@ def _remote_head_branch(root: Path, remote: str) -> str | None:
     return None
 
 
-def _check_remote(root: Path, cfg: config.Config, release: Release, found: Preflight) -> None:
-    remote, resuming, tag = str(cfg.remote), release.resuming, release.tag
+def _check_remote_branch(root: Path, cfg: config.Config, resuming: bool, found: Preflight) -> None:
+    remote = str(cfg.remote)
     if remote_url.of_remote(root, remote) is None:
         raise NoRemote(
             f"there is no remote named {remote} to push the release to",
             f"git remote add {remote} URL, set remote in [tool.autorelease], or pass --no-push",
         )
     _check_up_to_date(root, remote, resuming, found)
+
+
+def _check_tags(root: Path, cfg: config.Config, release: Release, found: Preflight) -> None:
+    remote, resuming, tag = str(cfg.remote), release.resuming, release.tag
     on_remote = git.remote_tag(root, remote, tag)
     if on_remote is not None and (not resuming or on_remote != found.start_head):
         raise TagExists(

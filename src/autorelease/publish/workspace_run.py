@@ -62,7 +62,10 @@ def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: 
         say("nothing to release: no package of the workspace has a change that releases it")
         return ExitCode.OK
     with progress.step("check") as record:
-        checks = [preflight.check(root, part.cfg, options, part.release) for part in parts]
+        shared = preflight.check_repository(root, cfg, options, parts[0].release)
+        checks = [
+            preflight.check_release(root, part.cfg, options, part.release, shared) for part in parts
+        ]
         what = ", ".join(_named(parts))
         record.detail = (
             f"{what} tagged here: finishing what is missing"
