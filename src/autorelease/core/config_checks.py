@@ -15,6 +15,7 @@ from typing import Any
 from autorelease.errors import ConfigError
 
 SAMPLE_VERSION = "1.2.3"
+SAMPLE_NAME = "pkg"
 _PATH_HINT = "use a path relative to the repository root, inside it, e.g. 'CHANGELOG.md'"
 # What git refuses in a ref name: control characters, space, ~ ^ : ? * [ \ and DEL, '..', '@{'.
 _REF_FORBIDDEN = re.compile(r"[\x00-\x20~^:?*\[\\\x7f]|\.\.|@\{")
@@ -66,21 +67,23 @@ def is_outside(path: str) -> bool:
 
 
 def check_tag_format(fmt: str, what: str) -> None:
-    """Raise ConfigError unless FMT holds {version} once, no other field, and makes a tag name."""
+    """Raise ConfigError unless FMT holds {version} once, no other field but {name} (a
+    workspace's package name), and makes a tag name."""
     count = fmt.count("{version}")
     if count != 1:
         raise ConfigError(
             f"{what} {'lacks' if count == 0 else 'repeats'} {{version}}",
             "write {version} exactly once, e.g. 'v{version}'",
         )
-    rest = fmt.replace("{version}", "")
+    rest = fmt.replace("{version}", "").replace("{name}", "")
     if "{" in rest or "}" in rest:
         field = re.search(r"\{[^{}]*\}?|\}", rest)
         raise ConfigError(
             f"{what} has a field other than {{version}}: {field[0] if field else rest!r}",
-            "use only {version}, e.g. 'v{version}' (a brace is not allowed in a tag format)",
+            "use only {version} (and {name} in a workspace), e.g. 'v{version}' (a brace is not "
+            "allowed in a tag format)",
         )
-    name = fmt.replace("{version}", SAMPLE_VERSION)
+    name = fmt.replace("{version}", SAMPLE_VERSION).replace("{name}", SAMPLE_NAME)
     problem = tag_name_problem(name)
     if problem:
         raise ConfigError(
