@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from autorelease import __version__, git
-from autorelease.core import config, version_files
+from autorelease.cli import adopt_workspace
+from autorelease.core import config, version_files, workspace
 from autorelease.errors import ConfigError
 
 HOOKS_REPO = "https://github.com/autorelease-dev/autorelease"
@@ -60,11 +61,18 @@ def _pyproject_change(root: Path) -> Change | None:
     cfg = config.load(root)
     if "autorelease" in cfg.pyproject.get("tool", {}):
         return None
+    space = workspace.discover(root, cfg)  # a member it cannot name: ConfigError
+    text = (before or "").rstrip("\n")
+    if space is not None:
+        after = (text + "\n\n" if text else "") + _workspace_table(root, cfg, space)
+        adopt_workspace.check(root, after)  # what --dry-run would refuse, refused now
+        names = ", ".join(p.name for p in space.packages)
+        return Change("pyproject.toml", before, after, f"a workspace of {names}")
+    adopt_workspace.check_members(root, cfg)
     settings = settings_for(root, cfg)
     table = "[tool.autorelease]\n" + "".join(
         f"{k} = {toml_value(v)}\n" for k, v in settings.items()
     )
-    text = (before or "").rstrip("\n")
     after = (text + "\n\n" if text else "") + table
     carried = sorted({cfg.origin[k] for k in settings if cfg.origin.get(k, "default") != "default"})
     why = "settings detected" + (f", carried over from {', '.join(carried)}" if carried else "")
@@ -76,13 +84,7 @@ def _pyproject_change(root: Path) -> Change | None:
 def settings_for(root: Path, cfg: config.Config) -> dict[str, Any]:
     """The [tool.autorelease] values init writes: detected ones and carried-over ones."""
     settings: dict[str, Any] = {"tag_format": detect_tag_format(root, str(cfg.tag_format))}
-    for key in _CARRIED:
-        if cfg.origin.get(key, "default") != "default" and key != "tag_format":
-            settings[key] = cfg.values[key]
-    if "max_header_length" not in settings:
-        longest = longest_header(root)
-        if longest > int(cfg.max_header_length):
-            settings["max_header_length"] = longest  # what the history accepted stays accepted
+    settings.update(carried(root, cfg, skip=("tag_format",)))
     if "version_files" not in settings and "version_source" not in settings:
         if version_files.uses_scm_version(cfg.pyproject):
             settings["version_source"] = "tag"
@@ -91,6 +93,46 @@ def settings_for(root: Path, cfg: config.Config) -> dict[str, Any]:
             if specs:
                 settings["version_files"] = specs
     return settings
+
+
+def carried(root: Path, cfg: config.Config, skip: tuple[str, ...]) -> dict[str, Any]:
+    """The settings carried over from commitizen or semantic-release (but SKIP), and the
+    header limit the project's history was written under."""
+    settings = {
+        key: cfg.values[key]
+        for key in _CARRIED
+        if cfg.origin.get(key, "default") != "default" and key not in skip
+    }
+    if "max_header_length" not in settings:
+        longest = longest_header(root)
+        if longest > int(cfg.max_header_length):
+            settings["max_header_length"] = longest  # what the history accepted stays accepted
+    return settings
+
+
+def _workspace_table(root: Path, cfg: config.Config, space: workspace.Workspace) -> str:
+    """[tool.autorelease] for a workspace, commented, and [tool.autorelease.packages]."""
+    found = adopt_workspace.layout(root, cfg, space)
+    lines = ["[tool.autorelease]"]
+    for setting in found.settings:
+        lines += [f"# {line}" for line in setting.comment]
+        lines.append(f"{setting.key} = {toml_value(setting.value)}")
+    shared = carried(root, cfg, skip=adopt_workspace.PER_PACKAGE)
+    if shared:
+        lines.append("# Every package's, carried over or detected:")
+        lines += [f"{k} = {toml_value(v)}" for k, v in shared.items()]
+    lines += [
+        "",
+        "# The packages, found from [tool.uv.workspace]. A package's table may also set",
+        "# changelog_file, version_files and scopes (docs/monorepo.md).",
+        "[tool.autorelease.packages]",
+    ]
+    entries = [f"{_toml_key(m.name)} = {toml_value(m.settings)}" for m in found.packages]
+    width = max(map(len, entries))
+    lines += [
+        f"{e.ljust(width)}  # {m.comment}" for e, m in zip(entries, found.packages, strict=True)
+    ]
+    return "\n".join(lines) + "\n"
 
 
 _CONVENTIONAL_HEADER = re.compile(r"[A-Za-z][\w-]*(?:\([^()\n]*\))?!?: \S")
@@ -222,11 +264,37 @@ def _has_hooks(data: Any) -> bool:
 # --- the release workflow --------------------------------------------------------------------
 
 
-def workflow_text(branch: str = "main") -> str:
-    """The GitHub Actions workflow that releases on every push to BRANCH."""
+_INSTALL = """\
+      - name: Install the project, its tests and autorelease
+        run: |
+          python -m pip install --upgrade pip
+          python -m pip install -e . pytest conventional-autorelease
+"""
+
+
+def workflow_text(branch: str = "main", folders: Sequence[str] = ()) -> str:
+    """The GitHub Actions workflow that releases on every push to BRANCH; with FOLDERS (a
+    workspace's packages) its install step installs each of them rather than the root."""
     text = resources.files("autorelease").joinpath("data/release.yml").read_text(encoding="utf-8")
     text = text.replace("Every push to main", f"Every push to {branch}")
+    if folders:
+        text = text.replace(_INSTALL, _workspace_install(folders))
     return text.replace("branches: [main]", f"branches: [{branch}]")
+
+
+def _workspace_install(folders: Sequence[str]) -> str:
+    """The install step for a workspace: every package editable, in one pip run, so that a
+    requirement on another package of the workspace is met by its folder, not the index."""
+    import shlex
+
+    editable = "".join(f" \\\n            -e {shlex.quote(folder)}" for folder in folders)
+    return (
+        "      - name: Install the workspace's packages, their tests and autorelease\n"
+        "        # every package of the workspace: add the folder of a package added later\n"
+        "        run: |\n"
+        "          python -m pip install --upgrade pip\n"
+        f"          python -m pip install pytest conventional-autorelease{editable}\n"
+    )
 
 
 def release_branch(root: Path, cfg: config.Config) -> str:
@@ -243,9 +311,12 @@ def _workflow_change(root: Path) -> Change | None:
     target, why = workflow_target(root)
     if target is None:
         return None
-    branch = release_branch(root, config.load(root))
+    cfg = config.load(root)
+    branch = release_branch(root, cfg)
+    space = workspace.discover(root, cfg)
+    folders = [p.path for p in space.packages] if space else []
     why = f"release on push to {branch}" + (f"; {why}" if why else "")
-    return Change(target, None, workflow_text(branch), why)
+    return Change(target, None, workflow_text(branch, folders), why)
 
 
 def workflow_target(root: Path) -> tuple[str | None, str]:
@@ -275,4 +346,9 @@ def workflow_target(root: Path) -> tuple[str | None, str]:
 def notes(root: Path) -> list[str]:
     """What init leaves as it is and why, so that no file is skipped without a word."""
     target, why = workflow_target(root)
-    return [why] if target is None else []
+    found = [why] if target is None else []
+    cfg = config.load(root)
+    space = workspace.discover(root, cfg)
+    if space is not None and "autorelease" not in cfg.pyproject.get("tool", {}):
+        found += adopt_workspace.notes(root, cfg, space)
+    return found

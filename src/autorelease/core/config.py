@@ -96,9 +96,12 @@ class Config(NamedTuple):
         return Config(self.root, values, origin, self.pyproject)
 
 
-def load(root: Path) -> Config:
-    """Read every configuration source under ROOT; raise ConfigError naming file and key."""
-    pyproject = _read_toml(root / "pyproject.toml")
+def load(root: Path, pyproject: Mapping[str, Any] | None = None) -> Config:
+    """Read every configuration source under ROOT; raise ConfigError naming file and key.
+
+    PYPROJECT, when given, is the root pyproject.toml's content to use instead of the file's
+    (`init` checks the table it would write before writing it)."""
+    pyproject = dict(pyproject) if pyproject is not None else _read_toml(root / "pyproject.toml")
     layers: list[tuple[str, dict[str, Any]]] = []
     own = pyproject.get("tool", {}).get("autorelease")
     if own is not None:

@@ -31,7 +31,7 @@ from autorelease.core import plan as single
 from autorelease.core.classify import Classifier
 from autorelease.core.version import parse_version
 from autorelease.core.workspace import Dependency, Package, Workspace
-from autorelease.errors import UsageError, VersionError
+from autorelease.errors import ConfigError, UsageError, VersionError
 from autorelease.fileio import inside
 
 LOCK = "uv.lock"  # a uv workspace's lock file, at its root
@@ -103,15 +103,17 @@ def plan_workspace(
     only: Sequence[str] = (),
     *,
     every: bool = False,
+    cfg: config.Config | None = None,
 ) -> WorkspacePlan | None:
     """The workspace's plan under ROOT, or None when the repository is a single package.
 
     ONLY (package names) restricts which packages the plan lists (unless EVERY) and which ones
-    --bump moves; all are decided.
+    --bump moves; all are decided. CFG is the configuration to plan with (default: the one
+    ROOT's files hold).
     """
     options = options or single.PlanOptions()
     root = git.toplevel(root)
-    cfg = config.load(root)
+    cfg = cfg or config.load(root)
     space = workspace.discover(root, cfg)
     if space is None:
         check_single(cfg, only)
@@ -162,8 +164,16 @@ def is_workspace(root: Path, only: Sequence[str] = ()) -> bool:
 
 
 def check_single(cfg: config.Config, only: Sequence[str]) -> None:
-    """--package on a repository of one package: only its own name is accepted."""
+    """--package on a repository of one package: only its own name is accepted. A tag_format
+    with {name} is a workspace's: one package has no package name to fill in."""
     name = str(cfg.pyproject.get("project", {}).get("name") or "")
+    if "{name}" in str(cfg.tag_format):
+        raise ConfigError(
+            f"tag_format = {str(cfg.tag_format)!r} ({cfg.origin['tag_format']}) holds {{name}}, "
+            "which only a workspace's packages fill in, and this repository is one package",
+            "write the name itself, e.g. 'mypkg-v{version}', or list the packages in "
+            "[tool.uv.workspace] or [tool.autorelease.packages]",
+        )
     unknown = [n for n in only if n != name]
     if unknown:
         raise UsageError(
