@@ -19,7 +19,9 @@ from autorelease.cli import adopt
 from autorelease.cli.main import main
 from autorelease.core import config
 from autorelease.errors import ExitCode
-from conftest import GitRepo
+from conftest import GitRepo, snapshot
+from test_workspace import NEEDS, add_package, plan, rows
+from test_workspace import ROOT as WORKSPACE_ROOT
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONLINT = Path(__file__).parent / "actionlint"
@@ -500,3 +502,231 @@ def test_init_without_a_previous_tool_keeps_the_longest_header_of_the_history(
     assert main(["-C", str(project.path), "check", "-m", accepted]) == ExitCode.OK
     rejected = main(["-C", str(project.path), "check", "-m", accepted + "!"])
     assert rejected == ExitCode.INVALID_COMMIT
+
+
+# --- a uv workspace: the workspace's table, checked by planning it, and its workflow ----------
+
+
+@pytest.fixture
+def uv_workspace(repo: GitRepo) -> GitRepo:
+    """test_workspace's three packages (core; plugin needs core; cli needs both) at 1.0.0,
+    tagged {name}-v1.0.0, then a breaking change in core. The root is no project."""
+    repo.write("pyproject.toml", WORKSPACE_ROOT)
+    for name, needs in NEEDS.items():
+        add_package(repo, name, "1.0.0", needs)
+    repo.git("add", ".")
+    repo.commit("chore: the workspace")
+    for name in NEEDS:
+        repo.tag(f"{name}-v1.0.0")
+    repo.commit("feat!: core speaks v2", ("packages/core/src/core/api.py", "v = 2\n"))
+    return repo
+
+
+def autorelease_table(repo: GitRepo) -> dict[str, Any]:
+    table: dict[str, Any] = tomllib.loads((repo.path / "pyproject.toml").read_text())["tool"][
+        "autorelease"
+    ]
+    return table
+
+
+def test_init_on_a_uv_workspace_writes_a_table_that_plans_every_package(
+    uv_workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert init(uv_workspace, "--yes") == 0
+    out = capsys.readouterr().out
+    assert "# pyproject.toml: a workspace of core, plugin, cli\n" in out
+    text = (uv_workspace.path / "pyproject.toml").read_text()
+    assert text.startswith(WORKSPACE_ROOT)  # appended, nothing above it touched
+    assert "# A workspace: each package below releases with its own version" in text
+    assert (
+        'core = { tag_format = "core-v{version}" }      # packages/core, 1 release tag\n'
+    ) in text
+    table = autorelease_table(uv_workspace)
+    assert {k: v for k, v in table.items() if k != "packages"} == {
+        "tag_format": "{name}-v{version}",
+        "dependents": "bump",
+        "scope_routes": False,
+        "outside_files": "ignore",
+        "linked": [],
+    }
+    assert table["packages"] == {
+        name: {"tag_format": f"{name}-v{{version}}"} for name in ("core", "plugin", "cli")
+    }
+    # It round-trips: the dry run plans every package, and each package's own dry run works.
+    assert rows(plan(capsys, uv_workspace), "next_version", "tag") == {
+        "core": ("2.0.0", "core-v2.0.0"),
+        "plugin": ("1.0.1", "plugin-v1.0.1"),
+        "cli": ("1.0.1", "cli-v1.0.1"),
+    }
+    for name in NEEDS:
+        assert [p["name"] for p in plan(capsys, uv_workspace, "--package", name)["packages"]] == [
+            name
+        ]
+    assert main(["-C", str(uv_workspace.path), "version", "--print", "--package", "core"]) == 0
+    assert capsys.readouterr().out == "2.0.0\n"
+    uv_workspace.git("add", ".")
+    uv_workspace.commit("ci: release with autorelease")
+    assert adopt.changes(uv_workspace.path) == []  # a second init changes nothing
+
+
+def test_init_on_a_workspace_keeps_the_tag_formats_its_packages_use(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("pyproject.toml", WORKSPACE_ROOT)
+    for name, needs in NEEDS.items():
+        add_package(repo, name, "1.0.0", needs)
+    repo.git("add", ".")
+    repo.commit("chore: the workspace")
+    repo.tag("core@1.0.0")
+    repo.tag("plugin@1.0.0")  # cli has no release yet: it gets the format the others share
+    repo.commit("fix: plugin mends", ("packages/plugin/src/plugin/m.py", "m = 1\n"))
+    assert init(repo, "--yes") == 0
+    table = autorelease_table(repo)
+    assert table["tag_format"] == "{name}@{version}"
+    assert table["packages"] == {
+        "core": {"tag_format": "core@{version}"},
+        "plugin": {"tag_format": "plugin@{version}"},
+        "cli": {"tag_format": "cli@{version}"},
+    }
+    capsys.readouterr()
+    assert rows(plan(capsys, repo), "last_tag", "next_version", "tag") == {
+        "core": ("core@1.0.0", None, None),
+        "plugin": ("plugin@1.0.0", "1.0.1", "plugin@1.0.1"),
+        "cli": (None, "1.0.0", "cli@1.0.0"),  # its first release; plugin==1.0.0 moves too
+    }
+
+
+@pytest.mark.parametrize(
+    ("tags", "common", "own"),
+    [
+        (["core-v1.0.0", "core-v1.1.0", "core@0.9.0", "core-utils-v2.0.0"], "{name}-v{version}",
+         {"core": ["core-v{version}", "core@{version}"], "core-utils": ["core-utils-v{version}"]}),
+        (["core_utils/v2.0.0", "Core-1.0.0"], "{name}-v{version}",
+         {"core": ["Core-{version}"], "core-utils": ["core_utils/v{version}"]}),
+        (["core/1.0.0", "core-utils/2.0.0", "v0.1.0", "docs-v1.0.0"], "{name}/{version}",
+         {"core": ["core/{version}"], "core-utils": ["core-utils/{version}"],
+          None: ["v{version}", "docs-v{version}"]}),
+        ([], "{name}-v{version}", {}),
+    ],
+)  # fmt: skip
+def test_each_tag_is_the_package_s_it_names(
+    tags: list[str], common: str, own: dict[str | None, list[str]]
+) -> None:
+    from autorelease.cli import adopt_workspace
+    from autorelease.core.workspace import Package
+
+    packages = [
+        Package(n, f"packages/{n}", {}, "", (), "", (), (), ()) for n in ("core", "core-utils")
+    ]
+    found = adopt_workspace.tag_formats(tags, [p.name for p in packages])
+    assert {k: [f for f, _ in v.most_common()] for k, v in found.items()} == own
+    assert adopt_workspace.shared_format(found, packages) == common
+
+
+def test_init_on_a_project_that_became_a_workspace_keeps_its_v_tags_for_the_root_package(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.tag("v1.0.0")
+    text = (project.path / "pyproject.toml").read_text()
+    project.write("pyproject.toml", text + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    add_package(project, "ext", "0.1.0", ["sample-pkg>=1"])
+    project.git("add", ".")
+    project.commit("build: an extension package joins")
+    project.commit("fix: the root module mends", ("src/sample_pkg/m.py", "m = 1\n"))
+    assert init(project, "--yes") == 0
+    assert autorelease_table(project)["packages"] == {
+        "sample-pkg": {"tag_format": "sample-pkg-v{version}", "previous_tag_format": "v{version}"},
+        "ext": {"tag_format": "ext-v{version}"},
+    }
+    assert "sample-pkg = { tag_format" in (project.path / "pyproject.toml").read_text()
+    capsys.readouterr()
+    assert rows(plan(capsys, project), "last_tag", "next_version", "tag") == {
+        "sample-pkg": ("v1.0.0", "1.0.1", "sample-pkg-v1.0.1"),
+        "ext": (None, "0.1.0", "ext-v0.1.0"),
+    }
+    workflow = yaml.safe_load((project.path / adopt.WORKFLOW).read_text())
+    install = workflow["jobs"]["release"]["steps"][2]["run"]
+    assert "\n  -e . \\\n  -e packages/ext\n" in install  # the root package is installed too
+
+
+def test_init_names_old_tags_no_package_of_the_workspace_counts(
+    uv_workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uv_workspace.tag("v0.9.0", rev="HEAD~1")  # the project before it moved into packages/
+    assert init(uv_workspace, "--dry-run") == 0
+    assert (
+        "tags of the format v{version} name no package of the workspace: if a package was "
+        "released with them before it moved into its folder, add previous_tag_format = "
+        '"v{version}" to its table in [tool.autorelease.packages]\n'
+    ) in capsys.readouterr().out
+
+
+def test_init_refuses_a_workspace_member_without_a_name_and_writes_nothing(
+    uv_workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uv_workspace.commit(
+        "chore: a half-made package",
+        ("packages/extra/pyproject.toml", '[project]\nversion = "0.1.0"\n'),
+    )
+    before = snapshot(uv_workspace.path)
+    assert init(uv_workspace, "--yes") == ExitCode.CONFIG
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", (
+        "autorelease: error: packages/extra/pyproject.toml has no [project].name, so its "
+        'package cannot be named — add name = "..." to [project] in '
+        "packages/extra/pyproject.toml, or exclude the folder in [tool.uv.workspace]\n"
+    ))  # fmt: skip
+    assert snapshot(uv_workspace.path) == before
+
+
+def test_init_refuses_a_workspace_package_without_a_version_as_the_dry_run_would(
+    uv_workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uv_workspace.commit(
+        "chore: a package without a version",
+        ("packages/extra/pyproject.toml", '[project]\nname = "extra"\ndynamic = ["version"]\n'),
+    )
+    before = snapshot(uv_workspace.path)
+    assert init(uv_workspace, "--yes") == ExitCode.NO_VERSION
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", (
+        "autorelease: error: no version found for the package extra: no extra-v{version} tag "
+        'and no version in packages/extra/pyproject.toml — add version = "0.1.0" to [project] '
+        "in packages/extra/pyproject.toml\n"
+    ))  # fmt: skip
+    assert snapshot(uv_workspace.path) == before
+
+
+def test_init_refuses_a_uv_workspace_whose_members_match_no_package(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.commit("chore: an empty workspace", ("pyproject.toml", WORKSPACE_ROOT))
+    before = snapshot(repo.path)
+    assert init(repo, "--yes") == ExitCode.CONFIG
+    assert capsys.readouterr().err == (
+        "autorelease: error: pyproject.toml: [tool.uv.workspace] members ['packages/*'] match "
+        "no folder that holds a pyproject.toml, and the root has no [project]: there is no "
+        "package to release — fix members (globs of package folders, relative to the root), "
+        "then run autorelease init again\n"
+    )
+    assert snapshot(repo.path) == before
+
+
+def test_the_workspace_workflow_installs_every_package_and_passes_actionlint(
+    uv_workspace: GitRepo, actionlint: Path
+) -> None:
+    assert init(uv_workspace, "--yes") == 0
+    written = uv_workspace.path / adopt.WORKFLOW
+    assert run_actionlint(actionlint, written) == []
+    steps = yaml.safe_load(written.read_text())["jobs"]["release"]["steps"]
+    install = steps[2]["run"]
+    assert "pip install -e ." not in install  # the root is no package
+    assert install.splitlines()[-4:] == [
+        "python -m pip install pytest conventional-autorelease \\",
+        "  -e packages/core \\",
+        "  -e packages/plugin \\",
+        "  -e packages/cli",
+    ]
+    assert "autorelease publish" in steps[4]["run"]  # the same job as one package's
+    single = yaml.safe_load(adopt.workflow_text())["jobs"]["release"]["steps"]
+    assert [s for i, s in enumerate(steps) if i != 2] == [s for i, s in enumerate(single) if i != 2]

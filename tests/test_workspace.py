@@ -587,3 +587,30 @@ def test_a_tag_on_another_branch_is_not_a_package_s_last_release(
         "plugin": ("plugin-v1.0.0", "1.0.1"),
         "cli": ("cli-v1.0.0", "1.0.1"),
     }
+
+
+def test_a_tag_format_with_name_is_each_package_s(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured(workspace, 'tag_format = "{name}/v{version}"\n')
+    workspace.commit("fix: core mends", ("packages/core/src/core/m.py", "m = 1\n"))
+    assert rows(plan(capsys, workspace), "last_tag", "tag") == {  # no core/v tag yet
+        "core": (None, "core/v1.0.0"), "plugin": (None, "plugin/v1.0.0"),
+        "cli": (None, "cli/v1.0.0"),
+    }  # fmt: skip
+
+
+def test_a_tag_format_with_name_is_refused_for_one_package(
+    released: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pyproject = released.path / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.autorelease]\ntag_format = "{name}-v{version}"\n'
+    )
+    assert run(capsys, released, "--dry-run") == (
+        ExitCode.CONFIG, "",
+        "autorelease: error: tag_format = '{name}-v{version}' (pyproject.toml [tool.autorelease]) "
+        "holds {name}, which only a workspace's packages fill in, and this repository is one "
+        "package — write the name itself, e.g. 'mypkg-v{version}', or list the packages in "
+        "[tool.uv.workspace] or [tool.autorelease.packages]\n",
+    )  # fmt: skip
