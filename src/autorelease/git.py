@@ -338,7 +338,7 @@ _HEADER_MARK = "\x1e"  # starts each commit's record: a path never does
 
 
 def iter_commits_with_paths(
-    root: Path, include: str, exclude: Iterable[str] = ()
+    root: Path, include: str | Sequence[str], exclude: Iterable[str] = ()
 ) -> Iterator[PathsCommit]:
     """Like iter_commits, with the paths each commit changes, in the same one `git log` pass.
 
@@ -347,7 +347,8 @@ def iter_commits_with_paths(
     """
     args = ["log", "-z", "--encoding=UTF-8", f"--format={_HEADER_MARK}%H %P%n%B",
             "--name-only", "--no-renames", "--stdin"]  # fmt: skip
-    with _log_output(root, args, [include], exclude) as stdout:
+    includes = [include] if isinstance(include, str) else list(include)
+    with _log_output(root, args, includes, exclude) as stdout:
         yield from _path_records(stdout)
 
 

@@ -4,8 +4,9 @@ re-run finishes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from autorelease import git
 from autorelease.core import changelog, changelog_style, config, history, sections
@@ -14,20 +15,34 @@ from autorelease.errors import NoChangelog
 from autorelease.fileio import Framing, NotUtf8, inside, read_text, unframe
 
 
+class Source(NamedTuple):
+    """A workspace package's releases: its release tags, the commits read from them (from
+    every package's tags, in git's order) and the shas of those that are its own."""
+
+    tags: Sequence[history.ReleaseTag]
+    commits: Sequence[git.RawCommit]
+    owned: Container[str]
+
+
 def full_changelog(
-    root: Path, cfg: config.Config | None = None, existing: str | None = None
+    root: Path,
+    cfg: config.Config | None = None,
+    existing: str | None = None,
+    source: Source | None = None,
 ) -> str:
     """The whole changelog: one section per final release tag, newest first. EXISTING is the
-    changelog as it stands, without its framing (read here when not given)."""
+    changelog as it stands, without its framing (read here when not given). SOURCE: a
+    workspace package's, whose sections hold only its own commits."""
     cfg = cfg or config.load(root)
     if existing is None:
         existing = existing_text(target(root, cfg))[0]
-    tags = _final(history.release_tags(git.list_tags(root), cfg.tag_format))
+    found = source.tags if source else history.release_tags(git.list_tags(root), cfg.tag_format)
+    tags = _final(found)
     rst = changelog_style.is_rst(cfg.changelog_path)
     newest = tags[-1].version.render(str(cfg.version_scheme)) if tags else None
     style = changelog_style.detect(existing, newest, rst)
     how = sections.rendering(root, cfg, Classifier(cfg), style, sections.repository_url(root, cfg))
-    body = "\n".join(reversed(_sections(root, cfg, tags, how)))
+    body = "\n".join(reversed(_sections(root, cfg, tags, how, source=source)))
     return changelog.rebuilt(existing, body, str(cfg.changelog_marker), newest, rst=rst)
 
 
@@ -44,20 +59,30 @@ def _sections(
     tags: Sequence[history.ReleaseTag],
     how: sections.Rendering,
     skip: int = 0,
+    *,
+    source: Source | None = None,
 ) -> list[str]:
-    """The section of each release of TAGS (oldest first), but the first SKIP ones."""
+    """The section of each release of TAGS (oldest first), but the first SKIP ones; with
+    SOURCE, of its commits that are the package's own."""
     # One pass over the whole history: each commit belongs to the first release containing it.
     entries: list[tuple[str, object]] = []
 
     def keep(raw: git.RawCommit) -> None:  # while git streams the history
+        if source is not None and raw.sha not in source.owned:
+            return
         item, parsed = how.classify.entry(raw)
         if parsed is not None and item.kind == "conventional":
             entries.append((raw.sha, parsed))
 
-    first = history.first_releases(root, tags, keep) if tags else {}
+    if not tags:
+        first: dict[str, int] = {}
+    elif source is None:
+        first = history.first_releases(root, tags, keep)
+    else:  # a commit no tag of the package holds is in none of its releases (len(tags))
+        first = history.assign_releases(tags, source.commits, keep)
     pairs: list[list[tuple[str, object]]] = [[] for _ in tags]
     for sha, parsed in entries:
-        if first[sha] >= skip:
+        if skip <= first[sha] < len(tags):
             pairs[first[sha]].append((sha, parsed))
     found = []
     for index in range(skip, len(tags)):
@@ -125,4 +150,12 @@ def existing_text(path: Path) -> tuple[str | None, Framing]:
         return None, Framing()
 
 
-__all__ = ["existing_text", "full_changelog", "left_off", "missing", "release_notes", "target"]
+__all__ = [
+    "Source",
+    "existing_text",
+    "full_changelog",
+    "left_off",
+    "missing",
+    "release_notes",
+    "target",
+]

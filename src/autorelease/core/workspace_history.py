@@ -47,7 +47,7 @@ def read(root: Path, space: Workspace) -> Facts:
     history.check_not_shallow(
         root, [c.commit for c in stream], [t for found in tags.values() for t in found]
     )
-    owners = _assign(space, stream)
+    owners = assign(space, stream)
     released = _released(stream, last)
     branch = git.current_branch(root)
     histories = {
@@ -76,6 +76,11 @@ class _Refs(NamedTuple):
         low = bisect.bisect_left(self.names, prefix)
         high = bisect.bisect_left(self.names, prefix + "\U0010ffff", low)
         return self.refs[low:high]
+
+
+def package_tags(refs: list[git.TagRef], package: Package) -> tuple[history.ReleaseTag, ...]:
+    """The package's release tags among REFS (git.list_tags)."""
+    return _package_tags(_Refs.of(refs), package)
 
 
 def _package_tags(refs: _Refs, package: Package) -> tuple[history.ReleaseTag, ...]:
@@ -117,7 +122,7 @@ def _all_reachable(
     return all(t is None or t.commit in shas for t in last.values())
 
 
-def _assign(space: Workspace, stream: list[git.PathsCommit]) -> dict[str, set[str]]:
+def assign(space: Workspace, stream: Iterable[git.PathsCommit]) -> dict[str, set[str]]:
     """The shas of the commits that belong to each package: by path, and by scope."""
     owned: dict[str, set[str]] = {p.name: set() for p in space.packages}
     folders = {p.path: p.name for p in space.packages}
