@@ -614,3 +614,153 @@ def test_a_tag_format_with_name_is_refused_for_one_package(
         "package — write the name itself, e.g. 'mypkg-v{version}', or list the packages in "
         "[tool.uv.workspace] or [tool.autorelease.packages]\n",
     )  # fmt: skip
+
+
+# --- changelog: each package's own file, tags and commits -------------------------------------
+
+
+def test_changelog_previews_each_releasing_package_s_section_or_the_one_named(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, workspace, "changelog") == (
+        ExitCode.NOTHING_TO_RELEASE, "", "nothing to release: no package has a new section\n"
+    )  # fmt: skip
+    fix = workspace.commit("fix: core mends", ("packages/core/src/core/m.py", "m = 1\n"))
+    feat = workspace.commit("feat: plugin hooks", ("packages/plugin/src/plugin/h.py", "h = 1\n"))
+    core = f"## 1.0.1 (2023-11-14)\n\n### Bug fixes\n\n- core mends ({fix[:7]})\n"
+    assert run(capsys, workspace, "changelog") == (ExitCode.OK, (
+        f"==> packages/core/CHANGELOG.md <==\n{core}\n"
+        "==> packages/plugin/CHANGELOG.md <==\n"
+        f"## 1.1.0 (2023-11-14)\n\n### Features\n\n- plugin hooks ({feat[:7]})\n\n"
+        "==> packages/cli/CHANGELOG.md <==\n"
+        "## 1.0.1 (2023-11-14)\n\n### Bug fixes\n\n- dependencies: plugin 1.1.0\n"
+    ), "")  # fmt: skip
+    assert run(capsys, workspace, "changelog", "--package", "core") == (ExitCode.OK, core, "")
+    code, out, err = run(capsys, workspace, "changelog", "--package", "nope")
+    assert (code, out) == (ExitCode.USAGE, "")
+    assert "--package nope: no such package in the workspace — name one of" in err
+
+
+def released_packages(workspace: GitRepo) -> dict[str, str]:
+    """WORKSPACE after core 1.1.0 and plugin 1.0.1 were released, then more commits: the
+    short shas by message."""
+    shas = {
+        "feat: core grows": workspace.commit(
+            "feat: core grows", ("packages/core/src/core/g.py", "g = 1\n")
+        ),
+        "fix: plugin mends": workspace.commit(
+            "fix: plugin mends", ("packages/plugin/src/plugin/m.py", "m = 1\n")
+        ),
+    }
+    workspace.tag("core-v1.1.0")
+    workspace.tag("plugin-v1.0.1")
+    shas["docs: the readme"] = workspace.commit("docs: the readme", ("README.md", "# all\n"))
+    shas["fix: both mend"] = workspace.commit(
+        "fix: both mend",
+        ("packages/core/src/core/b.py", "b = 1\n"),
+        ("packages/cli/src/cli/b.py", "b = 1\n"),
+    )
+    workspace.tag("core-v1.1.1")
+    workspace.tag("cli-v1.0.1")
+    return {message: sha[:7] for message, sha in shas.items()}
+
+
+HEADER = "# Changelog\n\n<!-- autorelease: new releases go below this line -->\n\n"
+NO_CHANGES = "No user-facing changes.\n"
+
+
+def test_changelog_init_writes_each_package_s_file_from_its_own_tags_and_commits(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sha = released_packages(workspace)
+    before = snapshot(workspace.path, git_files=True)
+    code, out, err = run(capsys, workspace, "changelog", "--init", "--dry-run")
+    assert (code, err) == (ExitCode.OK, "")
+    assert snapshot(workspace.path, git_files=True) == before
+    core = (
+        f"{HEADER}## 1.1.1 (2023-11-14)\n\n### Bug fixes\n\n"
+        f"- both mend ({sha['fix: both mend']})\n\n"
+        f"## 1.1.0 (2023-11-14)\n\n### Features\n\n- core grows ({sha['feat: core grows']})\n\n"
+        f"## 1.0.0 (2023-11-14)\n\n{NO_CHANGES}"
+    )
+    plugin = (
+        f"{HEADER}## 1.0.1 (2023-11-14)\n\n### Bug fixes\n\n"
+        f"- plugin mends ({sha['fix: plugin mends']})\n\n## 1.0.0 (2023-11-14)\n\n{NO_CHANGES}"
+    )
+    cli = (
+        f"{HEADER}## 1.0.1 (2023-11-14)\n\n### Bug fixes\n\n- both mend ({sha['fix: both mend']})"
+        f"\n\n## 1.0.0 (2023-11-14)\n\n{NO_CHANGES}"
+    )
+    assert out == (
+        f"==> packages/core/CHANGELOG.md <==\n{core}\n==> packages/plugin/CHANGELOG.md <==\n"
+        f"{plugin}\n==> packages/cli/CHANGELOG.md <==\n{cli}"
+    )
+    assert run(capsys, workspace, "changelog", "--init") == (ExitCode.OK, "", (
+        "wrote packages/core/CHANGELOG.md\nwrote packages/plugin/CHANGELOG.md\n"
+        "wrote packages/cli/CHANGELOG.md\n"
+    ))  # fmt: skip
+    files = {n: (workspace.path / f"packages/{n}/CHANGELOG.md").read_text() for n in NEEDS}
+    assert files == {"core": core, "plugin": plugin, "cli": cli}
+
+
+def test_changelog_init_with_package_writes_that_package_s_file_alone(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    released_packages(workspace)
+    assert run(capsys, workspace, "changelog", "--init", "--package", "plugin") == (
+        ExitCode.OK, "", "wrote packages/plugin/CHANGELOG.md\n"
+    )  # fmt: skip
+    written = sorted(p.relative_to(workspace.path).as_posix()
+                     for p in workspace.path.rglob("CHANGELOG.md"))  # fmt: skip
+    assert written == ["packages/plugin/CHANGELOG.md"]
+    code, out, _ = run(capsys, workspace, "changelog", "--init", "--dry-run", "--package", "core")
+    assert code == ExitCode.OK
+    assert out.startswith(f"{HEADER}## 1.1.1 (2023-11-14)\n")  # one file: no ==> heading
+
+
+def test_changelog_init_leaves_out_a_package_that_keeps_none_unless_it_is_named(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured(workspace, '[tool.autorelease.packages.cli]\nchangelog_file = ""\n')
+    code, out, err = run(capsys, workspace, "changelog", "--init")
+    assert (code, out) == (ExitCode.OK, "")
+    assert err == "wrote packages/core/CHANGELOG.md\nwrote packages/plugin/CHANGELOG.md\n"
+    code, out, err = run(capsys, workspace, "changelog", "--init", "--package", "cli")
+    assert (code, out) == (ExitCode.NO_CHANGELOG, "")
+    assert err.startswith('autorelease: error: changelog_file = "" ([tool.autorelease.packages]')
+
+
+def test_changelog_init_of_a_project_that_became_a_workspace_keeps_its_old_releases(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.commit("feat: the first feature", ("src/sample_pkg/f.py", "f = 1\n"))
+    project.tag("v1.0.0")
+    text = (project.path / "pyproject.toml").read_text()
+    project.write("pyproject.toml", text + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    add_package(project, "ext", "0.1.0", ["sample-pkg>=1"])
+    project.git("add", ".")
+    project.commit("feat: an extension package joins")
+    project.tag("sample-pkg-v1.1.0")
+    project.tag("ext-v0.1.0")
+    code, out, _ = run(capsys, project, "changelog", "--init", "--dry-run")
+    assert code == ExitCode.OK
+    root, ext = out.split("==> packages/ext/CHANGELOG.md <==\n")
+    assert root.startswith("==> CHANGELOG.md <==\n")
+    assert "## 1.1.0 (2023-11-14)" in root
+    assert "## 1.0.0 (2023-11-14)\n\n### Features\n\n- the first feature" in root
+    assert "an extension package joins" in ext  # the commit that added its folder
+    assert "## 1.0.0" not in ext
+
+
+def test_changelog_package_on_one_package_is_its_own_name_only(
+    released: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = run(capsys, released, "changelog")
+    assert plain[0] == ExitCode.OK
+    assert run(capsys, released, "changelog", "--package", "sample-pkg") == plain
+    code, _, err = run(capsys, released, "changelog", "--init", "--package", "other")
+    assert (code, err.split(" — ")[0]) == (
+        ExitCode.USAGE,
+        "autorelease: error: --package other: this repository is one package (sample-pkg), "
+        "not a workspace",
+    )
