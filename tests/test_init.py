@@ -730,3 +730,29 @@ def test_the_workspace_workflow_installs_every_package_and_passes_actionlint(
     assert "autorelease publish" in steps[4]["run"]  # the same job as one package's
     single = yaml.safe_load(adopt.workflow_text())["jobs"]["release"]["steps"]
     assert [s for i, s in enumerate(steps) if i != 2] == [s for i, s in enumerate(single) if i != 2]
+
+
+def test_init_on_a_workspace_carries_over_the_settings_every_package_shares(
+    uv_workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uv_workspace.write(
+        ".cz.toml",
+        '[tool.commitizen]\ntag_format = "v$version"\nversion_provider = "pep621"\n'
+        'major_version_zero = true\nbump_map = {"BREAKING CHANGE" = "MAJOR", feat = "MINOR", '
+        'fix = "PATCH", refactor = "PATCH"}\n',
+    )
+    uv_workspace.git("add", ".")
+    uv_workspace.commit("chore: commitizen's settings")
+    assert init(uv_workspace, "--yes") == 0
+    table = autorelease_table(uv_workspace)
+    assert table["tag_format"] == "{name}-v{version}"  # not commitizen's v$version
+    assert "version_files" not in table  # each package's own, found in its folder
+    assert (table["major_on_zero"], table["bump_map"]["refactor"]) == (False, "patch")
+    assert table["bump_rules"] == "commitizen"
+    text = (uv_workspace.path / "pyproject.toml").read_text()
+    assert "# Every package's, carried over or detected:\nmajor_on_zero = false\n" in text
+    capsys.readouterr()
+    # As cz bump decides with that bump_map (no `!` in it): feat! is a minor release.
+    assert rows(plan(capsys, uv_workspace), "next_version", "bump") == {
+        "core": ("1.1.0", "minor"), "plugin": (None, "none"), "cli": (None, "none")
+    }  # fmt: skip
