@@ -60,7 +60,7 @@ def report_json(summary: Summary) -> dict[str, Any]:
         "seconds": round(summary.seconds, 3),
         "steps": [{**s._asdict(), "detail": for_display(s.detail)} for s in summary.steps],
         "failure": failure,
-    } | ({"packages": [p.to_json() for p in summary.packages]} if summary.packages else {})
+    } | ({"packages": [p.to_json() for p in summary.packages]} if summary.workspace else {})
 
 
 def _found_and_done(summary: Summary) -> str:
@@ -82,7 +82,7 @@ def _github_actions(summary: Summary, report: dict[str, Any]) -> None:
             "release_url": summary.release_url or "",
             "outcome": summary.outcome,
         }
-        if summary.packages:  # a workspace: every tag, and each package's release
+        if summary.workspace:  # every tag, and each package's release (both may be empty)
             lines["tags"] = " ".join(p.release.tag for p in summary.packages)
             lines["packages"] = json.dumps(
                 [p.to_json() for p in summary.packages], separators=(",", ":")

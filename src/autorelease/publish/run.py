@@ -80,6 +80,7 @@ class Progress:
     steps: list[StepRecord] = field(default_factory=list)
     # A workspace: each package's part after the push ("build core", "upload core", ...), its
     # steps kept in the whole run's list.
+    workspace: bool = False  # a workspace's run: the report always lists its packages
     label: str = ""  # " core": added to the name of each of this part's steps
     members: list[tuple[str, Progress]] = field(default_factory=list)
 
@@ -247,6 +248,7 @@ def _summary(
         pushed=progress.pushed, index_url=progress.index_url,
         release_url=progress.release_url, steps=tuple(Step(*astuple(s)) for s in progress.steps),
         failure=failure, seconds=seconds, report=options.report, packages=packages,
+        workspace=progress.workspace,
     )  # fmt: skip
 
 

@@ -76,3 +76,4 @@ class Summary(NamedTuple):
     seconds: float
     report: Path | None  # where --report writes the run
     packages: tuple[PackageResult, ...] = ()  # a workspace's released packages, in order
+    workspace: bool = False  # a workspace's run: `packages` is reported even when empty

@@ -50,6 +50,7 @@ def main(options: PublishOptions) -> int:
 
 
 def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: Progress) -> int:
+    progress.workspace = True
     if preflight.deepen_if_shallow(root, cfg):
         say("fetched the full history and tags of this shallow clone")
     unfinished.undo_if_found(root, run.remote_to_ask(root, cfg, options), say)
