@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,9 +188,11 @@ def world(
     upload_url: str,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    make: Callable[[GitRepo], None] = make_sample,
 ) -> Iterator[World]:
-    """The sample project pushed to ORIGIN, and the environment of a CI release job."""
-    make_sample(repo)
+    """The project MAKE writes (the sample by default) pushed to ORIGIN, and the environment
+    of a CI release job."""
+    make(repo)
     with OriginGitHub(origin) as github:
         for key, value in {
             "TWINE_USERNAME": index.username,

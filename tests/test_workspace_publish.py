@@ -1,0 +1,566 @@
+"""`autorelease publish` of a uv workspace end to end (issue 12): every releasable package in one
+run, one release commit, one atomic push, then builds, uploads and GitHub releases in dependency
+order; the resume and race guarantees of the single package hold for the workspace.
+
+Real git with a bare origin, a real pypiserver, build and twine; GitHub faked over HTTP. The
+world is tests/workspace_world.py's: core, plugin (needs core>=1.0,<2) and cli (needs
+core>=1.0,<2 and plugin>=1.0), each released as 1.0.0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from packaging.requirements import Requirement
+
+from autorelease.cli.main import main
+from autorelease.errors import ExitCode
+from conftest import git_out, refs, snapshot
+from index_server import FaultyProxy
+from publish_world import HOOK_ENV, Published, World, interrupt_at
+from test_publish_faults import RACE_WAIT, RENDEZVOUS, assert_raced, machine_dates, script
+from test_publish_killed import assert_no_record, killed_run, release_commits
+from workspace_world import full_history, init_py, only_cli_history, package_files
+
+pytest_plugins = ["index_server", "publish_world", "workspace_world"]
+
+FULL = {"core": "2.0.0", "plugin": "1.1.0", "cli": "1.0.1"}  # what full_history releases
+FULL_SUBJECT = "chore(release): core 2.0.0, plugin 1.1.0, cli 1.0.1"
+# The steps of a release of every package, in the order they run (a "comments" step may follow).
+FULL_STEPS = [
+    "check", "commit", "tests", "build core", "build plugin", "build cli", "push",
+    "upload core", "upload plugin", "upload cli", "github core", "github plugin", "github cli",
+]  # fmt: skip
+# Entries of each package's changelog section, and one of another package's that it must lack.
+ENTRIES = {
+    "core": (["core speaks v2", "one name for the option", "the helper lives in plugin"],
+             "plugins can be listed"),
+    "plugin": (["plugins can be listed", "the helper lives in plugin", "a plugin hook",
+                "dependencies: core 2.0.0"], "the help of cli"),
+    "cli": (["the help of cli", "one name for the option", "dependencies: core 2.0.0"],
+            "a plugin hook"),
+}  # fmt: skip
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def tags(released: dict[str, str]) -> list[str]:
+    return [f"{name}-v{version}" for name, version in released.items()]
+
+
+def files_of(released: dict[str, str]) -> list[str]:
+    return sorted(f for name, version in released.items() for f in package_files(name, version))
+
+
+def reported(w: World, released: dict[str, str]) -> list[dict[str, Any]]:
+    """The report's `packages` for RELEASED (each counting from its 1.0.0)."""
+    return [
+        {"name": name, "version": version, "tag": f"{name}-v{version}",
+         "previous_tag": f"{name}-v1.0.0",
+         "release_url": f"{w.github.root}/octo/hello/releases/tag/{name}-v{version}"}
+        for name, version in released.items()
+    ]  # fmt: skip
+
+
+def step_names(report: dict[str, Any]) -> list[str]:
+    """The report's step names, without the trailing "comments" step a release may have."""
+    names = [s["name"] for s in report["steps"]]
+    return names[:-1] if names and names[-1] == "comments" else names
+
+
+def step(report: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(s for s in report["steps"] if s["name"] == name)
+    return found
+
+
+def new_tags(path: Path) -> list[str]:
+    """The tags at PATH beside the three 1.0.0 releases."""
+    names = [r.removeprefix("refs/tags/") for r in refs(path) if r.startswith("refs/tags/")]
+    return sorted(n for n in names if not n.endswith("-v1.0.0"))
+
+
+# --- checks shared by the tests ------------------------------------------------------------------
+
+
+def assert_released_in_git(w: World, start: str, released: dict[str, str], subject: str) -> None:
+    """One release commit on top of START, an annotated tag per package on it, all on origin."""
+    head = w.repo.head()
+    assert git_out(w.repo.path, "rev-parse", "HEAD^") == start
+    assert git_out(w.repo.path, "log", "-1", "--format=%s") == subject
+    for tag in tags(released):
+        assert git_out(w.repo.path, "cat-file", "-t", tag) == "tag"  # annotated
+        assert git_out(w.origin, "rev-parse", f"{tag}^{{}}") == head
+    assert new_tags(w.origin) == sorted(tags(released))
+    assert refs(w.origin) == {k: v for k, v in refs(w.repo.path).items() if "remotes" not in k}
+    assert release_commits(w.origin) == [subject]
+    assert git_out(w.repo.path, "status", "--porcelain") == ""
+    changed = git_out(w.repo.path, "diff", "--name-only", "HEAD^", "HEAD").splitlines()
+    assert sorted(changed) == sorted(
+        f"packages/{name}/{file}"
+        for name in released
+        for file in ("pyproject.toml", f"src/{name}/__init__.py", "CHANGELOG.md")
+    )
+    for name, version in released.items():
+        project = tomllib.loads((w.repo.path / f"packages/{name}/pyproject.toml").read_text())
+        assert project["project"]["version"] == version
+        assert f'__version__ = "{version}"\n' in (w.repo.path / init_py(name)).read_text()
+
+
+def assert_on_index_and_github(w: World, released: dict[str, str]) -> None:
+    """Each package's two files on the index, the same bytes on its one GitHub release, whose
+    title is its tag and whose notes are its changelog section (checked for FULL); nothing
+    else anywhere."""
+    on_index = w.index_files()
+    assert sorted(on_index) == files_of(released)
+    assert sorted(r.tag_name for r in w.github.releases.values()) == sorted(tags(released))
+    for name, version in released.items():
+        tag = f"{name}-v{version}"
+        release = w.github.release(tag)
+        assert release is not None
+        assert (release.name, release.prerelease, release.draft) == (tag, False, False)
+        assert {a.name: sha256(a.data) for a in release.assets} == {
+            f: on_index[f] for f in package_files(name, version)
+        }
+        assert {a.state for a in release.assets} == {"uploaded"}
+        if released == FULL:
+            wanted, foreign = ENTRIES[name]
+            assert all(entry in release.body for entry in wanted), release.body
+            assert foreign not in release.body
+    assert w.github.tags_created_by_api == []
+
+
+def assert_uploaded_in_dependency_order(w: World, names: list[str]) -> None:
+    """Each package's files reached the index after the files of the packages before it."""
+    assert w.index.packages is not None
+    times = {
+        name: [p.stat().st_mtime_ns for p in w.index.packages.glob(f"{name}-*")] for name in names
+    }
+    for before, after in itertools.pairwise(names):
+        assert max(times[before]) <= min(times[after]), (before, after, times)
+
+
+def assert_changelogs(w: World) -> None:
+    """Each package's CHANGELOG.md has its own section of FULL; the root has none."""
+    assert not (w.repo.path / "CHANGELOG.md").exists()
+    for name, version in FULL.items():
+        text = (w.repo.path / f"packages/{name}/CHANGELOG.md").read_text()
+        section = text.split(f"## {version} (2023-11-14)\n", 1)[1]
+        wanted, foreign = ENTRIES[name]
+        assert all(entry in section for entry in wanted), text
+        assert foreign not in text
+
+
+def requirement(w: World, package: str, on: str) -> Requirement:
+    """PACKAGE's requirement on ON in its pyproject.toml at HEAD."""
+    text = git_out(w.repo.path, "show", f"HEAD:packages/{package}/pyproject.toml")
+    found = [Requirement(r) for r in tomllib.loads(text)["project"]["dependencies"]]
+    (req,) = [r for r in found if r.name == on]
+    return req
+
+
+def assert_requirements_admit_the_release(w: World) -> None:
+    """core's dependents were rewritten to take core 2.0.0; what admitted its version stays."""
+    for dependent in ("plugin", "cli"):
+        req = requirement(w, dependent, "core")
+        assert req.specifier.contains("2.0.0"), req
+        assert not req.specifier.contains("1.0.0"), req  # released against 2.0.0
+    assert requirement(w, "cli", "plugin").specifier.contains("1.1.0")
+
+
+def installed_cli(simple_url: str, venv: Path) -> str:
+    """pip install cli==1.0.1 from SIMPLE_URL alone into a fresh VENV; what cli says."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    pip = [str(python), "-m", "pip", "install", "-q", "--no-cache-dir"]
+    subprocess.run([*pip, "--index-url", simple_url, "cli==1.0.1"], env=env, check=True)
+    code = "import cli; print(cli.versions())"
+    return subprocess.run(
+        [str(python), "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+# --- the happy path ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_one_run_releases_every_package_in_dependency_order_and_pip_installs_cli(
+    ws: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    full_history(ws.repo)
+    start = ws.repo.head()
+    outputs = tmp_path / "github-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert_released_in_git(ws, start, FULL, FULL_SUBJECT)
+    assert_requirements_admit_the_release(ws)
+    assert_changelogs(ws)
+    assert_on_index_and_github(ws, FULL)
+    assert_uploaded_in_dependency_order(ws, list(FULL))
+    assert len(ws.github.release_posts()) == 3
+    for name in files_of(FULL):
+        assert len(ws.github.asset_posts(name)) == 1
+    report = done.report
+    assert step_names(report) == FULL_STEPS
+    assert all(s["status"] == "done" for s in report["steps"] if s["name"] in FULL_STEPS)
+    assert (report["outcome"], report["failure"]) == ("released", None)
+    assert (report["version"], report["tag"], report["previous_tag"]) == (None, None, None)
+    assert report["packages"] == reported(ws, FULL)
+    lines = outputs.read_text().splitlines()
+    assert {"released=true", "outcome=released", f"tags={' '.join(tags(FULL))}"} <= set(lines)
+    compact = json.dumps(report["packages"], separators=(",", ":"))
+    assert f"packages={compact}" in lines
+    assert all(
+        line in ("version=", "tag=") for line in lines if line.startswith(("version=", "tag="))
+    )
+    # anyone can now install cli from the index alone: pip finds core and plugin there too
+    said = installed_cli(ws.index.simple_url, tmp_path / "venv")
+    assert said == "cli 1.0.1, core 2.0.0, plugin 1.1.0"
+
+
+@pytest.mark.slow
+def test_a_change_in_cli_alone_releases_cli_alone(ws: World) -> None:
+    only_cli_history(ws.repo)
+    start = ws.repo.head()
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    released = {"cli": "1.0.1"}
+    assert_released_in_git(ws, start, released, "chore(release): cli 1.0.1")
+    assert_on_index_and_github(ws, released)
+    assert len(ws.github.release_posts()) == 1
+    assert step_names(done.report) == ["check", "commit", "tests", "build cli", "push",
+                                       "upload cli", "github cli"]  # fmt: skip
+    assert done.report["packages"] == reported(ws, released)
+    assert not (ws.repo.path / "packages/core/CHANGELOG.md").exists()
+
+
+@pytest.mark.slow
+def test_a_rerun_after_a_full_release_finds_it_released_and_changes_nothing(
+    ws: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    full_history(ws.repo)
+    assert ws.publish().code == ExitCode.OK
+    files, posts = ws.index_files(), len(ws.github.requests_matching("POST", ".*"))
+    origin_before, before = refs(ws.origin), snapshot(ws.repo.path)
+    outputs = tmp_path / "github-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    monkeypatch.setenv(HOOK_ENV, "exit 1")  # the tests must not run again: they would fail
+
+    again = ws.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert again.report["outcome"] == "already released"
+    assert again.report["packages"] == reported(ws, FULL)
+    assert step(again.report, "tests")["status"] == "skipped"
+    for name in FULL:
+        assert step(again.report, f"upload {name}")["detail"].startswith("sent 0, already there 2")
+    assert ws.index_files() == files
+    assert len(ws.github.requests_matching("POST", ".*")) == posts
+    assert (refs(ws.origin), snapshot(ws.repo.path)) == (origin_before, before)
+    lines = set(outputs.read_text().splitlines())
+    assert {"released=false", "outcome=already released"} <= lines
+
+
+@pytest.mark.slow
+def test_package_releases_that_package_and_those_that_must_follow_it_alone(ws: World) -> None:
+    """cli takes any core: core 2.0.0 moves plugin (core<2) but not cli, whose own fix waits."""
+    cli_toml = ws.repo.path / "packages/cli/pyproject.toml"
+    text = cli_toml.read_text().replace('"core>=1.0,<2"', '"core>=1.0"')
+    ws.repo.commit("build: cli takes any core", ("packages/cli/pyproject.toml", text))
+    ws.repo.commit("feat(core)!: core speaks v2", ("packages/core/src/core/api.py", "V = 2\n"))
+    ws.repo.commit("fix: cli says hello", ("packages/cli/src/cli/hello.py", "HELLO = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+    start = ws.repo.head()
+
+    done = ws.publish("--package", "core")
+
+    assert done.code == ExitCode.OK, done.err
+    released = {"core": "2.0.0", "plugin": "1.0.1"}
+    assert_released_in_git(ws, start, released, "chore(release): core 2.0.0, plugin 1.0.1")
+    assert_on_index_and_github(ws, released)
+    assert done.report["packages"] == reported(ws, released)
+    assert requirement(ws, "plugin", "core").specifier.contains("2.0.0")
+    ws.capsys.readouterr()
+    assert main(["-C", str(ws.repo.path), "--dry-run", "--json"]) == ExitCode.OK
+    plan = json.loads(ws.capsys.readouterr().out)
+    pending = {p["name"]: p["next_version"] for p in plan["packages"]}
+    assert pending == {"core": None, "plugin": None, "cli": "1.0.1"}  # cli's fix still waits
+
+
+def test_the_dry_run_of_publish_changes_nothing(
+    ws: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    full_history(ws.repo)
+    before, origin_before = snapshot(ws.repo.path, git_files=True), refs(ws.origin)
+    capsys.readouterr()
+
+    code = main(["-C", str(ws.repo.path), "publish", "--dry-run", "--repository", ws.index.url])
+
+    out = capsys.readouterr().out
+    assert code == ExitCode.OK
+    for tag in tags(FULL):
+        assert tag in out
+    assert snapshot(ws.repo.path, git_files=True) == before
+    assert refs(ws.origin) == origin_before
+    assert ws.index_files() == {}
+    assert {r.method for r in ws.github.requests} <= {"GET"}  # it may look, never write
+
+
+# --- before the push: everything is undone -------------------------------------------------------
+
+
+def assert_untouched(w: World, before: dict[str, Any], origin_before: dict[str, str]) -> None:
+    """The clone as it was (HEAD, every file, no new tag), origin, the index and GitHub too."""
+    assert snapshot(w.repo.path) == before
+    assert new_tags(w.repo.path) == []
+    assert refs(w.origin) == origin_before
+    assert w.index_files() == {}
+    assert w.github.releases == {}
+    assert_no_record(w)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["tests-fail", "interrupted-at-push"])
+def test_a_failure_before_the_push_undoes_every_package(
+    ws: World, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    full_history(ws.repo)
+    before, origin_before = snapshot(ws.repo.path), refs(ws.origin)
+    if how == "tests-fail":
+        monkeypatch.setenv(HOOK_ENV, "exit 1")  # the test command is eval "$HOOK"
+    else:
+        interrupt_at(ws, monkeypatch, "push --atomic")  # Ctrl-C instead of the push
+
+    done = ws.publish()
+
+    code, outcome, failed = {
+        "tests-fail": (ExitCode.TESTS_FAILED, "failed", "tests"),
+        "interrupted-at-push": (ExitCode.INTERRUPTED, "interrupted", "push"),
+    }[how]
+    assert done.code == code, done.err
+    assert done.report["outcome"] == outcome
+    assert done.report["failure"]["step"] == failed
+    if how == "tests-fail":
+        (line,) = done.error_lines
+        assert "the tests failed (exit 1)" in line
+    assert "undone" in done.err
+    for tag in tags(FULL):
+        assert tag in done.err.split("undone", 1)[1]  # it says which tags it deleted
+    assert_untouched(ws, before, origin_before)
+
+    monkeypatch.delenv(HOOK_ENV, raising=False)  # the interrupter fires once only
+    again = ws.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert_released_in_git(ws, before["commit"], FULL, FULL_SUBJECT)
+    assert_on_index_and_github(ws, FULL)
+
+
+@pytest.mark.slow
+def test_a_run_killed_before_its_push_is_undone_and_released_by_the_next(ws: World) -> None:
+    full_history(ws.repo)
+    start, origin_before = ws.repo.head(), refs(ws.origin)
+    killed_run(ws, "push --atomic")  # committed, tagged, tested and built: not pushed
+    assert release_commits(ws.repo.path)[:1] == [FULL_SUBJECT]
+    assert new_tags(ws.repo.path) == sorted(tags(FULL))
+    assert refs(ws.origin) == origin_before
+    assert ws.index_files() == {}
+
+    again = ws.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert "found an unfinished release" in again.err
+    assert "undoing it" in again.err
+    assert again.report["outcome"] == "released"
+    assert_released_in_git(ws, start, FULL, FULL_SUBJECT)
+    assert_on_index_and_github(ws, FULL)
+    assert release_commits(ws.repo.path) == [FULL_SUBJECT]
+    assert_no_record(ws)
+
+
+# --- after the push: a re-run finishes exactly what is missing -----------------------------------
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process PID started, and those they started, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL PID and everything it started, as a CI runner ends a job: stopped first, so
+    that it starts nothing new while its processes are gathered."""
+    os.kill(pid, signal.SIGSTOP)
+    for each in [pid, *descendants(pid)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(each, signal.SIGKILL)
+
+
+def when_core_is_on_the_index(w: World, proxy: FaultyProxy, act: Callable[[], None]) -> list[bool]:
+    """Make PROXY call ACT() at the first upload (POST) that comes once both of core's files
+    are on the index, and answer that POST and every later one 500 while the returned list
+    is empty; ACT fills it. Clear the list to let uploads through again."""
+    core = set(package_files("core", FULL["core"]))
+    real = proxy.fate
+    blocking: list[bool] = []
+
+    def fate(method: str) -> str:
+        if method == "POST" and (blocking or core <= set(w.index.files())):
+            if not blocking:
+                blocking.append(True)
+                act()
+            return "fail"
+        return real(method)
+
+    proxy.fate = fate  # type: ignore[method-assign]  # the proxy's own hook, not autorelease's
+    return blocking
+
+
+def assert_finished_by_a_rerun(w: World) -> Published:
+    """The next run uploads plugin and cli (core is there), makes what GitHub lacks; the run
+    after it finds everything released."""
+    again = w.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert again.report["outcome"] == "released"
+    assert again.report["packages"] == reported(w, FULL)
+    assert step(again.report, "push")["detail"] == "already on the remote"
+    assert step(again.report, "upload core")["detail"].startswith("sent 0, already there 2")
+    for name in ("plugin", "cli"):
+        assert step(again.report, f"upload {name}")["detail"].startswith("sent 2, already there 0")
+    assert_on_index_and_github(w, FULL)
+    assert_uploaded_in_dependency_order(w, list(FULL))
+    assert len(w.github.release_posts()) == 3  # one per tag over both runs
+    assert release_commits(w.origin) == [FULL_SUBJECT]
+    files, posts = w.index_files(), len(w.github.requests_matching("POST", ".*"))
+
+    third = w.publish()
+
+    assert third.code == ExitCode.OK, third.err
+    assert third.report["outcome"] == "already released"
+    assert w.index_files() == files
+    assert len(w.github.requests_matching("POST", ".*")) == posts
+    return again
+
+
+@pytest.mark.slow
+def test_a_run_killed_between_the_uploads_of_core_and_plugin_is_finished_by_a_rerun(
+    ws_faulty: tuple[World, FaultyProxy],
+) -> None:
+    w, proxy = ws_faulty
+    full_history(w.repo)
+    pid: list[int] = []
+    blocking = when_core_is_on_the_index(w, proxy, lambda: kill_tree(pid[0]))
+    run = w.publish_process(w.repo.path, dict(os.environ))
+    pid.append(run.pid)
+    output = run.communicate(timeout=300)[0]
+
+    assert run.returncode == -signal.SIGKILL, output
+    assert blocking == [True], output
+    assert sorted(w.index_files()) == package_files("core", "2.0.0")
+    assert git_out(w.origin, "rev-parse", "core-v2.0.0^{}") == w.repo.head()  # pushed
+    assert w.github.releases == {}
+    blocking.clear()
+
+    assert_finished_by_a_rerun(w)
+
+
+@pytest.mark.slow
+def test_an_index_failing_at_the_upload_of_plugin_is_finished_by_a_rerun(
+    ws_faulty: tuple[World, FaultyProxy],
+) -> None:
+    w, proxy = ws_faulty
+    full_history(w.repo)
+    blocking = when_core_is_on_the_index(w, proxy, lambda: None)
+
+    failed = w.publish()
+
+    assert failed.code == ExitCode.UPLOAD_FAILED, failed.err
+    assert failed.report["outcome"] == "failed"
+    assert failed.report["failure"]["step"] == "upload plugin"
+    assert sorted(w.index_files()) == package_files("core", "2.0.0")  # cli waits for plugin
+    assert "re-run" in failed.err
+    blocking.clear()
+
+    assert_finished_by_a_rerun(w)
+
+
+# --- races: the remote is the lock ---------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("identical", [False, True], ids=["own-commits", "identical-commits"])
+def test_two_runs_at_the_same_moment_release_the_workspace_once(
+    ws: World, tmp_path: Path, identical: bool
+) -> None:
+    full_history(ws.repo)
+    other = ws.clone("other")
+    meeting = tmp_path / "meeting"
+    meeting.mkdir()
+    hook = script(tmp_path, "rendezvous", RENDEZVOUS, str(meeting), "2", str(RACE_WAIT))
+    clones = [ws.repo.path, other]
+    befores = {path: snapshot(path) for path in clones}
+    runs = []
+    for n, path in enumerate(clones):
+        env = {**os.environ, HOOK_ENV: hook, **machine_dates(0 if identical else n)}
+        runs.append(ws.publish_process(path, env, "--report", str(tmp_path / f"report-{n}.json")))
+    outputs = [run.communicate(timeout=2 * RACE_WAIT)[0] for run in runs]
+    codes = [run.returncode for run in runs]
+    assert_raced(meeting)
+    reports = [json.loads((tmp_path / f"report-{n}.json").read_text()) for n in range(2)]
+
+    winner, loser = (0, 1) if codes[0] == ExitCode.OK else (1, 0)
+    assert codes[winner] == ExitCode.OK, outputs
+    assert reports[winner]["outcome"] == "released"
+    if codes[loser] == ExitCode.OK:  # only the identical commit can be pushed by both
+        assert identical, outputs
+        assert reports[loser]["outcome"] == "already released by another run", outputs[loser]
+    else:
+        assert codes[loser] == ExitCode.PUSH_REJECTED, outputs
+        assert "rejected the release push" in outputs[loser]
+        assert reports[loser]["failure"]["step"] == "push"
+        assert not [s for s in reports[loser]["steps"] if s["name"].startswith("upload")]
+        assert snapshot(clones[loser]) == befores[clones[loser]]
+    assert refs(ws.origin)["refs/heads/main"] == git_out(clones[winner], "rev-parse", "HEAD")
+    assert release_commits(ws.origin) == [FULL_SUBJECT]
+    assert new_tags(ws.origin) == sorted(tags(FULL))
+    assert sorted(ws.index_files()) == files_of(FULL)
+    assert len(ws.github.releases) == 3
+    # Two runs of the identical release may both ask GitHub to create a release: the second
+    # gets 422 and adopts the one the first made.
+    assert len(ws.github.release_posts()) in (range(3, 7) if identical else (3,))
+    for name, version in FULL.items():
+        release = ws.github.release(f"{name}-v{version}")
+        assert release is not None
+        assert sorted(a.name for a in release.assets) == package_files(name, version)
