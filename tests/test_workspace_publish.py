@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ pytest_plugins = ["index_server", "publish_world", "workspace_world"]
 
 FULL = {"core": "2.0.0", "plugin": "1.1.0", "cli": "1.0.1"}  # what full_history releases
 FULL_SUBJECT = "chore(release): core 2.0.0, plugin 1.1.0, cli 1.0.1"
-# The steps of a release of every package, in the order they run (a "comments" step may follow).
+# The steps of a release of every package, in the order they run ("comments" steps may follow).
 FULL_STEPS = [
     "check", "commit", "tests", "build core", "build plugin", "build cli", "push",
     "upload core", "upload plugin", "upload cli", "github core", "github plugin", "github cli",
@@ -77,9 +78,8 @@ def reported(w: World, released: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def step_names(report: dict[str, Any]) -> list[str]:
-    """The report's step names, without the trailing "comments" step a release may have."""
-    names = [s["name"] for s in report["steps"]]
-    return names[:-1] if names and names[-1] == "comments" else names
+    """The report's step names, without the "comments" steps that end a release."""
+    return [s["name"] for s in report["steps"] if not s["name"].startswith("comments")]
 
 
 def step(report: dict[str, Any], name: str) -> dict[str, Any]:
@@ -427,24 +427,31 @@ def kill_tree(pid: int) -> None:
             os.kill(each, signal.SIGKILL)
 
 
-def when_core_is_on_the_index(w: World, proxy: FaultyProxy, act: Callable[[], None]) -> list[bool]:
+@dataclass
+class Trap:
+    """Set on a FaultyProxy by when_core_is_on_the_index; `armed = False` lets uploads through."""
+
+    armed: bool = True
+    fired: bool = False
+
+
+def when_core_is_on_the_index(w: World, proxy: FaultyProxy, act: Callable[[], None]) -> Trap:
     """Make PROXY call ACT() at the first upload (POST) that comes once both of core's files
-    are on the index, and answer that POST and every later one 500 while the returned list
-    is empty; ACT fills it. Clear the list to let uploads through again."""
+    are on the index, and answer that POST and every later one 500 while the trap is armed."""
     core = set(package_files("core", FULL["core"]))
     real = proxy.fate
-    blocking: list[bool] = []
+    trap = Trap()
 
     def fate(method: str) -> str:
-        if method == "POST" and (blocking or core <= set(w.index.files())):
-            if not blocking:
-                blocking.append(True)
+        if method == "POST" and trap.armed and (trap.fired or core <= set(w.index.files())):
+            if not trap.fired:
+                trap.fired = True
                 act()
             return "fail"
         return real(method)
 
     proxy.fate = fate  # type: ignore[method-assign]  # the proxy's own hook, not autorelease's
-    return blocking
+    return trap
 
 
 def assert_finished_by_a_rerun(w: World) -> Published:
@@ -481,17 +488,17 @@ def test_a_run_killed_between_the_uploads_of_core_and_plugin_is_finished_by_a_re
     w, proxy = ws_faulty
     full_history(w.repo)
     pid: list[int] = []
-    blocking = when_core_is_on_the_index(w, proxy, lambda: kill_tree(pid[0]))
+    trap = when_core_is_on_the_index(w, proxy, lambda: kill_tree(pid[0]))
     run = w.publish_process(w.repo.path, dict(os.environ))
     pid.append(run.pid)
     output = run.communicate(timeout=300)[0]
 
     assert run.returncode == -signal.SIGKILL, output
-    assert blocking == [True], output
+    assert trap.fired, output
     assert sorted(w.index_files()) == package_files("core", "2.0.0")
     assert git_out(w.origin, "rev-parse", "core-v2.0.0^{}") == w.repo.head()  # pushed
     assert w.github.releases == {}
-    blocking.clear()
+    trap.armed = False
 
     assert_finished_by_a_rerun(w)
 
@@ -502,7 +509,7 @@ def test_an_index_failing_at_the_upload_of_plugin_is_finished_by_a_rerun(
 ) -> None:
     w, proxy = ws_faulty
     full_history(w.repo)
-    blocking = when_core_is_on_the_index(w, proxy, lambda: None)
+    trap = when_core_is_on_the_index(w, proxy, lambda: None)
 
     failed = w.publish()
 
@@ -511,7 +518,7 @@ def test_an_index_failing_at_the_upload_of_plugin_is_finished_by_a_rerun(
     assert failed.report["failure"]["step"] == "upload plugin"
     assert sorted(w.index_files()) == package_files("core", "2.0.0")  # cli waits for plugin
     assert "re-run" in failed.err
-    blocking.clear()
+    trap.armed = False
 
     assert_finished_by_a_rerun(w)
 
@@ -540,9 +547,11 @@ def test_two_runs_at_the_same_moment_release_the_workspace_once(
     assert_raced(meeting)
     reports = [json.loads((tmp_path / f"report-{n}.json").read_text()) for n in range(2)]
 
-    winner, loser = (0, 1) if codes[0] == ExitCode.OK else (1, 0)
+    outcomes = [r["outcome"] for r in reports]
+    assert outcomes.count("released") == 1, outputs
+    winner = outcomes.index("released")
+    loser = 1 - winner
     assert codes[winner] == ExitCode.OK, outputs
-    assert reports[winner]["outcome"] == "released"
     if codes[loser] == ExitCode.OK:  # only the identical commit can be pushed by both
         assert identical, outputs
         assert reports[loser]["outcome"] == "already released by another run", outputs[loser]

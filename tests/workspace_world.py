@@ -79,6 +79,7 @@ def full_history(repo: GitRepo) -> None:
     repo.git("checkout", "-q", "main")
     repo.commit("docs: how to release", ("RELEASING.md", "autorelease publish\n"))
     repo.git("merge", "-q", "--no-ff", "-m", "Merge branch 'topic'", "topic")
+    repo.git("branch", "-q", "-d", "topic")
     repo.commit("feat(core)!: core speaks v2", ("packages/core/src/core/api.py", "V = 2\n"))
     repo.git("push", "-q", "origin", "main")
 
