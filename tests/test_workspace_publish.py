@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -195,6 +196,18 @@ def installed_cli(simple_url: str, venv: Path) -> str:
     ).stdout.strip()
 
 
+def git_calls(w: World, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """From now on every git call's arguments go, one line each, to the file returned: a `git`
+    first on PATH writes them there, then runs the real git."""
+    real = shutil.which("git")
+    folder, log = w.tmp / "git-log", w.tmp / "git-calls.txt"
+    folder.mkdir()
+    (folder / "git").write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    (folder / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
 # --- the happy path ------------------------------------------------------------------------------
 
 
@@ -206,11 +219,15 @@ def test_one_run_releases_every_package_in_dependency_order_and_pip_installs_cli
     start = ws.repo.head()
     outputs = tmp_path / "github-output"
     monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    calls = git_calls(ws, monkeypatch)
 
     done = ws.publish()
 
     assert done.code == ExitCode.OK, done.err
     assert_released_in_git(ws, start, FULL, FULL_SUBJECT)
+    (push,) = [c for c in calls.read_text().splitlines() if "push" in c.split()]
+    assert "--atomic" in push.split()
+    assert all(tag in push for tag in tags(FULL)), push  # one push: the branch and every tag
     assert_requirements_admit_the_release(ws)
     assert_changelogs(ws)
     assert_on_index_and_github(ws, FULL)
@@ -521,6 +538,67 @@ def test_an_index_failing_at_the_upload_of_plugin_is_finished_by_a_rerun(
     trap.armed = False
 
     assert_finished_by_a_rerun(w)
+
+
+@pytest.mark.slow
+def test_a_github_release_refused_for_plugin_is_made_by_a_rerun_alone(ws: World) -> None:
+    full_history(ws.repo)
+    refused = {
+        "message": "Validation Failed",
+        "errors": [{"resource": "Release", "code": "custom", "field": "body"}],
+    }
+
+    def refuse_the_next() -> None:  # the second release (plugin's) is refused, for good
+        ws.github.fail("POST", r"/releases$", status=422, body=refused)
+
+    ws.github.before("POST", r"/releases$", lambda: ws.github.before(
+        "POST", r"/releases$", refuse_the_next))  # fmt: skip
+
+    failed = ws.publish()
+
+    assert failed.code == ExitCode.GITHUB_FAILED, failed.err
+    assert failed.report["failure"]["step"] == "github plugin"
+    assert ws.github.release("core-v2.0.0") is not None
+    assert ws.github.release("plugin-v1.1.0") is None
+    assert sorted(ws.index_files()) == files_of(FULL)
+
+    again = ws.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert again.report["outcome"] == "released"
+    assert_on_index_and_github(ws, FULL)
+    made = [json.loads(r.body)["tag_name"] for r in ws.github.release_posts()]
+    assert sorted(made) == sorted([*tags(FULL), "plugin-v1.1.0"])  # core's made once only
+    for name in files_of(FULL):
+        assert len(ws.github.asset_posts(name)) == 1
+
+
+@pytest.mark.slow
+def test_no_push_tags_every_package_locally_and_a_plain_publish_finishes_it(
+    ws: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    full_history(ws.repo)
+    start, origin_before = ws.repo.head(), refs(ws.origin)
+    outputs = tmp_path / "github-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+
+    local = ws.publish("--no-push")
+
+    assert local.code == ExitCode.OK, local.err
+    assert local.report["outcome"] == "tagged locally"
+    assert {"released=false", "outcome=tagged locally"} <= set(outputs.read_text().splitlines())
+    assert new_tags(ws.repo.path) == sorted(tags(FULL))
+    assert refs(ws.origin) == origin_before
+    assert ws.index_files() == {}
+    assert ws.github.requests_matching("POST", ".*") == []
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert done.report["outcome"] == "released"
+    assert done.report["packages"] == reported(ws, FULL)
+    assert_released_in_git(ws, start, FULL, FULL_SUBJECT)
+    assert_on_index_and_github(ws, FULL)
 
 
 # --- races: the remote is the lock ---------------------------------------------------------------
