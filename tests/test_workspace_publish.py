@@ -324,6 +324,35 @@ def test_package_releases_that_package_and_those_that_must_follow_it_alone(ws: W
     assert pending == {"core": None, "plugin": None, "cli": "1.0.1"}  # cli's fix still waits
 
 
+@pytest.mark.slow
+def test_each_package_s_upload_names_the_index_and_notify_command_runs_per_package(
+    ws: World, tmp_path: Path
+) -> None:
+    """As for one package: the upload step says where it went, and notify_command is told
+    each released package's tag, version, index and GitHub release."""
+    told = tmp_path / "told.txt"
+    notify = "echo $AUTORELEASE_TAG $AUTORELEASE_VERSION $AUTORELEASE_INDEX_URL "
+    notify += f"$AUTORELEASE_RELEASE_URL >> {told}"
+    with (ws.repo.path / "pyproject.toml").open("a") as out:
+        out.write(f"notify_command = '{notify}'\n")  # in [tool.autorelease], the last table
+    ws.repo.git("commit", "-q", "-am", "ci: tell the chat about releases")
+    ws.repo.commit("fix: core mends", ("packages/core/src/core/mend.py", "M = 1\n"))
+    only_cli_history(ws.repo)  # pushes
+    released = {"core": "1.0.1", "cli": "1.0.1"}  # plugin's core>=1.0,<2 admits 1.0.1
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert done.report["packages"] == reported(ws, released)
+    for name in released:
+        detail = step(done.report, f"upload {name}")["detail"]
+        assert detail == f"sent 2, already there 0 ({ws.upload_url})", detail
+    assert told.read_text().splitlines() == [
+        f"{p['tag']} {p['version']} {ws.upload_url} {p['release_url']}"
+        for p in done.report["packages"]
+    ]
+
+
 def test_the_dry_run_of_publish_changes_nothing(
     ws: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
