@@ -29,10 +29,20 @@ from packaging.requirements import Requirement
 
 from autorelease.cli.main import main
 from autorelease.errors import ExitCode
-from conftest import git_out, refs, snapshot
+from autorelease.publish.build import build
+from autorelease.publish.index import upload
+from autorelease.publish.index_target import resolve_target
+from conftest import EPOCH, git_out, refs, sample_project, snapshot
 from index_server import FaultyProxy
 from publish_world import HOOK_ENV, Published, World, interrupt_at
-from test_publish_faults import RACE_WAIT, RENDEZVOUS, assert_raced, machine_dates, script
+from test_publish_faults import (
+    HATCH_HOOK,
+    RACE_WAIT,
+    RENDEZVOUS,
+    assert_raced,
+    machine_dates,
+    script,
+)
 from test_publish_killed import assert_no_record, killed_run, release_commits
 from workspace_world import full_history, init_py, only_cli_history, package_files
 
@@ -420,6 +430,68 @@ def test_a_failure_before_the_push_undoes_every_package(
     assert again.code == ExitCode.OK, again.err
     assert_released_in_git(ws, before["commit"], FULL, FULL_SUBJECT)
     assert_on_index_and_github(ws, FULL)
+
+
+@pytest.mark.slow
+def test_a_failing_build_of_plugin_undoes_every_package_after_core_built(ws: World) -> None:
+    pyproject = (ws.repo.path / "packages/plugin/pyproject.toml").read_text()
+    pyproject += '\n[tool.hatch.build.hooks.custom]\npath = "hatch_build.py"\n'
+    ws.repo.commit(
+        "build: a build hook for plugin",
+        ("packages/plugin/hatch_build.py", HATCH_HOOK),
+        ("packages/plugin/pyproject.toml", pyproject),
+    )
+    full_history(ws.repo)
+    before, origin_before = snapshot(ws.repo.path), refs(ws.origin)
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.BUILD_FAILED, done.err
+    (line,) = done.error_lines
+    assert "RuntimeError: this build hook refuses to build" in line
+    assert done.report["failure"]["step"] == "build plugin"
+    assert step(done.report, "build core")["status"] == "done"
+    assert_untouched(ws, before, origin_before)
+
+
+def _tag_on_remote(w: World) -> None:
+    w.repo.git("push", "-q", "origin", "HEAD^:refs/tags/plugin-v1.1.0")
+
+
+def _plugin_on_the_index(w: World) -> None:
+    """plugin 1.1.0 is on the index already (built from another tree)."""
+    folder = sample_project(w.tmp / "elsewhere", "plugin", "1.1.0")
+    built = build(folder, "1.1.0", EPOCH, w.tmp / "elsewhere-dist", isolation=False)
+    upload(list(built.files), resolve_target(w.index.url))
+
+
+@pytest.mark.parametrize(
+    ("setup", "code", "message"),
+    [
+        (_tag_on_remote, ExitCode.TAG_EXISTS, "tag plugin-v1.1.0 already exists on origin"),
+        (_plugin_on_the_index, ExitCode.ALREADY_ON_INDEX, "plugin 1.1.0 is already on"),
+    ],
+    ids=["tag-on-remote", "plugin-on-the-index"],
+)
+def test_a_check_refusing_one_package_changes_nothing(
+    ws: World, setup: Callable[[World], None], code: ExitCode, message: str
+) -> None:
+    full_history(ws.repo)
+    setup(ws)
+    before, origin_before, held = snapshot(ws.repo.path), refs(ws.origin), ws.index_files()
+
+    done = ws.publish()
+
+    assert done.code == code, done.err
+    (line,) = done.error_lines
+    assert message in line
+    assert done.report["failure"]["step"] == "check"
+    assert [s["name"] for s in done.report["steps"]] == ["check"]
+    assert snapshot(ws.repo.path) == before
+    assert refs(ws.origin) == origin_before
+    assert ws.index_files() == held
+    assert ws.github.requests_matching("POST", ".*") == []
+    assert_no_record(ws)
 
 
 @pytest.mark.slow
