@@ -642,6 +642,34 @@ def test_an_index_failing_at_the_upload_of_plugin_is_finished_by_a_rerun(
 
 
 @pytest.mark.slow
+def test_an_interrupt_as_the_push_ends_is_finished_by_a_rerun(
+    ws: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full_history(ws.repo)
+    interrupt_at(ws, monkeypatch, "push --atomic", after=True)  # origin took it all
+
+    stopped = ws.publish()
+
+    assert stopped.code == ExitCode.INTERRUPTED, stopped.err
+    assert stopped.report["failure"]["step"] == "push"
+    assert "undone" not in stopped.err
+    assert "re-run `autorelease publish`" in stopped.err
+    assert new_tags(ws.origin) == sorted(tags(FULL))
+    assert refs(ws.origin)["refs/heads/main"] == ws.repo.head()
+    assert (ws.index_files(), ws.github.releases) == ({}, {})
+
+    again = ws.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert again.report["outcome"] == "released"
+    assert again.report["packages"] == reported(ws, FULL)
+    assert step(again.report, "push")["detail"] == "already on the remote"
+    assert_on_index_and_github(ws, FULL)
+    assert_uploaded_in_dependency_order(ws, list(FULL))
+    assert release_commits(ws.origin) == [FULL_SUBJECT]
+
+
+@pytest.mark.slow
 def test_a_github_release_refused_for_plugin_is_made_by_a_rerun_alone(ws: World) -> None:
     full_history(ws.repo)
     refused = {
