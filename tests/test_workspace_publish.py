@@ -363,6 +363,31 @@ def test_each_package_s_upload_names_the_index_and_notify_command_runs_per_packa
     ]
 
 
+@pytest.mark.slow
+def test_a_workspace_with_nothing_to_release_says_so_in_the_report_and_the_outputs(
+    ws: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A commit outside every package releases nothing; the report still has `packages` (none)
+    and the CI outputs an empty `tags` and `packages=[]`, which a workflow's fromJSON reads."""
+    ws.repo.commit("docs: the readme", ("README.md", "# the workspace\n\nThree packages.\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+    before, origin_before = snapshot(ws.repo.path), refs(ws.origin)
+    outputs = tmp_path / "github-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert "nothing to release" in done.err
+    assert done.report["outcome"] == "nothing to release"
+    assert done.report["packages"] == []
+    lines = outputs.read_text().splitlines()
+    assert {"released=false", "outcome=nothing to release", "tags=", "packages=[]"} <= set(lines)
+    assert (snapshot(ws.repo.path), refs(ws.origin)) == (before, origin_before)
+    assert ws.index_files() == {}
+    assert ws.github.requests_matching("POST", ".*") == []
+
+
 def test_the_dry_run_of_publish_changes_nothing(
     ws: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
