@@ -541,6 +541,28 @@ def test_a_run_killed_before_its_push_is_undone_and_released_by_the_next(ws: Wor
     assert_no_record(ws)
 
 
+@pytest.mark.slow
+def test_a_killed_release_is_planned_again_on_a_fix_to_plugin_pushed_meanwhile(ws: World) -> None:
+    full_history(ws.repo)
+    killed_run(ws, "push --atomic")  # tagged, tested, built; not pushed
+    colleague = ws.clone("colleague")
+    (colleague / "packages/plugin/src/plugin/mend.py").write_text("M = 1\n")
+    subprocess.run(["git", "add", "."], cwd=colleague, check=True)
+    subprocess.run(["git", "commit", "-qm", "fix: plugin mends"], cwd=colleague, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=colleague, check=True)
+    fix = git_out(colleague, "rev-parse", "HEAD")
+
+    again = ws.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert "undoing it" in again.err
+    assert_released_in_git(ws, fix, FULL, FULL_SUBJECT)
+    assert_on_index_and_github(ws, FULL)
+    section = git_out(ws.origin, "show", "plugin-v1.1.0:packages/plugin/CHANGELOG.md")
+    assert "plugin mends" in section.split("## 1.1.0")[1]
+    assert_no_record(ws)
+
+
 # --- after the push: a re-run finishes exactly what is missing -----------------------------------
 
 
