@@ -717,6 +717,29 @@ def test_an_interrupt_as_the_push_ends_is_finished_by_a_rerun(
 
 
 @pytest.mark.slow
+def test_no_push_finishes_a_pushed_release_from_a_clone_at_its_tags_after_main_moved_on(
+    ws: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/recovery.md: main moved on, so finish from a clone whose main is set to the tags."""
+    full_history(ws.repo)
+    interrupt_at(ws, monkeypatch, "push --atomic", after=True)
+    assert ws.publish().code == ExitCode.INTERRUPTED
+    ws.repo.commit("fix: plugin mends", ("packages/plugin/src/plugin/mend.py", "M = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+    finish = ws.clone("finish")
+    git_out(finish, "checkout", "-q", "-B", "main", "core-v2.0.0", check=True)
+
+    done = ws.publish("--no-push", path=finish)
+
+    assert done.code == ExitCode.OK, done.err
+    assert done.report["outcome"] == "released"
+    assert done.report["packages"] == reported(ws, FULL)
+    assert step(done.report, "push")["status"] == "skipped"
+    assert_on_index_and_github(ws, FULL)
+    assert release_commits(ws.origin) == [FULL_SUBJECT]
+
+
+@pytest.mark.slow
 def test_a_github_release_refused_for_plugin_is_made_by_a_rerun_alone(ws: World) -> None:
     full_history(ws.repo)
     refused = {
