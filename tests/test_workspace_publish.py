@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,12 +37,14 @@ from conftest import EPOCH, git_out, refs, sample_project, snapshot
 from index_server import FaultyProxy
 from publish_world import HOOK_ENV, Published, World, interrupt_at
 from test_publish_faults import (
+    GATE,
     HATCH_HOOK,
     RACE_WAIT,
     RENDEZVOUS,
     assert_raced,
     machine_dates,
     script,
+    wait_for,
 )
 from test_publish_killed import assert_no_record, killed_run, release_commits
 from workspace_world import full_history, init_py, only_cli_history, package_files
@@ -850,3 +853,56 @@ def test_two_runs_at_the_same_moment_release_the_workspace_once(
         release = ws.github.release(f"{name}-v{version}")
         assert release is not None
         assert sorted(a.name for a in release.assets) == package_files(name, version)
+
+
+@pytest.mark.slow
+def test_a_workspace_released_elsewhere_meanwhile_rejects_the_push_and_the_next_follows_it(
+    ws: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    full_history(ws.repo)
+    other = ws.clone("other")
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    monkeypatch.setenv(HOOK_ENV, script(tmp_path, "gate", GATE, str(gate), str(RACE_WAIT)))
+    before = snapshot(ws.repo.path)
+    results: list[Published] = []
+    ours = threading.Thread(target=lambda: results.append(ws.publish()))
+    ours.start()
+    try:
+        wait_for(gate / "started")  # our run is past its checks, running its tests
+        env = {k: v for k, v in os.environ.items() if k != HOOK_ENV}
+        theirs = ws.publish_process(other, env | machine_dates(1))
+        out, _ = theirs.communicate(timeout=RACE_WAIT - 30)
+        assert theirs.returncode == ExitCode.OK, out
+    finally:
+        (gate / "go").touch()
+        ours.join(timeout=RACE_WAIT)
+    assert_raced(gate)
+    (done,) = results
+    their_files = ws.index_files()
+
+    assert done.code == ExitCode.PUSH_REJECTED, done.err
+    assert done.report["failure"]["step"] == "push"
+    assert snapshot(ws.repo.path) == before
+    assert refs(ws.origin)["refs/heads/main"] == git_out(other, "rev-parse", "HEAD")
+    assert sorted(their_files) == files_of(FULL)
+    assert len(ws.github.release_posts()) == 3
+    # Pull their release, fix plugin, and the next release counts from theirs.
+    ws.repo.git("pull", "-q", "--tags", "--ff-only", "origin", "main")
+    ws.repo.commit("fix: plugin mends", ("packages/plugin/src/plugin/mend.py", "M = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+    monkeypatch.delenv(HOOK_ENV)
+
+    nxt = ws.publish()
+
+    assert nxt.code == ExitCode.OK, nxt.err
+    assert nxt.report["packages"] == [{
+        "name": "plugin", "version": "1.1.1", "tag": "plugin-v1.1.1",
+        "previous_tag": "plugin-v1.1.0",
+        "release_url": f"{ws.github.root}/octo/hello/releases/tag/plugin-v1.1.1",
+    }]  # fmt: skip
+    assert {k: v for k, v in ws.index_files().items() if k in their_files} == their_files
+    assert sorted(ws.index_files()) == sorted([*their_files, *package_files("plugin", "1.1.1")])
+    changelog = (ws.repo.path / "packages/plugin/CHANGELOG.md").read_text()
+    assert changelog.index("## 1.1.1 ") < changelog.index("## 1.1.0 ")
+    assert "plugin mends" in changelog.split("## 1.1.0 ")[0]
