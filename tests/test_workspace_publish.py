@@ -391,6 +391,37 @@ def test_a_workspace_with_nothing_to_release_says_so_in_the_report_and_the_outpu
     assert ws.github.requests_matching("POST", ".*") == []
 
 
+@pytest.mark.slow
+def test_update_only_dependents_get_the_new_requirement_in_the_release_commit_alone(
+    ws: World,
+) -> None:
+    with (ws.repo.path / "pyproject.toml").open("a") as out:
+        out.write('dependents = "update-only"\n')  # in [tool.autorelease], the last table
+    ws.repo.git("commit", "-q", "-am", "ci: dependents follow without a release")
+    ws.repo.commit("feat(core)!: core speaks v2", ("packages/core/src/core/api.py", "V = 2\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+    start = ws.repo.head()
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert done.report["packages"] == reported(ws, {"core": "2.0.0"})
+    assert git_out(ws.repo.path, "log", "-1", "--format=%s") == "chore(release): core 2.0.0"
+    assert git_out(ws.repo.path, "rev-parse", "HEAD^") == start
+    changed = git_out(ws.repo.path, "diff", "--name-only", "HEAD^", "HEAD").splitlines()
+    assert sorted(changed) == sorted([
+        "packages/core/pyproject.toml", "packages/core/src/core/__init__.py",
+        "packages/core/CHANGELOG.md", "packages/plugin/pyproject.toml",
+        "packages/cli/pyproject.toml",
+    ])  # fmt: skip
+    assert_requirements_admit_the_release(ws)
+    for name in ("plugin", "cli"):  # no release of their own: still 1.0.0
+        text = git_out(ws.repo.path, "show", f"HEAD:packages/{name}/pyproject.toml")
+        assert tomllib.loads(text)["project"]["version"] == "1.0.0"
+    assert new_tags(ws.origin) == ["core-v2.0.0"]
+    assert_on_index_and_github(ws, {"core": "2.0.0"})
+
+
 def test_the_dry_run_of_publish_changes_nothing(
     ws: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
