@@ -422,6 +422,25 @@ def test_update_only_dependents_get_the_new_requirement_in_the_release_commit_al
     assert_on_index_and_github(ws, {"core": "2.0.0"})
 
 
+@pytest.mark.slow
+def test_a_linked_group_is_published_at_one_version(ws: World) -> None:
+    with (ws.repo.path / "pyproject.toml").open("a") as out:
+        out.write('linked = [["core", "plugin"]]\n')  # in [tool.autorelease], the last table
+    ws.repo.git("commit", "-q", "-am", "ci: core and plugin share a version")
+    ws.repo.commit("feat: core grows", ("packages/core/src/core/grow.py", "G = 1\n"))
+    ws.repo.commit("fix: plugin mends", ("packages/plugin/src/plugin/mend.py", "M = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+    start = ws.repo.head()
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    released = {"core": "1.1.0", "plugin": "1.1.0"}  # cli's requirements admit both
+    assert_released_in_git(ws, start, released, "chore(release): core 1.1.0, plugin 1.1.0")
+    assert_on_index_and_github(ws, released)
+    assert done.report["packages"] == reported(ws, released)
+
+
 def test_the_dry_run_of_publish_changes_nothing(
     ws: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
