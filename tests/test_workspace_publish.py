@@ -441,6 +441,49 @@ def test_a_linked_group_is_published_at_one_version(ws: World) -> None:
     assert done.report["packages"] == reported(ws, released)
 
 
+@pytest.mark.slow
+def test_test_releases_of_a_workspace_then_the_final_release(ws: World) -> None:
+    only_cli_history(ws.repo)
+
+    first = ws.publish("--test")
+
+    assert first.code == ExitCode.OK, first.err
+    assert first.report["packages"] == [{
+        "name": "cli", "version": "1.0.1a1", "tag": "cli-v1.0.1a1", "previous_tag": "cli-v1.0.0",
+        "release_url": f"{ws.github.root}/octo/hello/releases/tag/cli-v1.0.1a1",
+    }]  # fmt: skip
+    pre = ws.github.release("cli-v1.0.1a1")
+    assert pre is not None
+    assert pre.prerelease
+
+    final = ws.publish()
+
+    assert final.code == ExitCode.OK, final.err
+    assert final.report["packages"] == reported(ws, {"cli": "1.0.1"})
+    release = ws.github.release("cli-v1.0.1")
+    assert release is not None
+    assert not release.prerelease
+    assert sorted(ws.index_files()) == sorted(
+        [*package_files("cli", "1.0.1a1"), *package_files("cli", "1.0.1")]
+    )
+
+
+@pytest.mark.slow
+def test_a_shallow_clone_of_a_workspace_is_deepened_and_released(ws: World) -> None:
+    full_history(ws.repo)
+    shallow = ws.tmp / "shallow"
+    url = f"file://{ws.origin}"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", url, str(shallow)], check=True)
+
+    done = ws.publish(path=shallow)
+
+    assert done.code == ExitCode.OK, done.err
+    assert "fetched the full history and tags of this shallow clone" in done.err
+    assert done.report["packages"] == reported(ws, FULL)  # each counts from its own 1.0.0
+    assert release_commits(ws.origin) == [FULL_SUBJECT]
+    assert_on_index_and_github(ws, FULL)
+
+
 def test_the_dry_run_of_publish_changes_nothing(
     ws: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
