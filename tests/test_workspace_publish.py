@@ -33,7 +33,7 @@ from autorelease.errors import ExitCode
 from autorelease.publish.build import build
 from autorelease.publish.index import upload
 from autorelease.publish.index_target import resolve_target
-from conftest import EPOCH, git_out, refs, sample_project, snapshot
+from conftest import EPOCH, git_out, refs, sample_project, snapshot, uv
 from index_server import FaultyProxy
 from publish_world import HOOK_ENV, Published, World, interrupt_at
 from test_publish_faults import (
@@ -47,6 +47,7 @@ from test_publish_faults import (
     wait_for,
 )
 from test_publish_killed import assert_no_record, killed_run, release_commits
+from test_workspace import locked
 from workspace_world import full_history, init_py, only_cli_history, package_files
 
 pytest_plugins = ["index_server", "publish_world", "workspace_world"]
@@ -264,6 +265,30 @@ def test_one_run_releases_every_package_in_dependency_order_and_pip_installs_cli
     # anyone can now install cli from the index alone: pip finds core and plugin there too
     said = installed_cli(ws.index.simple_url, tmp_path / "venv")
     assert said == "cli 1.0.1, core 2.0.0, plugin 1.1.0"
+
+
+@pytest.mark.slow
+def test_a_locked_workspace_s_release_commit_moves_uv_lock_with_every_version(ws: World) -> None:
+    """A uv workspace keeps uv.lock: after the release `uv lock --check` still passes (so does
+    `uv sync --locked` in CI), and the lock names each released version."""
+    locked(ws.repo)
+    full_history(ws.repo)  # pushes the lock too
+    start = ws.repo.head()
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert done.report["packages"] == reported(ws, FULL)
+    changed = git_out(ws.repo.path, "diff", "--name-only", "HEAD^", "HEAD").splitlines()
+    assert "uv.lock" in changed
+    assert git_out(ws.repo.path, "rev-parse", "HEAD^") == start
+    checked = uv(ws.repo, "lock", "--check")
+    assert checked.returncode == 0, checked.stderr
+    lock = tomllib.loads((ws.repo.path / "uv.lock").read_text())
+    versions = {p["name"]: p["version"] for p in lock["package"] if p["name"] in FULL}
+    assert versions == FULL
+    assert git_out(ws.repo.path, "status", "--porcelain") == ""
+    assert_on_index_and_github(ws, FULL)
 
 
 @pytest.mark.slow
