@@ -1024,3 +1024,48 @@ def test_a_workspace_released_elsewhere_meanwhile_rejects_the_push_and_the_next_
     changelog = (ws.repo.path / "packages/plugin/CHANGELOG.md").read_text()
     assert changelog.index("## 1.1.1 ") < changelog.index("## 1.1.0 ")
     assert "plugin mends" in changelog.split("## 1.1.0 ")[0]
+
+
+LOCKSTEP = 'linked = [["core", "plugin", "cli"]]\n\n[tool.autorelease.packages]\n' + "".join(
+    f'{name} = {{ tag_format = "v{{version}}" }}\n' for name in ("core", "plugin", "cli")
+)
+
+
+@pytest.mark.slow
+def test_a_lockstep_workspace_is_released_under_one_tag_with_one_github_release(
+    ws: World,
+) -> None:
+    # pydantic-ai's layout: every package at one version, one v{version} tag for all of them.
+    with (ws.repo.path / "pyproject.toml").open("a") as out:
+        out.write(LOCKSTEP)  # [tool.autorelease] is the root's last table
+    ws.repo.git("commit", "-q", "-am", "ci: one version for every package")
+    ws.repo.git("tag", "-a", "v1.0.0", "-m", "Release 1.0.0", "HEAD^")
+    ws.repo.commit("fix: plugin mends", ("packages/plugin/src/plugin/mend.py", "M = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main", "v1.0.0")
+    start = ws.repo.head()
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert git_out(ws.repo.path, "log", "-1", "--format=%s") == (
+        "chore(release): core 1.0.1, plugin 1.0.1, cli 1.0.1"
+    )
+    assert git_out(ws.repo.path, "rev-parse", "HEAD^") == start
+    assert new_tags(ws.origin) == ["v1.0.0", "v1.0.1"]  # one tag for the three
+    assert git_out(ws.origin, "rev-parse", "v1.0.1^{}") == ws.repo.head()
+    assert git_out(ws.repo.path, "tag", "-l", "--format=%(contents:subject)", "v1.0.1") == (
+        "Release core 1.0.1, plugin 1.0.1, cli 1.0.1"
+    )
+    released = dict.fromkeys(("core", "plugin", "cli"), "1.0.1")
+    on_index = ws.index_files()
+    assert sorted(on_index) == files_of(released)
+    (release,) = ws.github.releases.values()  # one GitHub release with every package's files
+    assert release.tag_name == "v1.0.1"
+    assert {a.name: sha256(a.data) for a in release.assets} == on_index
+    assert [p["tag"] for p in done.report["packages"]] == ["v1.0.1"] * 3
+
+    again = ws.publish()
+    assert again.code == ExitCode.OK, again.err
+    assert again.report["outcome"] == "already released"
+    assert len(ws.github.release_posts()) == 1
+    assert ws.index_files() == on_index
