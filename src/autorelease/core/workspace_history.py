@@ -50,11 +50,17 @@ def read(root: Path, space: Workspace) -> Facts:
     owners = assign(space, stream)
     released = _released(stream, last)
     branch = git.current_branch(root)
-    histories = {
-        name: _history((head, branch), (tags[name], last[name]), stream,
-                       owned=owners[name], released=released[name])
-        for name in tags
-    }  # fmt: skip
+    order = {item.commit.sha: index for index, item in enumerate(stream)}
+    since: dict[str | None, list[git.RawCommit]] = {}  # by last release: packages share them
+    histories = {}
+    for name, tag in last.items():
+        key = tag.commit if tag else None
+        if key not in since:
+            since[key] = [c.commit for c in stream if c.commit.sha not in released[name]]
+        own = sorted(order[sha] for sha in owners[name] if sha not in released[name])
+        histories[name] = _history(
+            (head, branch), (tags[name], tag), since[key], [stream[i].commit for i in own]
+        )
     return Facts(head, branch, histories)
 
 
@@ -174,16 +180,13 @@ def _scoped(message: str, by_scope: dict[str, str]) -> list[str]:
 def _history(
     where: tuple[str, str | None],
     releases: tuple[tuple[history.ReleaseTag, ...], history.ReleaseTag | None],
-    stream: list[git.PathsCommit],
-    *,
-    owned: set[str],
-    released: frozenset[str],
+    since: list[git.RawCommit],
+    own: list[git.RawCommit],
 ) -> history.History:
-    """One package's History: its own commits since its last release. WHERE is HEAD and the
-    branch; RELEASES its tags and the last final one; OWNED the shas that belong to it, and
-    RELEASED the commits of STREAM its last release holds."""
+    """One package's History. WHERE is HEAD and the branch; RELEASES its tags and the last
+    final one; SINCE the commits after that release, OWN those of them that are the
+    package's, both newest first."""
     (head, branch), (tags, last) = where, releases
-    since = [c.commit for c in stream if c.commit.sha not in released]
     by_commit: dict[str, list[history.ReleaseTag]] = {}
     for tag in tags:
         by_commit.setdefault(tag.commit, []).append(tag)
@@ -195,7 +198,7 @@ def _history(
         last_final=last,
         pending=pending,
         head_tags=tuple(by_commit.get(head, ())),
-        commits=tuple(c for c in since if c.sha in owned),
+        commits=tuple(own),
         since_pending=history.commits_since(since, pending.commit) if pending else frozenset(),
     )
 
