@@ -1069,3 +1069,22 @@ def test_a_lockstep_workspace_is_released_under_one_tag_with_one_github_release(
     assert again.report["outcome"] == "already released"
     assert len(ws.github.release_posts()) == 1
     assert ws.index_files() == on_index
+
+
+@pytest.mark.slow
+def test_package_releases_its_linked_group_with_it(ws: World) -> None:
+    with (ws.repo.path / "pyproject.toml").open("a") as out:
+        out.write('linked = [["core", "plugin"]]\n')  # in [tool.autorelease], the last table
+    ws.repo.git("commit", "-q", "-am", "ci: core and plugin share a version")
+    ws.repo.commit("feat: plugin grows", ("packages/plugin/src/plugin/grow.py", "G = 1\n"))
+    ws.repo.commit("fix: core mends", ("packages/core/src/core/mend.py", "M = 1\n"))
+    ws.repo.commit("fix: cli mends", ("packages/cli/src/cli/mend.py", "M = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+
+    done = ws.publish("--package", "core")
+
+    assert done.code == ExitCode.OK, done.err
+    assert [(p["name"], p["version"]) for p in done.report["packages"]] == [
+        ("core", "1.1.0"),
+        ("plugin", "1.1.0"),
+    ]  # cli's own fix waits: its requirements admit both

@@ -45,6 +45,9 @@ class PackagePlan(NamedTuple):
     dependencies: tuple[str, ...]  # the workspace's packages it needs
     cause: str  # why it releases: commits, dependencies: core 2.0.0, linked: ...
     plan: single.ReleasePlan  # its version, tag, changelog section and file changes
+    # The packages whose new versions move it: those its requirements no longer admit, and
+    # the others of its linked group (it must be released with them).
+    moved_by: tuple[str, ...] = ()
 
     @property
     def releasable(self) -> bool:
@@ -401,7 +404,10 @@ def _finished(
     cause = "; ".join(causes) if decided.releasable else decided.bump_reason
     plan = decided._replace(bump_reason=cause, file_changes=changes)
     deps = tuple(d.name for d in package.dependencies)
-    return PackagePlan(package.name, package.path, deps, cause, plan)
+    moved_by = [d.name for d, _new in _outdated(package, plans)] if messages else []
+    moved_by += [n for g in context.space.linked if package.name in g for n in g]
+    moved = tuple(n for n in dict.fromkeys(moved_by) if n != package.name)
+    return PackagePlan(package.name, package.path, deps, cause, plan, moved)
 
 
 def _requirements_rewritten(

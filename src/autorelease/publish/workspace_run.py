@@ -162,16 +162,13 @@ def _chosen(packages: Sequence[PackagePlan], only: Sequence[str]) -> list[Packag
     them (a requirement that no longer admits a new version, a linked group)."""
     if not only:
         return [p for p in packages if p.releasable]
-    chosen: list[PackagePlan] = []
-    for package in packages:
-        names = {p.name for p in chosen}
-        follows = any(dep in names for dep in package.dependencies) and (
-            "dependencies: " in package.cause
-        )
-        linked = "linked: " in package.cause and any(n in package.cause for n in names)
-        if package.releasable and (package.name in only or follows or linked):
-            chosen.append(package)
-    return chosen
+    chosen: dict[str, PackagePlan] = {}
+    for _ in packages:  # until nothing more follows (a linked package may come first)
+        for package in packages:
+            follows = any(name in chosen for name in package.moved_by)
+            if package.releasable and (package.name in only or follows):
+                chosen[package.name] = package
+    return [p for p in packages if p.name in chosen]
 
 
 def _file_changes(
