@@ -275,6 +275,20 @@ def test_packages_sharing_a_tag_format_unlinked_is_a_configuration_error(
     )  # fmt: skip
 
 
+def test_a_package_s_contributors_are_those_of_its_own_commits(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured(workspace, "changelog_contributors = true\n")
+    for who, name in (("Ada Lovelace <ada@example.com>", "core"),
+                      ("Bob Builder <bob@example.com>", "cli")):  # fmt: skip
+        workspace.write(f"packages/{name}/src/{name}/new.py", "N = 1\n")
+        workspace.git("add", ".")
+        workspace.git("commit", "-q", f"--author={who}", "-m", f"fix: {name} mends")
+    sections = rows(plan(capsys, workspace), "changelog")
+    assert sections["core"][0].endswith("### Contributors\n\n- Ada Lovelace (first contribution)\n")
+    assert sections["cli"][0].endswith("### Contributors\n\n- Bob Builder (first contribution)\n")
+
+
 def test_scope_routes_send_a_commit_to_the_package_its_scope_names(
     workspace: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:

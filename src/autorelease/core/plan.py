@@ -50,6 +50,8 @@ class PlanOptions(NamedTuple):
     # Also write the changelog section and the file changes; `status` and `version` need
     # neither (on a first release of a long history that is a fifth of the run).
     changelog: bool = True
+    # A workspace's package: the folder its commits touch (its contributors are theirs).
+    folder: str = "."
 
     @classmethod
     def from_command_line(cls, bump: str | None, pre: str | None, test: bool) -> PlanOptions:
@@ -251,7 +253,9 @@ def decide(
             notes = sections.section(meta, in_section, how._replace(style=changelog_style.MD))
         section = sections.section(meta, in_section, how)
         if cfg.changelog_contributors:  # names only: the core asks no service for logins
-            section, notes = _with_contributors(root, previous, section, notes, style)
+            section, notes = _with_contributors(
+                root, (previous, options.folder), section, notes, style
+            )
         if behind:
             from autorelease.core import changelog_rebuild  # only for a changelog left behind
 
@@ -291,17 +295,20 @@ def decide(
 
 def _with_contributors(
     root: Path,
-    previous: history.ReleaseTag | None,
+    since: tuple[history.ReleaseTag | None, str],
     section: str,
     notes: str,
     style: changelog_style.Style,
 ) -> tuple[str, str]:
     """SECTION (and NOTES, its Markdown twin for a reStructuredText changelog) ending with
-    the release's contributors (changelog_contributors = true)."""
+    the release's contributors (changelog_contributors = true): those of the commits since the
+    previous release, in the package's folder (SINCE holds both)."""
     from autorelease.core import contributors
 
-    items = contributors.lines(contributors.authors(root, previous.name if previous else None,
-                                                    "HEAD"), {})  # fmt: skip
+    previous, folder = since
+    paths = (folder,) if folder != "." else ()
+    people = contributors.authors(root, previous.name if previous else None, "HEAD", paths)
+    items = contributors.lines(people, {})
     section = changelog.with_block(section, "Contributors", items, style)
     if notes:
         notes = changelog.with_block(notes, "Contributors", items)

@@ -303,7 +303,7 @@ def _decide(
     name = part.package.name
     named = [m for m in options.extra_messages
              if name in workspace_history.named_by_scope(context.space, m)]  # fmt: skip
-    options = options._replace(extra_messages=(*messages, *named))
+    options = options._replace(extra_messages=(*messages, *named), folder=part.package.path)
     if context.only and name not in context.only:
         options = options._replace(bump=None)  # `--package cli --bump major` moves cli alone
     return single.decide(
