@@ -778,3 +778,77 @@ def test_changelog_package_on_one_package_is_its_own_name_only(
         "autorelease: error: --package other: this repository is one package (sample-pkg), "
         "not a workspace",
     )
+
+
+# asaf/uvws: a uv workspace released by python-semantic-release once per folder, each with its
+# own [tool.semantic_release] (tags core-0.1.1, uvws-0.1.0); svc1 here keeps commitizen's
+# per-component .cz.toml instead, as commitizen's monorepo guide has it (tag 0.1.0-svc1).
+UVWS_ROOT = """\
+[project]
+name = "uvws"
+version = "0.1.0"
+
+[tool.uv.workspace]
+members = ["packages/core", "packages/svc1"]
+
+[tool.semantic_release]
+commit_parser = "conventional-monorepo"
+allow_zero_version = true
+tag_format = "uvws-{version}"
+version_toml = ["pyproject.toml:project.version"]
+
+[tool.semantic_release.commit_parser_options]
+path_filters = [".", "!packages/core/*", "!packages/svc1/*"]
+"""
+UVWS_CORE = """\
+[project]
+name = "uvws-core"
+version = "0.1.1"
+
+[tool.semantic_release]
+commit_parser = "conventional-monorepo"
+allow_zero_version = true
+tag_format = "core-{version}"
+version_toml = ["pyproject.toml:project.version"]
+version_variables = ["src/uvws_core/__init__.py:__version__"]
+"""
+UVWS_SVC1 = """\
+[project]
+name = "uvws-svc1"
+version = "0.1.0"
+dependencies = ["uvws-core==0.1.1"]
+"""
+SVC1_CZ = """\
+[tool.commitizen]
+name = "cz_conventional_commits"
+tag_format = "${version}-svc1"
+version_provider = "pep621"
+"""
+
+
+def test_packages_released_by_semantic_release_or_commitizen_keep_their_own_tags(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("pyproject.toml", UVWS_ROOT)
+    repo.write("packages/core/pyproject.toml", UVWS_CORE)
+    repo.write("packages/core/src/uvws_core/__init__.py", '__version__ = "0.1.1"\n')
+    repo.write("packages/svc1/pyproject.toml", UVWS_SVC1)
+    repo.write("packages/svc1/.cz.toml", SVC1_CZ)
+    repo.git("add", ".")
+    repo.commit("feat: initial commit")
+    for tag in ("uvws-0.1.0", "core-0.1.1", "0.1.0-svc1"):
+        repo.tag(tag)
+    repo.commit("fix(core): update hi", ("packages/core/src/uvws_core/hi.py", "HI = 2\n"))
+
+    data = plan(capsys, repo)
+
+    assert rows(data, "last_tag", "next_version", "tag") == {
+        "uvws": ("uvws-0.1.0", None, None),
+        "uvws-core": ("core-0.1.1", "0.1.2", "core-0.1.2"),
+        "uvws-svc1": ("0.1.0-svc1", "0.1.1", "0.1.1-svc1"),  # its pin on core moves
+    }
+    core = next(p for p in data["packages"] if p["name"] == "uvws-core")
+    assert core["files"] == [
+        "packages/core/pyproject.toml", "packages/core/src/uvws_core/__init__.py",
+        "packages/core/CHANGELOG.md",
+    ]  # fmt: skip

@@ -73,7 +73,11 @@ class CzConventional:
 
 
 # python-semantic-release 10: commit_parser/conventional, angular.py and util.py.
-_PSR_PARSERS = ("conventional", "angular")
+_PSR_PARSERS = ("conventional", "angular", "conventional-monorepo")
+# conventional-monorepo (PSR 10.4) is the conventional parser run per package folder: in a
+# workspace autorelease assigns commits to packages itself, so its own options are accepted
+# and the folder is the package's (core/workspace_history.py).
+_PSR_MONOREPO_OPTIONS = frozenset(("path_filters", "scope_prefix"))
 _PSR_OTHER_TAGS = ("build", "chore", "ci", "docs", "style", "refactor", "test")
 # allowed_tags' default is fixed when PSR's options class is defined: setting minor_tags
 # alone does not add to it.
@@ -227,6 +231,9 @@ def psr_parser(psr: Mapping[str, Any], where: str) -> PsrParser:
             "[tool.autorelease]",
         )
     options = dict(psr.get("commit_parser_options") or {})
+    if name == "conventional-monorepo":
+        name = "conventional"
+        options = {k: v for k, v in options.items() if k not in _PSR_MONOREPO_OPTIONS}
     unknown = sorted(set(options) - _PSR_OPTIONS)
     if unknown:
         raise ConfigError(

@@ -378,7 +378,8 @@ def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
     if changelog.get("exclude_commit_patterns"):
         out["changelog_exclude"] = [str(p) for p in changelog["exclude_commit_patterns"]]
         _check_changelog(out, "pyproject.toml", "[tool.semantic_release]")
-    if psr.get("commit_parser", "conventional") in ("conventional", "angular"):
+    if psr.get("commit_parser", "conventional") in ("conventional", "angular",
+                                                     "conventional-monorepo"):  # fmt: skip
         options = psr.get("commit_parser_options", {})
         out["changelog_sections"] = psr_sections(options.get("allowed_tags", PSR_TYPES))
     return out

@@ -196,13 +196,17 @@ def _name_of(root: Path, path: str) -> str:
 def _package(
     root: Path, cfg: config.Config, name: str, path: str, spec: str | dict[str, Any] | None
 ) -> Package:
-    settings = spec if isinstance(spec, dict) else {}
+    # The package's table wins, then the settings the member released with on its own.
+    settings = {**_adopted(root, path), **(spec if isinstance(spec, dict) else {})}
     here = "" if path == "." else f"{path}/"
     root_format = str(cfg.tag_format)
     default_format = root_format if "{name}" in root_format else DEFAULT_TAG_FORMAT
+    chosen = cfg.origin["tag_format"] != "default"  # the root's own tags: chosen, not defaulted
+    if path == "." and chosen and "{name}" not in root_format:
+        default_format = root_format  # a root released under its own format keeps it
     tag_format = str(settings.get("tag_format", default_format)).replace("{name}", name)
     previous = settings.get("previous_tag_format")
-    if previous is None and path == "." and "{name}" not in root_format:
+    if previous is None and path == "." and default_format != root_format:
         previous = root_format  # a repository that became a workspace: its old tags
     log_name = settings.get("changelog_file", Path(str(cfg.changelog_file)).name)
     return Package(
@@ -216,6 +220,20 @@ def _package(
         scopes=(name, *settings.get("scopes", ())),
         dependencies=(),
     )
+
+
+ADOPTED = ("tag_format", "version_files", "changelog_file")
+
+
+def _adopted(root: Path, path: str) -> dict[str, Any]:
+    """The tag format, version files and changelog a member folder's own configuration names
+    ([tool.autorelease], [tool.semantic_release], [tool.commitizen] or .cz.toml there): a
+    package that python-semantic-release or commitizen released on its own keeps its tags."""
+    if path == ".":
+        return {}  # the root's configuration is the workspace's
+    own = config.load(root / path)
+    chosen = [k for k in ADOPTED if own.origin[k] != "default" and "detected" not in own.origin[k]]
+    return {key: own.values[key] for key in chosen}
 
 
 def _with_dependencies(packages: list[Package]) -> list[Package]:
