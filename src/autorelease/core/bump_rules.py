@@ -226,7 +226,7 @@ def psr_parser(psr: Mapping[str, Any], where: str) -> PsrParser:
     if name not in _PSR_PARSERS:
         raise ConfigError(
             f"{where}: commit_parser = {name!r} is not supported (autorelease follows "
-            "python-semantic-release's conventional and angular parsers)",
+            "python-semantic-release's conventional, conventional-monorepo and angular parsers)",
             'use commit_parser = "conventional", or set bump_rules = "autorelease" in '
             "[tool.autorelease]",
         )
