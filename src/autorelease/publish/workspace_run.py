@@ -30,6 +30,7 @@ from autorelease.errors import ConfigError, ExitCode
 from autorelease.fileio import inside, write_atomic
 from autorelease.publish import preflight, run, unfinished
 from autorelease.publish.options import PublishOptions
+from autorelease.publish.preflight import Preflight
 from autorelease.publish.run import Progress, Run, say
 from autorelease.publish.state import Release
 
@@ -62,28 +63,9 @@ def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: 
     if not parts:
         say("nothing to release: no package of the workspace has a change that releases it")
         return ExitCode.OK
-    with progress.step("check") as record:
-        shared = preflight.check_repository(root, cfg, options, parts[0].release)
-        checks = [
-            preflight.check_release(root, part.cfg, options, part.release, shared) for part in parts
-        ]
-        what = ", ".join(_named(parts))
-        record.detail = (
-            f"{what} tagged here: finishing what is missing"
-            if parts[0].release.resuming
-            else f"releasing {what}"
-        )
-    progress.index_url = run.index_url_of(checks[0])
-    tags = tuple(dict.fromkeys(part.release.tag for part in parts))  # a linked group may share one
-    whole = Run(root, cfg, options, parts[0].release, checks[0], progress, tags=tags)
-    members = [
-        Run(root, part.cfg, options, part.release, checked, progress.member(part.package.name),
-            folder=part.package.path)
-        for part, checked in zip(parts, checks, strict=True)
-    ]  # fmt: skip
-    for member in members:
-        member.progress.release = member.release
-        member.progress.index_url = run.index_url_of(member.checked)
+    checks = _checked(root, cfg, options, parts, progress)
+    whole = Run(root, cfg, options, parts[0].release, checks[0], progress)
+    whole, members = _runs(whole, parts, checks)
     try:
         _finish(whole, members, parts, changes)
     except BaseException as exc:
@@ -91,6 +73,38 @@ def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: 
         run.say_how_to_finish(whole, interrupted=isinstance(exc, KeyboardInterrupt))
         raise
     return ExitCode.OK
+
+
+def _checked(
+    root: Path, cfg: config.Config, options: PublishOptions, parts: list[Part], progress: Progress
+) -> list[Preflight]:
+    """The check step: the repository once, then each package's release."""
+    with progress.step("check") as record:
+        shared = preflight.check_repository(root, cfg, options, parts[0].release)
+        checks = [
+            preflight.check_release(root, part.cfg, options, part.release, shared) for part in parts
+        ]
+        what = ", ".join(_named(parts))
+        record.detail = f"releasing {what}"
+        if parts[0].release.resuming:
+            record.detail = f"{what} tagged here: finishing what is missing"
+    progress.index_url = run.index_url_of(checks[0])
+    return checks
+
+
+def _runs(whole: Run, parts: list[Part], checks: list[Preflight]) -> tuple[Run, list[Run]]:
+    """The run of the whole release (commit, tests, push of every tag: WHOLE with them), and one
+    per package (build, upload, GitHub release...), whose steps are named after it."""
+    tags = tuple(dict.fromkeys(part.release.tag for part in parts))  # a linked group may share one
+    members = []
+    for part, checked in zip(parts, checks, strict=True):
+        progress = whole.progress.member(part.package.name)
+        progress.release, progress.index_url = part.release, run.index_url_of(checked)
+        members.append(
+            Run(whole.root, part.cfg, whole.options, part.release, checked, progress,
+                folder=part.package.path)
+        )  # fmt: skip
+    return whole._replace(tags=tags), members
 
 
 def _named(parts: Sequence[Part]) -> list[str]:
