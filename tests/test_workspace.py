@@ -852,3 +852,25 @@ def test_packages_released_by_semantic_release_or_commitizen_keep_their_own_tags
         "packages/core/pyproject.toml", "packages/core/src/uvws_core/__init__.py",
         "packages/core/CHANGELOG.md",
     ]  # fmt: skip
+
+
+def test_stats_measures_one_package_by_its_tags_and_its_own_commits(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workspace.commit("feat: core grows", ("packages/core/src/core/g.py", "g = 1\n"))
+    workspace.commit("fix: cli mends", ("packages/cli/src/cli/m.py", "m = 1\n"))
+    workspace.commit("fix: core mends", ("packages/core/src/core/m.py", "m = 1\n"))
+    workspace.tag("core-v1.1.0")
+    workspace.tag("cli-v1.0.1")
+
+    code, out, _ = run(capsys, workspace, "stats", "--no-runs", "--json", "--package", "core")
+
+    assert code == ExitCode.OK
+    releases = {r["tag"]: r["commits"] for r in json.loads(out)["releases"]}
+    assert releases["core-v1.1.0"] == {"total": 2, "feat": 1, "fix": 1, "breaking": 0, "other": 0}
+    assert set(releases) == {"core-v1.1.0", "core-v1.0.0"}
+    assert run(capsys, workspace, "stats", "--no-runs") == (
+        ExitCode.USAGE, "",
+        "autorelease: error: stats measures one package of a workspace at a time — name it with "
+        "--package (one of core, plugin, cli)\n",
+    )  # fmt: skip

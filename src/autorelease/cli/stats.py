@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from autorelease import git, remote_url
 from autorelease.core import config, stats
-from autorelease.errors import ExitCode
+from autorelease.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
     from autorelease.publish.github_runs import RunsSummary
@@ -37,13 +37,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "`autorelease publish` under .github/workflows)",
     )  # fmt: skip
     command.add_argument("--no-runs", action="store_true", help="do not read GitHub Actions")
+    from autorelease.cli.publish import package_argument
+
+    package_argument(command)
     command.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     root = git.toplevel(args.repo)
-    cfg = config.load(root)
-    found = stats.read(root, cfg, args.since)
+    cfg, folder = _package(root, config.load(root), tuple(args.packages or ()))
+    found = stats.read(root, cfg, args.since, folder)
     runs = None if args.no_runs else _runs(root, cfg, args.workflow, found.since)
     if args.json:
         data = stats.to_json(found)
@@ -58,6 +61,27 @@ def run(args: argparse.Namespace) -> int:
     render = markdown if args.markdown else table
     print("\n".join(render(found, runs)))
     return ExitCode.OK
+
+
+def _package(root: Path, cfg: config.Config, only: tuple[str, ...]) -> tuple[config.Config, str]:
+    """The configuration whose tags stats measures, and the folder whose commits count: a
+    workspace's package (--package NAME, one), or the repository."""
+    from autorelease.core import workspace
+    from autorelease.core.workspace_plan import check_selection, check_single, package_config
+
+    space = workspace.discover(root, cfg)
+    if space is None:
+        check_single(cfg, only)
+        return cfg, "."
+    check_selection(space, only)
+    if len(only) != 1:
+        names = ", ".join(p.name for p in space.packages)
+        raise UsageError(
+            "stats measures one package of a workspace at a time",
+            f"name it with --package (one of {names})",
+        )
+    package = next(p for p in space.packages if p.name == only[0])
+    return package_config(cfg, package), package.path
 
 
 def _runs(

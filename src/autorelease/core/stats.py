@@ -63,15 +63,26 @@ class _Change(NamedTuple):
     time: int
 
 
-def read(root: Path, cfg: config.Config, since: str | None = None) -> Stats:
-    """The stats of every release tag of ROOT, or of those after SINCE (a tag or a date)."""
+def read(root: Path, cfg: config.Config, since: str | None = None, folder: str = ".") -> Stats:
+    """The stats of every release tag of ROOT, or of those after SINCE (a tag or a date).
+
+    FOLDER: a workspace's package (CFG then has its tag format): only the commits that touch
+    its folder count for its releases.
+    """
     refs = git.list_tags(root)
     tags = sorted(history.release_tags(refs, str(cfg.tag_format)), key=_version_order)
     names = {tag.name for tag in tags}
     moments = {ref.name: moment(ref.when) for ref in refs if ref.name in names}
     after = since_bound(since, tags, moments) if since is not None else None
     stream = git.iter_dated_commits(root, history.tag_commits(tags)) if tags else iter(())
-    return summarize(tags, moments, stream, Classifier(cfg), after)
+    only = _touching(root, history.tag_commits(tags), folder) if folder != "." and tags else None
+    return summarize(tags, moments, stream, Classifier(cfg), after, only=only)
+
+
+def _touching(root: Path, tips: Sequence[str], folder: str) -> frozenset[str]:
+    """The commits reachable from TIPS that change a file under FOLDER (one git call)."""
+    out = git.output(["log", "--format=%H", *tips, "--", folder], root)
+    return frozenset(out.split())
 
 
 def summarize(
@@ -80,12 +91,17 @@ def summarize(
     stream: Iterable[git.DatedCommit],
     classify: Classifier,
     after: int | None = None,
+    *,
+    only: frozenset[str] | None = None,
 ) -> Stats:
     """The stats of TAGS (in version order; MOMENTS: each tag's time) from STREAM, git's
-    pass over their history; only releases at AFTER or later are listed."""
+    pass over their history; only releases at AFTER or later are listed, and only the
+    commits in ONLY count, when given (a package's own)."""
     changes: dict[str, _Change] = {}
 
     def keep(commit: git.DatedCommit) -> None:  # while git streams the history
+        if only is not None and commit.sha not in only:
+            return  # another package's: it still carries the releases to its parents
         item, _ = classify.entry(git.RawCommit(commit.sha, commit.parents, commit.message))
         if item.kind != "release":
             changes[commit.sha] = _Change(_kind(item), sys.intern(commit.author), commit.time)
