@@ -379,3 +379,25 @@ def test_an_internal_error_is_scrubbed_on_screen_and_in_the_report(
 )  # fmt: skip
 def test_which_configured_paths_are_outside(path: str, outside: bool) -> None:
     assert config_checks.is_outside(path) is outside
+
+
+@pytest.mark.parametrize("name", [".pre-commit-config.yaml", "pyproject.toml"])
+def test_init_neither_reads_nor_writes_through_a_link_outside(
+    project: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    target = tmp_path / "outside" / name
+    target.parent.mkdir()
+    original = (project.path / name).read_text() if name == "pyproject.toml" else "repos: []\n"
+    target.write_text(original + "# SECRET-OUTSIDE-CONTENT\n")
+    (project.path / name).unlink(missing_ok=True)
+    (project.path / name).symlink_to(target)
+    unchanged = digest(target)
+
+    for args in (["--dry-run"], ["--yes"]):
+        code = main(["-C", str(project.path), "init", *args])
+        captured = capsys.readouterr()
+        assert code == ExitCode.CONFIG, captured.err
+        assert f"{name} leads outside the repository through a symbolic link" in captured.err
+        assert "SECRET-OUTSIDE-CONTENT" not in captured.out + captured.err
+    assert (project.path / name).is_symlink()
+    assert digest(target) == unchanged

@@ -20,6 +20,7 @@ from autorelease import __version__, git
 from autorelease.cli import adopt_workspace
 from autorelease.core import config, version_files, workspace
 from autorelease.errors import ConfigError
+from autorelease.fileio import inside
 
 HOOKS_REPO = "https://github.com/autorelease-dev/autorelease"
 HOOK_IDS = ("autorelease-commit-msg", "autorelease-pre-push")
@@ -56,7 +57,7 @@ def changes(root: Path) -> list[Change]:
 
 
 def _pyproject_change(root: Path) -> Change | None:
-    path = root / "pyproject.toml"
+    path = inside(root, "pyproject.toml")  # nothing outside the repository is read or written
     before = path.read_text(encoding="utf-8") if path.exists() else None
     cfg = config.load(root)
     if "autorelease" in cfg.pyproject.get("tool", {}):
@@ -208,7 +209,7 @@ def hooks_entry(indent: str = "  ") -> str:
 
 
 def _precommit_change(root: Path) -> Change | None:
-    path = root / ".pre-commit-config.yaml"
+    path = inside(root, ".pre-commit-config.yaml")
     if not path.exists():
         after = (
             "# Conventional commits, checked when you commit and when you push.\n"

@@ -8,7 +8,7 @@ import sys
 from autorelease import git
 from autorelease.cli.render import diff
 from autorelease.errors import ExitCode
-from autorelease.fileio import write_atomic
+from autorelease.fileio import inside, write_atomic
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         print("nothing written", file=sys.stderr)
         return ExitCode.USAGE if not sys.stdin.isatty() else ExitCode.OK
     for change in todo:
-        write_atomic(root / change.path, change.after)
+        write_atomic(inside(root, change.path), change.after)  # checked again right before
         print(f"wrote {change.path}", file=sys.stderr)
     retire = (
         "retire the release automation listed above in the same commit, " if existing.retire else ""
