@@ -20,7 +20,7 @@ from autorelease.cli.main import main
 from autorelease.core import config
 from autorelease.errors import ExitCode
 from conftest import GitRepo, snapshot
-from test_workspace import NEEDS, add_package, plan, rows
+from test_workspace import NEEDS, add_package, became_workspace, plan, rows
 from test_workspace import ROOT as WORKSPACE_ROOT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -626,12 +626,7 @@ def test_each_tag_is_the_package_s_it_names(
 def test_init_on_a_project_that_became_a_workspace_keeps_its_v_tags_for_the_root_package(
     project: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project.tag("v1.0.0")
-    text = (project.path / "pyproject.toml").read_text()
-    project.write("pyproject.toml", text + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n')
-    add_package(project, "ext", "0.1.0", ["sample-pkg>=1"])
-    project.git("add", ".")
-    project.commit("build: an extension package joins")
+    became_workspace(project, "build: an extension package joins")
     project.commit("fix: the root module mends", ("src/sample_pkg/m.py", "m = 1\n"))
     assert init(project, "--yes") == 0
     assert autorelease_table(project)["packages"] == {

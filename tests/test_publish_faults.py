@@ -470,15 +470,14 @@ def test_a_failed_upload_keeps_the_built_files_and_says_where(
 # --- races: the remote is the lock --------------------------------------------------------------
 
 
-@pytest.mark.slow
-def test_a_release_made_elsewhere_meanwhile_rejects_the_push(
-    w: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    other = w.clone("other")
+def released_meanwhile(
+    w: World, other: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Published:
+    """Our publish, held in its tests while a run in the clone OTHER releases and pushes
+    (successfully); then ours goes on. Returns what ours did."""
     gate = tmp_path / "gate"
     gate.mkdir()
     monkeypatch.setenv(HOOK_ENV, script(tmp_path, "gate", GATE, str(gate), str(RACE_WAIT)))
-    before, origin_before = snapshot(w.repo.path), refs(w.origin)
     results: list[Published] = []
     ours = threading.Thread(target=lambda: results.append(w.publish()))
     ours.start()
@@ -493,6 +492,16 @@ def test_a_release_made_elsewhere_meanwhile_rejects_the_push(
         ours.join(timeout=RACE_WAIT)
     assert_raced(gate)
     (done,) = results
+    return done
+
+
+@pytest.mark.slow
+def test_a_release_made_elsewhere_meanwhile_rejects_the_push(
+    w: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    other = w.clone("other")
+    before, origin_before = snapshot(w.repo.path), refs(w.origin)
+    done = released_meanwhile(w, other, monkeypatch, tmp_path)
     their_files = w.index_files()
 
     assert done.code == ExitCode.PUSH_REJECTED, done.err

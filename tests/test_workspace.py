@@ -56,6 +56,17 @@ def add_package(repo: GitRepo, name: str, version: str, needs: list[str]) -> Non
     pyproject.write_text(text)
 
 
+def became_workspace(project: GitRepo, message: str) -> None:
+    """PROJECT (sample-pkg) released as v1.0.0, then made a uv workspace by MESSAGE, a commit
+    adding packages/ext beside it."""
+    project.tag("v1.0.0")
+    text = (project.path / "pyproject.toml").read_text()
+    project.write("pyproject.toml", text + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    add_package(project, "ext", "0.1.0", ["sample-pkg>=1"])
+    project.git("add", ".")
+    project.commit(message)
+
+
 @pytest.fixture
 def workspace(repo: GitRepo) -> GitRepo:
     """Three packages at 1.0.0, each tagged {name}-v1.0.0 on the first commit."""
@@ -450,12 +461,7 @@ def test_a_repository_that_became_a_workspace_keeps_its_v_tags_for_the_root_pack
     project: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """sample-pkg was released as v1.0.0; then it gained packages/ext beside it."""
-    project.tag("v1.0.0")
-    text = (project.path / "pyproject.toml").read_text()
-    project.write("pyproject.toml", text + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n')
-    add_package(project, "ext", "0.1.0", ["sample-pkg>=1"])
-    project.git("add", ".")
-    project.commit("build: an extension package joins")
+    became_workspace(project, "build: an extension package joins")
     project.commit("fix: the root module mends", ("src/sample_pkg/m.py", "m = 1\n"))
     data = plan(capsys, project)
     assert rows(data, "path", "current_version", "last_tag", "next_version", "tag") == {
@@ -748,12 +754,7 @@ def test_changelog_init_of_a_project_that_became_a_workspace_keeps_its_old_relea
     project: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project.commit("feat: the first feature", ("src/sample_pkg/f.py", "f = 1\n"))
-    project.tag("v1.0.0")
-    text = (project.path / "pyproject.toml").read_text()
-    project.write("pyproject.toml", text + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n')
-    add_package(project, "ext", "0.1.0", ["sample-pkg>=1"])
-    project.git("add", ".")
-    project.commit("feat: an extension package joins")
+    became_workspace(project, "feat: an extension package joins")
     project.tag("sample-pkg-v1.1.0")
     project.tag("ext-v0.1.0")
     code, out, _ = run(capsys, project, "changelog", "--init", "--dry-run")

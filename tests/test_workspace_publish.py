@@ -18,7 +18,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,14 +36,13 @@ from conftest import EPOCH, git_out, refs, sample_project, snapshot, uv
 from index_server import FaultyProxy
 from publish_world import HOOK_ENV, Published, World, interrupt_at
 from test_publish_faults import (
-    GATE,
     HATCH_HOOK,
     RACE_WAIT,
     RENDEZVOUS,
     assert_raced,
     machine_dates,
+    released_meanwhile,
     script,
-    wait_for,
 )
 from test_publish_killed import assert_no_record, killed_run, release_commits
 from test_workspace import locked
@@ -979,24 +977,8 @@ def test_a_workspace_released_elsewhere_meanwhile_rejects_the_push_and_the_next_
 ) -> None:
     full_history(ws.repo)
     other = ws.clone("other")
-    gate = tmp_path / "gate"
-    gate.mkdir()
-    monkeypatch.setenv(HOOK_ENV, script(tmp_path, "gate", GATE, str(gate), str(RACE_WAIT)))
     before = snapshot(ws.repo.path)
-    results: list[Published] = []
-    ours = threading.Thread(target=lambda: results.append(ws.publish()))
-    ours.start()
-    try:
-        wait_for(gate / "started")  # our run is past its checks, running its tests
-        env = {k: v for k, v in os.environ.items() if k != HOOK_ENV}
-        theirs = ws.publish_process(other, env | machine_dates(1))
-        out, _ = theirs.communicate(timeout=RACE_WAIT - 30)
-        assert theirs.returncode == ExitCode.OK, out
-    finally:
-        (gate / "go").touch()
-        ours.join(timeout=RACE_WAIT)
-    assert_raced(gate)
-    (done,) = results
+    done = released_meanwhile(ws, other, monkeypatch, tmp_path)
     their_files = ws.index_files()
 
     assert done.code == ExitCode.PUSH_REJECTED, done.err
