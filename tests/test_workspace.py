@@ -875,3 +875,24 @@ def test_stats_measures_one_package_by_its_tags_and_its_own_commits(
         "autorelease: error: stats measures one package of a workspace at a time — name it with "
         "--package (one of core, plugin, cli)\n",
     )  # fmt: skip
+
+
+def test_a_member_s_own_configuration_that_cannot_work_names_its_folder(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with (workspace.path / "packages/core/pyproject.toml").open("a") as out:
+        out.write('\n[tool.semantic_release.changelog]\nchangelog_file = "../../CHANGELOG.md"\n')
+    workspace.git("commit", "-qam", "chore: core's old release settings")
+    assert run(capsys, workspace, "--dry-run") == (
+        ExitCode.CONFIG, "",
+        "autorelease: error: packages/core/pyproject.toml [tool.semantic_release]: "
+        "changelog.changelog_file = '../../CHANGELOG.md' is outside the repository — use a "
+        "path relative to the repository root, inside it, e.g. 'CHANGELOG.md'; or set "
+        "tag_format, version_files and changelog_file in its [tool.autorelease.packages] table\n",
+    )  # fmt: skip
+    configured(
+        workspace,
+        "\n[tool.autorelease.packages]\ncore = { tag_format = "
+        '"core-v{version}", version_files = [], changelog_file = "CHANGELOG.md" }\n',
+    )
+    assert rows(plan(capsys, workspace), "current_version")["core"] == ("1.0.0",)

@@ -197,7 +197,8 @@ def _package(
     root: Path, cfg: config.Config, name: str, path: str, spec: str | dict[str, Any] | None
 ) -> Package:
     # The package's table wins, then the settings the member released with on its own.
-    settings = {**_adopted(root, path), **(spec if isinstance(spec, dict) else {})}
+    own = spec if isinstance(spec, dict) else {}
+    settings = {**_adopted(root, path, set(own)), **own}
     here = "" if path == "." else f"{path}/"
     root_format = str(cfg.tag_format)
     default_format = root_format if "{name}" in root_format else DEFAULT_TAG_FORMAT
@@ -225,13 +226,21 @@ def _package(
 ADOPTED = ("tag_format", "version_files", "changelog_file")
 
 
-def _adopted(root: Path, path: str) -> dict[str, Any]:
+def _adopted(root: Path, path: str, given: set[str]) -> dict[str, Any]:
     """The tag format, version files and changelog a member folder's own configuration names
     ([tool.autorelease], [tool.semantic_release], [tool.commitizen] or .cz.toml there): a
-    package that python-semantic-release or commitizen released on its own keeps its tags."""
-    if path == ".":
+    package that python-semantic-release or commitizen released on its own keeps its tags.
+    GIVEN: the keys the package's table sets (when it sets all three, the folder's is unread)."""
+    if path == "." or set(ADOPTED) <= given:
         return {}  # the root's configuration is the workspace's
-    own = config.load(root / path)
+    try:
+        own = config.load(root / path)
+    except ConfigError as exc:  # its settings as that folder's: say which folder
+        raise ConfigError(
+            f"{path}/{exc.message}",
+            f"{exc.hint or 'fix it there'}; or set tag_format, version_files and "
+            "changelog_file in its [tool.autorelease.packages] table",
+        ) from None
     chosen = [k for k in ADOPTED if own.origin[k] != "default" and "detected" not in own.origin[k]]
     return {key: own.values[key] for key in chosen}
 
