@@ -1043,6 +1043,9 @@ def test_a_lockstep_workspace_is_released_under_one_tag_with_one_github_release(
     assert sorted(on_index) == files_of(released)
     (release,) = ws.github.releases.values()  # one GitHub release with every package's files
     assert release.tag_name == "v1.0.1"
+    for name in ("core", "plugin", "cli"):  # and what changed in each
+        assert f"**{name}**\n\n" in release.body
+    assert "plugin mends" in release.body.partition("**plugin**")[2].partition("**cli**")[0]
     assert {a.name: sha256(a.data) for a in release.assets} == on_index
     assert [p["tag"] for p in done.report["packages"]] == ["v1.0.1"] * 3
 

@@ -63,6 +63,7 @@ def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: 
     if not parts:
         say("nothing to release: no package of the workspace has a change that releases it")
         return ExitCode.OK
+    parts = _shared_notes(parts)
     checks = _checked(root, cfg, options, parts, progress)
     whole = Run(root, cfg, options, parts[0].release, checks[0], progress)
     whole, members = _runs(whole, parts, checks)
@@ -105,6 +106,30 @@ def _runs(whole: Run, parts: list[Part], checks: list[Preflight]) -> tuple[Run, 
                 folder=part.package.path)
         )  # fmt: skip
     return whole._replace(tags=tags), members
+
+
+def _shared_notes(parts: list[Part]) -> list[Part]:
+    """PARTS, where several share one tag (a lockstep release), each with the notes of them
+    all: their one GitHub release then says what changed in every package."""
+    by_tag: dict[str, list[Part]] = {}
+    for part in parts:
+        by_tag.setdefault(part.release.tag, []).append(part)
+    notes = {tag: _joined(group) for tag, group in by_tag.items() if len(group) > 1}
+    return [
+        part._replace(release=part.release._replace(notes=notes[part.release.tag]))
+        if part.release.tag in notes else part
+        for part in parts
+    ]  # fmt: skip
+
+
+def _joined(group: list[Part]) -> str:
+    """The notes of GROUP's packages in one text: the first's heading, then each package's."""
+    heading = group[0].release.notes.partition("\n")[0]
+    bodies = [
+        f"**{part.package.name}**\n\n{part.release.notes.partition(chr(10))[2].strip()}"
+        for part in group
+    ]
+    return heading + "\n\n" + "\n\n".join(bodies) + "\n"
 
 
 def _named(parts: Sequence[Part]) -> list[str]:
