@@ -114,6 +114,18 @@ def test_without_a_group_an_interrupt_kills_the_process(tmp_path: Path) -> None:
     assert not alive(int(pidfile.read_text()))
 
 
+def test_an_interrupt_while_a_process_starts_waits_until_the_process_is_held() -> None:
+    """Ctrl-C inside Popen() would leave the child running with nothing to end it: streamed
+    notes the signal while the child starts, and raises for it once it holds the child (the
+    rare window a test command that interrupts its parent at once can hit)."""
+    before = signal.getsignal(signal.SIGINT)
+    with process._interrupts_deferred() as caught:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # a signal is handled between two bytecodes: long past here
+    assert caught == [signal.SIGINT]
+    assert signal.getsignal(signal.SIGINT) is before  # the handler is put back
+
+
 def test_piped_gives_binary_pipes() -> None:
     proc = process.piped(
         python("import sys; sys.stdout.buffer.write(sys.stdin.buffer.read()[::-1])")

@@ -15,7 +15,8 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -82,13 +83,17 @@ def streamed(
     OWN_GROUP: in a session of its own, and every process of it is ended when it returns, so
     nothing it started outlives it. Raises FileNotFoundError when the program is not installed.
     """
-    proc = subprocess.Popen(
-        args, shell=isinstance(args, str), cwd=cwd, env=_env(env), start_new_session=own_group,
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    with _interrupts_deferred() as interrupted:  # one while it starts would orphan it
+        proc = subprocess.Popen(
+            args, shell=isinstance(args, str), cwd=cwd, env=_env(env),
+            start_new_session=own_group, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
     ended = False
     reader = threading.Thread(target=_read_lines, args=(proc.stdout, on_line), daemon=True)
     try:  # from here on an interrupt ends the process
+        if interrupted:
+            raise KeyboardInterrupt
         reader.start()
         proc.wait(timeout)
         ended = True
@@ -101,6 +106,25 @@ def streamed(
         if reader.is_alive():
             reader.join(None if ended and not own_group else _GRACE)
     return Streamed(proc.returncode, not ended)
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM noted, not raised, inside the block: the caller raises for them once
+    it holds what it started (a signal inside Popen() would leave the child running, with no
+    Popen object left to end it). Only the main thread receives signals: elsewhere a no-op."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    wanted = [s for s in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(s) != signal.SIG_IGN]
+    previous = {sig: signal.signal(sig, lambda sig, _frame: caught.append(sig)) for sig in wanted}
+    try:
+        yield caught
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:  # None: set outside Python, cannot be put back from here
+                signal.signal(sig, handler)
 
 
 def _read_lines(stream: IO[bytes] | None, on_line: OnLine) -> None:
