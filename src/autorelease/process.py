@@ -38,11 +38,15 @@ def captured(
     quarter of a second only, and would leave an unreaped child behind.
     """
     stdin = subprocess.PIPE if input is not None else None
-    with subprocess.Popen(
-        list(args), cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        encoding="utf-8", errors="replace", env=_env(env),
-    ) as proc:  # fmt: skip
+    with _interrupts_deferred() as interrupted:
+        proc = subprocess.Popen(
+            list(args), cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            encoding="utf-8", errors="replace", env=_env(env),
+        )  # fmt: skip
+    with proc:
         try:
+            if interrupted:
+                raise KeyboardInterrupt
             stdout, stderr = proc.communicate(input)
         except BaseException:
             proc.kill()
