@@ -66,14 +66,11 @@ def run(args: argparse.Namespace) -> int:
 def _package(root: Path, cfg: config.Config, only: tuple[str, ...]) -> tuple[config.Config, str]:
     """The configuration whose tags stats measures, and the folder whose commits count: a
     workspace's package (--package NAME, one), or the repository."""
-    from autorelease.core import workspace
-    from autorelease.core.workspace_plan import check_selection, check_single, package_config
+    from autorelease.core.workspace_plan import package_config, selected
 
-    space = workspace.discover(root, cfg)
+    space = selected(root, cfg, only)
     if space is None:
-        check_single(cfg, only)
         return cfg, "."
-    check_selection(space, only)
     if len(only) != 1:
         names = ", ".join(p.name for p in space.packages)
         raise UsageError(

@@ -29,6 +29,9 @@ _TOML_STRING = re.compile(
 )
 
 
+LOCK = "uv.lock"  # uv's lock file, where it records the project's own version
+
+
 class Declaration(NamedTuple):
     """One place that states the version: a file and how to find the value in it."""
 
@@ -140,8 +143,10 @@ def _auto_declaration(path: str, root: Path) -> Declaration:
         return Declaration(path, "setup_cfg", "[metadata] version")
     if name == "setup.py":
         return Declaration(path, "setup_py", "version=")
-    if name == "uv.lock":
-        return Declaration(path, "uv_lock", _project_name(root))
+    if name == LOCK:
+        return lock_entry(
+            str(_dig(_load_toml(root / "pyproject.toml"), "project.name") or ""), path
+        )
     if path.endswith(".toml"):
         return Declaration(path, "toml", "version")
     return Declaration(path, "variable", "__version__")
@@ -236,10 +241,10 @@ def _block_value(block: str, key: str) -> str | None:
     return match["value"] if match else None
 
 
-def _project_name(root: Path) -> str:
-    """The project's name as uv.lock writes it (normalised as in PEP 503)."""
-    name = str(_dig(_load_toml(root / "pyproject.toml"), "project.name") or "")
-    return re.sub(r"[-_.]+", "-", name).lower()
+def lock_entry(name: str, path: str = "uv.lock") -> Declaration:
+    """The version of project NAME's own [[package]] in the uv.lock at PATH, the project named
+    as uv writes it (normalised as in PEP 503)."""
+    return Declaration(path, "uv_lock", re.sub(r"[-_.]+", "-", name).lower())
 
 
 def _toml_spans(text: str, dotted: str) -> list[tuple[int, int]]:
@@ -363,12 +368,12 @@ def _lock_declaration(root: Path, project: Mapping[str, Any]) -> list[Declaratio
     """uv.lock's entry of the project, when it records the project's static version: uv
     refuses a stale lock (`uv sync --locked`), so the release moves it too."""
     version, name = project.get("version"), project.get("name")
-    if not isinstance(version, str) or not isinstance(name, str) or first_link(root, "uv.lock"):
+    if not isinstance(version, str) or not isinstance(name, str) or first_link(root, LOCK):
         return []
-    path = root / "uv.lock"
+    path = root / LOCK
     if not path.is_file():
         return []
-    decl = Declaration("uv.lock", "uv_lock", re.sub(r"[-_.]+", "-", name).lower())
+    decl = lock_entry(name)
     return [decl] if read(decl, _lenient_text(path)) == version else []
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from autorelease import git
-from autorelease.core import changelog_rebuild, config, workspace, workspace_history
-from autorelease.core.workspace_plan import check_selection, check_single, package_config
+from autorelease.core import changelog_rebuild, config, workspace_history
+from autorelease.core.workspace_plan import package_config, selected
 from autorelease.fileio import Framing
 
 
@@ -32,11 +32,9 @@ def rebuild(root: Path, only: Sequence[str] = ()) -> list[Rebuilt] | None:
     = "") is left out, or refused (NoChangelog) when ONLY names it."""
     root = git.toplevel(root)
     cfg = config.load(root)
-    space = workspace.discover(root, cfg)
+    space = selected(root, cfg, only)
     if space is None:
-        check_single(cfg, only)
         return None
-    check_selection(space, only)
     chosen = [p for p in space.packages if not only or p.name in only]
     configs = {p.name: package_config(cfg, p) for p in chosen}
     for package in chosen if only else ():  # one named must keep a changelog: NoChangelog

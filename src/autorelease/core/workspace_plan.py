@@ -13,7 +13,6 @@ packages its scope names.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -33,8 +32,6 @@ from autorelease.core.version import parse_version
 from autorelease.core.workspace import Dependency, Package, Workspace
 from autorelease.errors import ConfigError, UsageError, VersionError
 from autorelease.fileio import inside
-
-LOCK = "uv.lock"  # a uv workspace's lock file, at its root
 
 
 class PackagePlan(NamedTuple):
@@ -117,11 +114,9 @@ def plan_workspace(
     options = options or single.PlanOptions()
     root = git.toplevel(root)
     cfg = cfg or config.load(root)
-    space = workspace.discover(root, cfg)
+    space = selected(root, cfg, only)
     if space is None:
-        check_single(cfg, only)
         return None
-    check_selection(space, only)
     facts = workspace_history.read(root, space)
     date = options.date or single.today()
     url = sections.repository_url(root, cfg)
@@ -138,32 +133,33 @@ def plan_workspace(
 def lock_changes(root: Path, releasing: Sequence[PackagePlan]) -> tuple[single.FileChange, ...]:
     """uv.lock with the RELEASING packages' new versions, when the workspace has one: uv
     records each member's static version there, and `uv sync --locked` refuses a stale one."""
-    if not (root / LOCK).is_file():
+    lock = version_files.LOCK
+    if not (root / lock).is_file():
         return ()
-    before = fileio.read_text(inside(root, LOCK))
+    before = fileio.read_text(inside(root, lock))
     text = before
     for package in releasing:
-        entry = version_files.Declaration(LOCK, "uv_lock", _lock_name(package.name))
+        entry = version_files.lock_entry(package.name)
         if package.plan.next_version and version_files.locate(entry, text):
             text = version_files.replace(entry, text, package.plan.next_version)
-    return (single.FileChange(LOCK, before, text),) if text != before else ()
-
-
-def _lock_name(name: str) -> str:
-    """NAME as uv.lock writes it (normalised as in PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return (single.FileChange(lock, before, text),) if text != before else ()
 
 
 def is_workspace(root: Path, only: Sequence[str] = ()) -> bool:
     """Whether ROOT's repository is a workspace; --package ONLY is checked either way."""
     root = git.toplevel(root)
-    cfg = config.load(root)
+    return selected(root, config.load(root), only) is not None
+
+
+def selected(root: Path, cfg: config.Config, only: Sequence[str]) -> Workspace | None:
+    """The workspace under ROOT, or None for a repository of one package, once --package ONLY
+    is known to name its packages (or, for one package, its own name)."""
     space = workspace.discover(root, cfg)
     if space is None:
         check_single(cfg, only)
-        return False
+        return None
     check_selection(space, only)
-    return True
+    return space
 
 
 def check_single(cfg: config.Config, only: Sequence[str]) -> None:
