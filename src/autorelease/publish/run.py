@@ -24,7 +24,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
@@ -34,7 +34,7 @@ from autorelease import fileio, git, process, remote_url
 from autorelease.core import changelog, config, history
 from autorelease.core.changelog_rebuild import release_notes
 from autorelease.core.contributors import Author
-from autorelease.core.plan import ReleasePlan, plan_release
+from autorelease.core.plan import FileChange, ReleasePlan, plan_release
 from autorelease.core.version import parse_version
 from autorelease.envvars import without_secrets
 from autorelease.errors import AutoreleaseError, ExitCode, GitError, PushRejected
@@ -375,30 +375,50 @@ def _notes_from_changelog(root: Path, cfg: config.Config, version: str) -> str:
 
 def _release_locally(run: Run, plan: ReleasePlan) -> None:
     with run.progress.step("commit") as record:
-        # Checked again right before writing: nothing outside the repository, through any link.
-        targets = [(inside(run.root, c.path), c.after) for c in plan.file_changes]
-        paths = [c.path for c in plan.file_changes]
-        message = str(run.cfg.commit_message).format(version=run.release.version)
-        created = tuple(c.path for c in plan.file_changes if c.before is None)
-        release, checked = run.release, run.checked
-        prelude = tuple(commit.sha for commit in reversed(run.options.on_top))
-        unfinished.save(run.root, unfinished.Unfinished(
-            release.version, release.tag, checked.branch, checked.start_head, message,
-            tuple(paths), created, prelude,
-        ))  # fmt: skip
-        run.progress.local_changes = True
-        if prelude:  # the commits the plan counted on top of HEAD: the tree is clean
-            git.run(["merge", "--ff-only", "--quiet", prelude[-1]], run.root)
-        for path, text in targets:
-            write_atomic(path, text)
-        if paths:
-            git.run(["add", "--", *paths], run.root)
-        # The message on stdin, as UTF-8 whatever the locale (an argument would be encoded
-        # in the locale's), and recorded as UTF-8 whatever i18n.commitEncoding says.
-        commit = ["-c", "i18n.commitEncoding=UTF-8", "commit", "--no-verify", "--allow-empty"]
-        git.run([*commit, "-q", "-F", "-"], run.root, input=message)
-        git.run(["tag", "-a", run.release.tag, "-m", f"Release {run.release.version}"], run.root)
-        record.detail = f"{message!r}, tag {run.release.tag}"
+        release = run.release
+        message = str(run.cfg.commit_message).format(version=release.version)
+        commit_release(
+            run, plan.file_changes, message, release.version,
+            {release.tag: f"Release {release.version}"},
+        )  # fmt: skip
+        record.detail = f"{message!r}, tag {release.tag}"
+
+
+def commit_release(
+    run: Run,
+    changes: Sequence[FileChange],
+    message: str,
+    version: str,
+    tags: Mapping[str, str],
+) -> None:
+    """The release commit of CHANGES with MESSAGE, and each of TAGS (name: its message) on it.
+
+    First recorded (VERSION names the release in the record), so that any run can undo it;
+    the commits the plan counted on top of HEAD (a rollback's revert) are checked out first.
+    """
+    root, checked = run.root, run.checked
+    # Checked again right before writing: nothing outside the repository, through any link.
+    targets = [(inside(root, c.path), c.after) for c in changes]
+    paths = tuple(c.path for c in changes)
+    created = tuple(c.path for c in changes if c.before is None)
+    prelude = tuple(commit.sha for commit in reversed(run.options.on_top))
+    unfinished.save(root, unfinished.Unfinished(
+        version, run.release.tag, checked.branch, checked.start_head, message, paths, created,
+        prelude, tuple(tags),
+    ))  # fmt: skip
+    run.progress.local_changes = True
+    if prelude:  # the commits the plan counted on top of HEAD: the tree is clean
+        git.run(["merge", "--ff-only", "--quiet", prelude[-1]], root)
+    for path, text in targets:
+        write_atomic(path, text)
+    if paths:
+        git.run(["add", "--", *paths], root)
+    # The message on stdin, as UTF-8 whatever the locale (an argument would be encoded in the
+    # locale's), and recorded as UTF-8 whatever i18n.commitEncoding says.
+    commit = ["-c", "i18n.commitEncoding=UTF-8", "commit", "--no-verify", "--allow-empty"]
+    git.run([*commit, "-q", "-F", "-"], root, input=message)
+    for tag, note in tags.items():
+        git.run(["tag", "-a", tag, "-m", note], root)
 
 
 def rollback_if_local(run: Run) -> None:

@@ -32,8 +32,12 @@ class Unfinished(NamedTuple):
     created: tuple[str, ...]  # those of them that did not exist before
     # Commits the release made on top of START before its own (a rollback's revert), in order.
     prelude: tuple[str, ...] = ()
-    # A workspace's release: every tag it made (TAG is the first), pushed at once.
+    # Every tag the release made (TAG is the first; a workspace's release makes several).
     tags: tuple[str, ...] = ()
+
+    @property
+    def all_tags(self) -> tuple[str, ...]:
+        return self.tags or (self.tag,)  # a record written before it listed its tags
 
 
 def _record_file(root: Path) -> Path:
@@ -52,7 +56,7 @@ def pending_note(root: Path) -> str | None:
     if found is None:
         return None
     return (
-        f"a release of {found.version} ({', '.join(found.tags or (found.tag,))}) was begun in "
+        f"a release of {found.version} ({', '.join(found.all_tags)}) was begun in "
         "this clone and not pushed (the run was killed): `autorelease publish` undoes it "
         "first, or finishes it if its push arrived"
     )
@@ -117,7 +121,7 @@ def undo(root: Path, found: Unfinished, target: str) -> None:
     tagged = git.run(["rev-parse", "--verify", "--quiet", f"refs/tags/{found.tag}^{{commit}}"],
                      root, check=False).stdout.strip()  # fmt: skip
     if tagged and tagged == head and head != found.start:
-        git.run(["tag", "-d", *(found.tags or (found.tag,))], root, check=False)
+        git.run(["tag", "-d", *found.all_tags], root, check=False)
     git.run(["reset", "--hard", "-q", target], root)
     if found.created:
         made = git.run(["ls-files", "-z", "--others", "--", *found.created], root).stdout

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from autorelease import git
 from autorelease.core import config, workspace
-from autorelease.core.plan import FileChange, ReleasePlan
+from autorelease.core.plan import FileChange
 from autorelease.core.workspace import Package
 from autorelease.core.workspace_plan import (
     PackagePlan,
@@ -27,7 +27,6 @@ from autorelease.core.workspace_plan import (
     plan_workspace,
 )
 from autorelease.errors import ConfigError, ExitCode
-from autorelease.fileio import inside, write_atomic
 from autorelease.publish import preflight, run, unfinished
 from autorelease.publish.options import PublishOptions
 from autorelease.publish.preflight import Preflight
@@ -41,7 +40,6 @@ class Part(NamedTuple):
     package: Package
     cfg: config.Config  # the repository's configuration with the package's tag and files
     release: Release
-    plan: ReleasePlan | None  # None when the release tag is on HEAD already (a re-run)
 
 
 def main(options: PublishOptions) -> int:
@@ -176,7 +174,7 @@ def _resumed(
         tag = run.resumable_tag(root, package_cfg, options)
         if tag is not None:
             release = run.release_of_tag(root, package_cfg, tag)
-            parts.append(Part(package, package_cfg, release, None))
+            parts.append(Part(package, package_cfg, release))
     return parts
 
 
@@ -189,11 +187,10 @@ def _planned(
     chosen = _chosen(plan.packages, options.packages)
     by_name = {package.name: package for package in space.packages}
     parts = [
-        Part(by_name[p.name], package_config(cfg, by_name[p.name]), run.release_of_plan(p.plan),
-             p.plan)
+        Part(by_name[p.name], package_config(cfg, by_name[p.name]), run.release_of_plan(p.plan))
         for p in chosen
-    ]  # fmt: skip
-    return parts, (*_file_changes(root, plan.packages, chosen), *lock_changes(root, chosen))
+    ]
+    return parts, (*_file_changes(plan.packages, chosen), *lock_changes(root, chosen))
 
 
 def _chosen(packages: Sequence[PackagePlan], only: Sequence[str]) -> list[PackagePlan]:
@@ -211,7 +208,7 @@ def _chosen(packages: Sequence[PackagePlan], only: Sequence[str]) -> list[Packag
 
 
 def _file_changes(
-    root: Path, packages: Sequence[PackagePlan], chosen: Sequence[PackagePlan]
+    packages: Sequence[PackagePlan], chosen: Sequence[PackagePlan]
 ) -> tuple[FileChange, ...]:
     """Every file the release writes: the chosen packages' files, and the
     requirements of packages that only follow (dependents = "update-only")."""
@@ -239,24 +236,11 @@ def _file_changes(
 def _release_locally(whole: Run, parts: list[Part], changes: tuple[FileChange, ...]) -> None:
     """One commit with every package's files, and each package's tag on it."""
     with whole.progress.step("commit") as record:
-        root = whole.root
-        # Checked again right before writing: nothing outside the repository, through any link.
-        targets = [(inside(root, change.path), change.after) for change in changes]
-        paths = [change.path for change in changes]
-        message = str(whole.cfg.commit_message).format(version=", ".join(_named(parts)))
-        created = tuple(change.path for change in changes if change.before is None)
-        unfinished.save(root, unfinished.Unfinished(
-            ", ".join(_named(parts)), whole.release.tag, whole.checked.branch,
-            whole.checked.start_head, message, tuple(paths), created, tags=whole.pushed_tags,
-        ))  # fmt: skip
-        whole.progress.local_changes = True
-        for path, text in targets:
-            write_atomic(path, text)
-        if paths:
-            git.run(["add", "--", *paths], root)
-        commit = ["-c", "i18n.commitEncoding=UTF-8", "commit", "--no-verify", "--allow-empty"]
-        git.run([*commit, "-q", "-F", "-"], root, input=message)
-        for tag in whole.pushed_tags:
-            named = [f"{p.package.name} {p.release.version}" for p in parts if p.release.tag == tag]
-            git.run(["tag", "-a", tag, "-m", f"Release {', '.join(named)}"], root)
+        named = ", ".join(_named(parts))
+        message = str(whole.cfg.commit_message).format(version=named)
+        notes = {
+            tag: "Release " + ", ".join(_named([p for p in parts if p.release.tag == tag]))
+            for tag in whole.pushed_tags
+        }
+        run.commit_release(whole, changes, message, named, notes)
         record.detail = f"{message!r}, tags {', '.join(whole.pushed_tags)}"
