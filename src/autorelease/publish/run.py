@@ -78,9 +78,9 @@ class Progress:
     release_url: str | None = None
     notes: str | None = None  # the GitHub release's notes, once worked out
     steps: list[StepRecord] = field(default_factory=list)
+    workspace: bool = False  # a workspace's run: the report always lists its packages
     # A workspace: each package's part after the push ("build core", "upload core", ...), its
     # steps kept in the whole run's list.
-    workspace: bool = False  # a workspace's run: the report always lists its packages
     label: str = ""  # " core": added to the name of each of this part's steps
     members: list[tuple[str, Progress]] = field(default_factory=list)
 
@@ -204,17 +204,17 @@ def _sigterm_interrupts() -> Any:
 
 
 def _outcome(progress: Progress, code: int) -> str:
-    release = progress.release
+    release, changed = progress.release, progress.changed
     if progress.members:  # a workspace: what its packages' parts did counts too
         release = progress.members[0][1].release
-        progress.changed = progress.changed or any(p.changed for _, p in progress.members)
+        changed = changed or any(part.changed for _, part in progress.members)
     if code != ExitCode.OK or release is None:
         return "nothing to release"
     if not progress.pushed:
         return "tagged locally"
     if progress.by_another:
         return "already released by another run"
-    return "already released" if release.resuming and not progress.changed else "released"
+    return "already released" if release.resuming and not changed else "released"
 
 
 def _failure_point(progress: Progress) -> str:
@@ -261,7 +261,7 @@ def _publish(root: Path, cfg: config.Config, options: PublishOptions, progress: 
     if preflight.deepen_if_shallow(root, cfg):
         say("fetched the full history and tags of this shallow clone")
     unfinished.undo_if_found(root, remote_to_ask(root, cfg, options), say)
-    resume = resumable_tag(root, cfg, options)
+    resume = resumable_tag(cfg, options, git.head(root), git.list_tags(root))
     plan = None
     if resume is None:
         plan = plan_release(root, options.plan_options())
@@ -335,11 +335,11 @@ def release_of_plan(plan: ReleasePlan) -> Release:
 
 
 def resumable_tag(
-    root: Path, cfg: config.Config, options: PublishOptions
+    cfg: config.Config, options: PublishOptions, head: str | None, refs: list[git.TagRef]
 ) -> history.ReleaseTag | None:
-    """A release tag on HEAD: a previous run got that far, so this one finishes it."""
-    head = git.head(root)
-    tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
+    """A release tag (of REFS, the repository's tags) on HEAD: a previous run got that far,
+    so this one finishes it."""
+    tags = history.release_tags(refs, str(cfg.tag_format))
     on_head = [t for t in tags if t.commit == head]
     wanted_pre = options.wants_prerelease
     on_head = [t for t in on_head if t.version.is_prerelease == wanted_pre] or on_head
@@ -439,17 +439,18 @@ def rollback_if_local(run: Run) -> None:
 def _remove_dist_dirs(progress: Progress, failure: Failure | None) -> Failure | None:
     """Every build directory of the run removed or kept (a workspace has one per package)."""
     for part in (progress, *(member for _, member in progress.members)):
-        part.pushed = part.pushed or progress.pushed
-        failure = _remove_dist_dir(part, failure)
+        failure = _remove_dist_dir(part, failure, pushed=progress.pushed)
     return failure
 
 
-def _remove_dist_dir(progress: Progress, failure: Failure | None) -> Failure | None:
-    """Remove the build directory, unless the run failed after the push: then say where it is,
-    and return FAILURE naming it."""
+def _remove_dist_dir(
+    progress: Progress, failure: Failure | None, *, pushed: bool
+) -> Failure | None:
+    """Remove the build directory, unless the run failed after the push (PUSHED: the whole
+    run's): then say where it is, and return FAILURE naming it."""
     if progress.dist_dir is None:
         return failure
-    if failure is not None and progress.pushed and progress.dists:
+    if failure is not None and pushed and progress.dists:
         say(f"the built files stay in {progress.dist_dir}: the files of the pushed release")
         kept = f"{failure.dist_dir} {progress.dist_dir}" if failure.dist_dir else progress.dist_dir
         return failure._replace(dist_dir=str(kept))

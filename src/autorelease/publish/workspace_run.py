@@ -169,9 +169,10 @@ def _resumed(
 ) -> list[Part]:
     """The packages whose release tag is on HEAD: a run got that far, this one finishes them."""
     parts = []
+    head, refs = git.head(root), git.list_tags(root)  # once for every package
     for package in space.packages:
         package_cfg = package_config(cfg, package)
-        tag = run.resumable_tag(root, package_cfg, options)
+        tag = run.resumable_tag(package_cfg, options, head, refs)
         if tag is not None:
             release = run.release_of_tag(root, package_cfg, tag)
             parts.append(Part(package, package_cfg, release))
