@@ -198,7 +198,8 @@ def _package(
 ) -> Package:
     # The package's table wins, then the settings the member released with on its own.
     own = spec if isinstance(spec, dict) else {}
-    settings = {**_adopted(root, path, set(own)), **own}
+    pyproject = _read(root, path)
+    settings = {**_adopted(root, path, set(own), pyproject), **own}
     here = "" if path == "." else f"{path}/"
     root_format = str(cfg.tag_format)
     default_format = root_format if "{name}" in root_format else DEFAULT_TAG_FORMAT
@@ -213,7 +214,7 @@ def _package(
     return Package(
         name=name,
         path=path,
-        pyproject=_read(root, path),
+        pyproject=pyproject,
         tag_format=tag_format,
         previous_tag_formats=(str(previous).replace("{name}", name),) if previous else (),
         changelog_file=f"{here}{log_name}" if log_name else "",
@@ -226,15 +227,18 @@ def _package(
 ADOPTED = ("tag_format", "version_files", "changelog_file")
 
 
-def _adopted(root: Path, path: str, given: set[str]) -> dict[str, Any]:
+def _adopted(
+    root: Path, path: str, given: set[str], pyproject: Mapping[str, Any]
+) -> dict[str, Any]:
     """The tag format, version files and changelog a member folder's own configuration names
     ([tool.autorelease], [tool.semantic_release], [tool.commitizen] or .cz.toml there): a
     package that python-semantic-release or commitizen released on its own keeps its tags.
-    GIVEN: the keys the package's table sets (when it sets all three, the folder's is unread)."""
+    GIVEN: the keys the package's table sets (when it sets all three, the folder's is unread);
+    PYPROJECT: the folder's pyproject.toml, read already."""
     if path == "." or set(ADOPTED) <= given:
         return {}  # the root's configuration is the workspace's
     try:
-        own = config.load(root / path)
+        own = config.load(root / path, pyproject)
     except ConfigError as exc:  # its settings as that folder's: say which folder
         raise ConfigError(
             f"{path}/{exc.message}",
