@@ -126,6 +126,20 @@ class World:
         }
 
 
+def installed(simple_url: str, venv: Path, requirement: str, code: str) -> str:
+    """pip install REQUIREMENT from SIMPLE_URL alone (no other index, no cache, no pip
+    configuration of this machine) into a fresh VENV, then what CODE prints there."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    pip = [str(python), "-m", "pip", "install", "-q", "--no-cache-dir"]
+    subprocess.run([*pip, "--index-url", simple_url, requirement], env=env, check=True)
+    return subprocess.run(
+        [str(python), "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def git_wrapper(folder: Path, match: str, action: str, *, after: bool, when: str) -> Path:
     """A `git` in FOLDER (put it first on PATH) that runs the shell ACTION on the first call
     whose arguments contain MATCH, instead of git, or AFTER git ran; only once WHEN (a shell

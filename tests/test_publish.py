@@ -6,9 +6,7 @@ The failure paths (rollback, resume, races, faults) are in test_publish_faults.p
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from autorelease.publish.index import index_files, upload
 from autorelease.publish.index_target import resolve_target
 from conftest import EPOCH, git_out, refs, sample_project, snapshot
 from index_server import PASSWORD
-from publish_world import HOOK_ENV, TOKEN, Published, World, interrupt_at
+from publish_world import HOOK_ENV, TOKEN, Published, World, installed, interrupt_at
 
 pytest_plugins = ["index_server", "publish_world"]
 
@@ -64,7 +62,11 @@ def test_a_release_reaches_git_the_index_and_github(
     assert "GITHUB_TOKEN=" not in seen_by_tests
     # anyone can now install the release from the index
     assert sorted(on_index) == [WHEEL, SDIST]
-    assert installed_version(w.index.simple_url, tmp_path / "venv") == "1.1.0 Hello, you!"
+    said = installed(
+        w.index.simple_url, tmp_path / "venv", "sample-pkg==1.1.0",
+        "import sample_pkg, sample_pkg.greet as g; print(sample_pkg.__version__, g.greet('you'))",
+    )  # fmt: skip
+    assert said == "1.1.0 Hello, you!"
 
 
 def assert_released_in_git(w: World, start: str) -> None:
@@ -130,20 +132,6 @@ def assert_reported(w: World, report: dict[str, Any], outputs: Path, summary: Pa
     ]
     assert "### autorelease: released 1.1.0" in summary.read_text()
     assert "| upload | done |" in summary.read_text()
-
-
-def installed_version(simple_url: str, venv: Path) -> str:
-    """pip install sample-pkg from SIMPLE_URL into a fresh VENV; what the module says."""
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
-    env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    pip = [str(python), "-m", "pip", "install", "-q", "--no-cache-dir"]
-    subprocess.run([*pip, "--index-url", simple_url, "sample-pkg==1.1.0"], env=env, check=True)
-    code = "import sample_pkg, sample_pkg.greet as g; print(sample_pkg.__version__, g.greet('you'))"
-    return subprocess.run(
-        [str(python), "-c", code], env=env, capture_output=True, text=True, check=True
-    ).stdout.strip()
 
 
 # --- safety checks: each fails alone, with its code and one line, and changes nothing -------------

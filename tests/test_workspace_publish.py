@@ -17,7 +17,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from autorelease.publish.index import upload
 from autorelease.publish.index_target import resolve_target
 from conftest import EPOCH, git_out, refs, sample_project, snapshot, uv
 from index_server import FaultyProxy
-from publish_world import HOOK_ENV, Published, World, interrupt_at
+from publish_world import HOOK_ENV, Published, World, installed, interrupt_at
 from test_publish_faults import (
     HATCH_HOOK,
     RACE_WAIT,
@@ -194,20 +193,6 @@ def assert_requirements_admit_the_release(w: World) -> None:
     assert requirement(w, "cli", "plugin").specifier.contains("1.1.0")
 
 
-def installed_cli(simple_url: str, venv: Path) -> str:
-    """pip install cli==1.0.1 from SIMPLE_URL alone into a fresh VENV; what cli says."""
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
-    env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    pip = [str(python), "-m", "pip", "install", "-q", "--no-cache-dir"]
-    subprocess.run([*pip, "--index-url", simple_url, "cli==1.0.1"], env=env, check=True)
-    code = "import cli; print(cli.versions())"
-    return subprocess.run(
-        [str(python), "-c", code], env=env, capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
 def git_calls(w: World, monkeypatch: pytest.MonkeyPatch) -> Path:
     """From now on every git call's arguments go, one line each, to the file returned: a `git`
     first on PATH writes them there, then runs the real git."""
@@ -261,7 +246,9 @@ def test_one_run_releases_every_package_in_dependency_order_and_pip_installs_cli
         line in ("version=", "tag=") for line in lines if line.startswith(("version=", "tag="))
     )
     # anyone can now install cli from the index alone: pip finds core and plugin there too
-    said = installed_cli(ws.index.simple_url, tmp_path / "venv")
+    said = installed(  # cli imports core and plugin: their versions resolved from the index
+        ws.index.simple_url, tmp_path / "venv", "cli==1.0.1", "import cli; print(cli.versions())"
+    )
     assert said == "cli 1.0.1, core 2.0.0, plugin 1.1.0"
 
 
