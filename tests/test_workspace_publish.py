@@ -1060,3 +1060,26 @@ def test_package_releases_its_linked_group_with_it(ws: World) -> None:
         ("core", "1.1.0"),
         ("plugin", "1.1.0"),
     ]  # cli's own fix waits: its requirements admit both
+
+
+def test_two_packages_writing_one_file_are_refused_before_anything_is_written(
+    ws: World,
+) -> None:
+    with (ws.repo.path / "pyproject.toml").open("a") as out:
+        out.write('\n[tool.autorelease.packages]\ncore = { changelog_file = "../../CHANGES.md" }\n'
+                  'plugin = { changelog_file = "../../CHANGES.md" }\n')  # fmt: skip
+    ws.repo.git("commit", "-q", "-am", "docs: one changelog for core and plugin")
+    ws.repo.commit("fix: core mends", ("packages/core/src/core/mend.py", "M = 1\n"))
+    ws.repo.commit("fix: plugin mends", ("packages/plugin/src/plugin/mend.py", "M = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+    before, origin = snapshot(ws.repo.path), refs(ws.origin)
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.CONFIG, done.err
+    assert done.error_lines == [
+        "autorelease: error: two packages of the workspace write CHANGES.md — give each "
+        "package its own version files and changelog"
+    ]
+    assert (snapshot(ws.repo.path), refs(ws.origin)) == (before, origin)
+    assert ws.index_files() == {}

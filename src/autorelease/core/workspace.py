@@ -9,6 +9,7 @@ version_files, scopes, previous_tag_format}). A repository with neither is not a
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -217,7 +218,8 @@ def _package(
         pyproject=pyproject,
         tag_format=tag_format,
         previous_tag_formats=(str(previous).replace("{name}", name),) if previous else (),
-        changelog_file=f"{here}{log_name}" if log_name else "",
+        # One name for one file: two packages' "../CHANGES.md" are the same file, said once.
+        changelog_file=posixpath.normpath(f"{here}{log_name}") if log_name else "",
         version_files=tuple(f"{here}{spec}" for spec in settings.get("version_files", ())),
         scopes=(name, *settings.get("scopes", ())),
         dependencies=(),

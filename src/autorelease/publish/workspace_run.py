@@ -12,6 +12,7 @@ each package's missing steps.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -222,12 +223,13 @@ def _file_changes(
     changes: dict[str, FileChange] = {}
     for package in writing:
         for change in package.plan.file_changes:
-            if change.path in changes and changes[change.path].after != change.after:
+            path = posixpath.normpath(change.path)  # one file, however a package names it
+            if path in changes and changes[path].after != change.after:
                 raise ConfigError(
-                    f"two packages of the workspace write {change.path}",
+                    f"two packages of the workspace write {path}",
                     "give each package its own version files and changelog",
                 )
-            changes[change.path] = change
+            changes[path] = change
     return tuple(changes.values())
 
 
