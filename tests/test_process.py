@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -124,6 +126,43 @@ def test_an_interrupt_while_a_process_starts_waits_until_the_process_is_held() -
         time.sleep(0.05)  # a signal is handled between two bytecodes: long past here
     assert caught == [signal.SIGINT]
     assert signal.getsignal(signal.SIGINT) is before  # the handler is put back
+
+
+class InterruptedWhileStarting(subprocess.Popen):  # type: ignore[type-arg]
+    """The real Popen, with a Ctrl-C arriving as it returns: the window in which a test command
+    that interrupts its parent at once (`kill -INT $PPID`) lands now and then."""
+
+    started: ClassVar[list[subprocess.Popen[bytes]]] = []
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-overload]
+        InterruptedWhileStarting.started.append(self)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # the handler runs between two bytecodes: long before here
+
+
+STARTS: dict[str, Callable[[], object]] = {
+    "captured": lambda: process.captured(["sleep", "60"], input=""),
+    "streamed": lambda: process.streamed(["sleep", "60"], print),
+    "streamed in a group": lambda: process.streamed(["sleep", "60"], print, own_group=True),
+}
+
+
+@pytest.mark.parametrize("runner", STARTS)
+def test_an_interrupt_as_a_process_starts_ends_it_and_closes_its_pipes(
+    monkeypatch: pytest.MonkeyPatch, runner: str
+) -> None:
+    """Each pipe left open would be a ResourceWarning; a child left running, an orphan."""
+    InterruptedWhileStarting.started.clear()
+    monkeypatch.setattr(subprocess, "Popen", InterruptedWhileStarting)
+
+    with pytest.raises(KeyboardInterrupt):
+        STARTS[runner]()
+
+    [proc] = InterruptedWhileStarting.started
+    assert proc.returncode is not None  # ended and reaped
+    pipes = [proc.stdin, proc.stdout, proc.stderr]
+    assert all(pipe.closed for pipe in pipes if pipe is not None)
 
 
 def test_piped_gives_binary_pipes() -> None:

@@ -228,23 +228,24 @@ def _log_output(
     proc = process.piped(
         ["git", *args, "--end-of-options"], cwd=root, env=git_env({"GIT_FLUSH": "0"})
     )
-    assert proc.stdin is not None
-    assert proc.stdout is not None
-    _widen_pipe(proc.stdout.fileno())
-    proc.stdin.write(revs.encode())
-    proc.stdin.close()
     finished = False
-    try:
+    try:  # everything after the start is inside: an interrupt anywhere still ends and closes
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        _widen_pipe(proc.stdout.fileno())
+        proc.stdin.write(revs.encode())
+        proc.stdin.close()
         yield cast(io.BufferedReader, proc.stdout)  # what Popen gives for a binary pipe
         finished = True
     finally:
         if not finished:
             proc.kill()
-        proc.stdout.close()
+        if proc.stdout is not None:
+            proc.stdout.close()  # first: a reader that stopped early must not leave git blocked
         stderr = proc.stderr.read().decode("utf-8", errors="replace") if proc.stderr else ""
-        if proc.stderr:
-            proc.stderr.close()  # left open, the pipe leaks a ResourceWarning per call
-        if proc.wait() != 0 and finished:
+        with proc:  # closes the pipes (one left open leaks a ResourceWarning), and waits
+            pass
+        if proc.returncode != 0 and finished:
             raise GitError(f"git log failed: {(stderr.strip().splitlines() or ['?'])[-1]}")
 
 

@@ -38,20 +38,21 @@ def captured(
     quarter of a second only, and would leave an unreaped child behind.
     """
     stdin = subprocess.PIPE if input is not None else None
-    with _interrupts_deferred() as interrupted:
-        proc = subprocess.Popen(
-            list(args), cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            encoding="utf-8", errors="replace", env=_env(env),
-        )  # fmt: skip
-    with proc:
-        try:
-            if interrupted:
-                raise KeyboardInterrupt
-            stdout, stderr = proc.communicate(input)
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            raise
+    proc = None
+    try:
+        with _interrupts_deferred() as interrupted:
+            proc = subprocess.Popen(
+                list(args), cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                encoding="utf-8", errors="replace", env=_env(env),
+            )  # fmt: skip
+        if interrupted:
+            raise KeyboardInterrupt
+        stdout, stderr = proc.communicate(input)
+    except BaseException:
+        if proc is not None:
+            with proc:  # closes its pipes, and waits for it
+                proc.kill()
+        raise
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
@@ -87,28 +88,34 @@ def streamed(
     OWN_GROUP: in a session of its own, and every process of it is ended when it returns, so
     nothing it started outlives it. Raises FileNotFoundError when the program is not installed.
     """
-    with _interrupts_deferred() as interrupted:  # one while it starts would orphan it
-        proc = subprocess.Popen(
-            args, shell=isinstance(args, str), cwd=cwd, env=_env(env),
-            start_new_session=own_group, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    proc = None
+    reader = None
     ended = False
-    reader = threading.Thread(target=_read_lines, args=(proc.stdout, on_line), daemon=True)
-    try:  # from here on an interrupt ends the process
+    try:  # from the moment it is held, an interrupt ends the process
+        with _interrupts_deferred() as interrupted:  # one inside Popen() would orphan it
+            proc = subprocess.Popen(
+                args, shell=isinstance(args, str), cwd=cwd, env=_env(env),
+                start_new_session=own_group, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
         if interrupted:
             raise KeyboardInterrupt
+        reader = threading.Thread(target=_read_lines, args=(proc.stdout, on_line), daemon=True)
         reader.start()
         proc.wait(timeout)
         ended = True
     except subprocess.TimeoutExpired:
         pass
     finally:
-        _end(proc, own_group)
-        # Ended by itself and alone, its output is read to the end; else whatever still holds
-        # the pipe (a process outside the group) is not waited for.
-        if reader.is_alive():
-            reader.join(None if ended and not own_group else _GRACE)
+        if proc is not None:
+            _end(proc, own_group)
+            if reader is None and proc.stdout is not None:
+                proc.stdout.close()  # never read: nothing else closes it
+            # Ended by itself and alone, its output is read to the end; else whatever still
+            # holds the pipe (a process outside the group) is not waited for.
+            elif reader is not None and reader.is_alive():
+                reader.join(None if ended and not own_group else _GRACE)
+    assert proc is not None
     return Streamed(proc.returncode, not ended)
 
 
