@@ -203,6 +203,30 @@ def test_different_file_already_on_index_is_refused(
     assert info.value.code == ExitCode.ALREADY_ON_INDEX
 
 
+@pytest.mark.slow
+def test_a_file_another_run_is_writing_is_read_again_not_refused(
+    uploader: LocalIndex, dists: list[Path]
+) -> None:
+    """pypiserver stores an upload in place: a run that reads the index meanwhile sees the file
+    with the hash of what is written so far (here: nothing yet). It reads again, and finds the
+    very file it built, instead of refusing a "different" one (a race test failed so, now and
+    then)."""
+    assert uploader.packages is not None
+    wheel = next(d for d in dists if d.name.endswith(".whl"))
+    being_written = uploader.packages / wheel.name
+    being_written.write_bytes(b"")
+    finished = threading.Timer(0.2, lambda: being_written.write_bytes(wheel.read_bytes()))
+    finished.start()
+    messages: list[str] = []
+
+    done = upload(dists, target_for(uploader), messages.append)
+
+    finished.join()
+    assert done.already_there == (wheel.name,)
+    assert list(done.uploaded) == [d.name for d in dists if d != wheel]
+    assert any("with a different sha256" in m and "read again in" in m for m in messages)
+
+
 def failing(first: int) -> set[int]:
     """POST numbers that make twine give up on one file: it sends each 5xx'd file 5 times."""
     return set(range(first, first + TWINE_POST_TRIES))

@@ -49,6 +49,9 @@ _SIMPLE_ACCEPT = (
 )
 _TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 _LONGEST_RETRY_AFTER = 60.0
+# How often, and after how long, a file there with another sha256 is read again (_missing).
+_DIFFERENT_READS = 3
+_DIFFERENT_WAIT = 0.5
 
 
 # --- reading the index -----------------------------------------------------------------------
@@ -225,8 +228,7 @@ def upload(
     by_name = {d.name: d for d in dists}
 
     def missing() -> list[str]:
-        remote = index_files(target.simple_url, project, str(version), log=log, backoff=backoff)
-        return plan_upload(local, remote, target.name)
+        return _missing(local, target, (project, str(version)), log, backoff)
 
     todo = missing()
     already = {n for n in local if n not in todo}
@@ -271,6 +273,28 @@ def upload(
     log(f"{target.name} has {project} {version}: sent {len(sent)}, already there {len(already)}")
     return UploadResult(
         tuple(n for n in local if n in sent), tuple(n for n in local if n in already), tries
+    )
+
+
+def _missing(
+    local: Mapping[str, str], target: Target, release: tuple[str, str], log: Log, backoff: float
+) -> list[str]:
+    """The LOCAL files that TARGET lacks (plan_upload). A file there under the same name with
+    another sha256 is read again before it is refused: an index that stores an upload in place
+    (pypiserver) lists the file of a run uploading it meanwhile, with the hash of a part."""
+
+    def read(attempt: int) -> list[str]:
+        remote = index_files(target.simple_url, *release, log=log, backoff=backoff)
+        try:
+            return plan_upload(local, remote, target.name)
+        except AlreadyOnIndex as exc:
+            raise retry.Again(exc, exc.message) from None
+
+    def say(again: retry.Again, attempt: int, delay: float) -> None:
+        log(f"{again.reason}; read again in {delay:g} s, in case it is being written")
+
+    return retry.retrying(
+        read, attempts=_DIFFERENT_READS, backoff=_DIFFERENT_WAIT, before_retry=say
     )
 
 
