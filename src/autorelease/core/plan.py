@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Sequence
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -33,7 +35,13 @@ from autorelease.core.classify import (
     kind_counts,
 )
 from autorelease.core.version import Bump, Version, next_version, parse_version
-from autorelease.errors import AutoreleaseError, ChangelogError, VersionConflict, VersionError
+from autorelease.errors import (
+    AutoreleaseError,
+    ChangelogError,
+    RevertConflict,
+    VersionConflict,
+    VersionError,
+)
 from autorelease.fileio import inside
 from autorelease.scrub import quote
 
@@ -123,10 +131,11 @@ def plan_release(root: Path, options: PlanOptions | None = None) -> ReleasePlan:
     declarations, found = _versions(root, cfg, hist)
     date = options.date or today()
     repo_url = sections.repository_url(root, cfg)
-    return decide(
+    plan = decide(
         root, cfg, hist, found=found, options=options, date=date,
         repo_url=repo_url, declarations=declarations, classifier=classifier,
     )  # fmt: skip
+    return plan._replace(file_changes=on_top(root, options.extra_commits, plan.file_changes))
 
 
 def today() -> str:
@@ -551,3 +560,51 @@ def _read(root: Path, path: str, error: type[AutoreleaseError], what: str) -> st
         raise error(
             exc.message(path), f"convert the {what} {path} to UTF-8 and commit it, then run again"
         ) from None
+
+
+# --- on top of commits not checked out yet (a rollback's revert) --------------------------
+
+
+def on_top(
+    root: Path, extra: Sequence[git.RawCommit], changes: Sequence[FileChange]
+) -> tuple[FileChange, ...]:
+    """CHANGES made to the files as EXTRA's newest commit holds them (EXTRA: commits made on
+    top of HEAD and not checked out yet, newest first: a rollback's revert).
+
+    The plan reads the version files and the changelog from the work tree, which is HEAD. When
+    the commits on top change one of them (a revert restoring other lines of an `__init__.py`
+    that holds `__version__`), the release must change the file as the top commit holds it, or
+    it would put HEAD's lines back: git merge-file merges the two (base: the file at HEAD), and
+    a conflict stops the plan before anything is written."""
+    if not extra or not changes:
+        return tuple(changes)
+    top = extra[0].sha
+    out = git.run(["diff", "--name-only", "--no-renames", "-z", "HEAD", top], root).stdout
+    moved = set(out.split("\0")) - {""}
+    return tuple(
+        _merged_on(root, top, change) if posixpath.normpath(change.path) in moved else change
+        for change in changes
+    )
+
+
+def _merged_on(root: Path, top: str, change: FileChange) -> FileChange:
+    path = posixpath.normpath(change.path)
+    shown = git.run(["show", f"{top}:{path}"], root, check=False)
+    if shown.returncode != 0 or change.before is None:  # removed, or new on both sides
+        raise _on_top_conflict(path)
+    with tempfile.TemporaryDirectory(prefix="autorelease-merge-") as scratch:
+        files = [Path(scratch) / name for name in ("ours", "base", "theirs")]
+        for file, text in zip(files, (change.after, change.before, shown.stdout), strict=True):
+            file.write_bytes(text.encode("utf-8"))
+        merged = git.run(["merge-file", "-p", *map(str, files)], root, check=False)
+    if merged.returncode != 0:
+        raise _on_top_conflict(path)
+    return FileChange(change.path, shown.stdout, merged.stdout)
+
+
+def _on_top_conflict(path: str) -> RevertConflict:
+    return RevertConflict(
+        f"the release's change to {path} conflicts with the commit on top of HEAD that changes "
+        "it too; nothing was written",
+        "revert by hand (`git revert`), resolve, commit, and release with `autorelease publish`",
+    )
