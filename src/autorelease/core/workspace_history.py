@@ -149,6 +149,13 @@ def assign(space: Workspace, stream: Iterable[git.PathsCommit]) -> dict[str, set
     return owned
 
 
+def folder_owner(space: Workspace, path: str) -> str | None:
+    """The package whose folder holds PATH most closely (a root package holds what no other
+    folder does); None for a file outside every package's folder."""
+    folders = {p.path: p.name for p in space.packages}
+    return next(iter(_owner(path, folders, (), "ignore")), None)
+
+
 def _owner(
     path: str, folders: dict[str, str], every: tuple[str, ...], outside: str
 ) -> tuple[str, ...]:

@@ -8,7 +8,8 @@ its requirement rewritten and (dependents = "bump") a patch release, and a linke
 the highest version of its members. plan.decide sees those causes as messages on top of HEAD
 (`fix: dependencies: core 2.0.0`, a `Release-As:` footer), so its changelog lists them. A
 message not committed yet (`check --message`'s PR title) has no paths: it counts for the
-packages its scope names.
+packages its scope names. Commits made on top of HEAD and not checked out (a rollback's
+revert) count for the packages whose folders they change, as committed ones do.
 """
 
 from __future__ import annotations
@@ -120,11 +121,14 @@ def plan_workspace(
     facts = workspace_history.read(root, space)
     date = options.date or single.today()
     url = sections.repository_url(root, cfg)
-    context = _Context(root, cfg, space, facts, options, date, url, tuple(only))
+    extra = _extra_commits(root, space, options.extra_commits)
+    context = _Context(root, cfg, space, facts, options, date, url, tuple(only), extra)
     plans = _decide_all(context)
     listed = [p for p in plans if every or not only or p.name in only]
     warnings = [f"{p.name}: {w}" for p in listed for w in p.plan.warnings]
-    shared = lock_changes(root, [p for p in listed if p.releasable])
+    shared = single.on_top(
+        root, options.extra_commits, lock_changes(root, [p for p in listed if p.releasable])
+    )
     return WorkspacePlan(
         str(root), facts.branch, facts.head, tuple(listed), tuple(warnings), shared
     )
@@ -143,6 +147,32 @@ def lock_changes(root: Path, releasing: Sequence[PackagePlan]) -> tuple[single.F
         if package.plan.next_version and version_files.locate(entry, text):
             text = version_files.replace(entry, text, package.plan.next_version)
     return (single.FileChange(lock, before, text),) if text != before else ()
+
+
+def chosen(packages: Sequence[PackagePlan], only: Sequence[str]) -> list[PackagePlan]:
+    """The releasable packages; with --package ONLY, those named and the ones that must follow
+    them (a requirement that no longer admits a new version, a linked group)."""
+    if not only:
+        return [p for p in packages if p.releasable]
+    found: dict[str, PackagePlan] = {}
+    for _ in packages:  # until nothing more follows (a linked package may come first)
+        for package in packages:
+            follows = any(name in found for name in package.moved_by)
+            if package.releasable and (package.name in only or follows):
+                found[package.name] = package
+    return [p for p in packages if p.name in found]
+
+
+def _extra_commits(
+    root: Path, space: Workspace, extra: Sequence[git.RawCommit]
+) -> dict[str, tuple[git.RawCommit, ...]]:
+    """EXTRA (commits on top of HEAD, newest first) by the packages they belong to: their
+    paths read in one pass, as for the commits of the history."""
+    if not extra:
+        return {}
+    stream = git.iter_commits_with_paths(root, [c.sha for c in extra], [git.head(root) or ""])
+    owners = workspace_history.assign(space, stream)
+    return {name: tuple(c for c in extra if c.sha in shas) for name, shas in owners.items()}
 
 
 def is_workspace(root: Path, only: Sequence[str] = ()) -> bool:
@@ -205,6 +235,7 @@ class _Context(NamedTuple):
     date: str
     repo_url: str | None
     only: tuple[str, ...]  # --package: --bump applies to these alone
+    extra: dict[str, tuple[git.RawCommit, ...]]  # each package's commits on top of HEAD
 
 
 class _Package(NamedTuple):
@@ -299,7 +330,10 @@ def _decide(
     name = part.package.name
     named = [m for m in options.extra_messages
              if name in workspace_history.named_by_scope(context.space, m)]  # fmt: skip
-    options = options._replace(extra_messages=(*messages, *named), folder=part.package.path)
+    options = options._replace(
+        extra_messages=(*messages, *named), extra_commits=context.extra.get(name, ()),
+        folder=part.package.path,
+    )  # fmt: skip
     if context.only and name not in context.only:
         options = options._replace(bump=None)  # `--package cli --bump major` moves cli alone
     return single.decide(
@@ -398,6 +432,7 @@ def _finished(
     causes += [f"linked: {m.partition('linked with ')[2].partition(chr(10))[0]}"
                for m in messages if "Release-As:" in m]  # fmt: skip
     cause = "; ".join(causes) if decided.releasable else decided.bump_reason
+    changes = single.on_top(context.root, context.options.extra_commits, changes)
     plan = decided._replace(bump_reason=cause, file_changes=changes)
     deps = tuple(d.name for d in package.dependencies)
     moved_by = [d.name for d, _new in _outdated(package, plans)] if messages else []

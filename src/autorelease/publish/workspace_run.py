@@ -19,10 +19,11 @@ from typing import NamedTuple
 
 from autorelease import git
 from autorelease.core import config, workspace
-from autorelease.core.plan import FileChange
+from autorelease.core.plan import FileChange, on_top
 from autorelease.core.workspace import Package
 from autorelease.core.workspace_plan import (
     PackagePlan,
+    chosen,
     lock_changes,
     package_config,
     plan_workspace,
@@ -186,27 +187,14 @@ def _planned(
     """The packages to release (in dependency order) and every file the release writes."""
     plan = plan_workspace(root, options.plan_options(), options.packages, every=True)
     assert plan is not None
-    chosen = _chosen(plan.packages, options.packages)
+    releasing = chosen(plan.packages, options.packages)
     by_name = {package.name: package for package in space.packages}
     parts = [
         Part(by_name[p.name], package_config(cfg, by_name[p.name]), run.release_of_plan(p.plan))
-        for p in chosen
+        for p in releasing
     ]
-    return parts, (*_file_changes(plan.packages, chosen), *lock_changes(root, chosen))
-
-
-def _chosen(packages: Sequence[PackagePlan], only: Sequence[str]) -> list[PackagePlan]:
-    """The releasable packages; with --package ONLY, those named and the ones that must follow
-    them (a requirement that no longer admits a new version, a linked group)."""
-    if not only:
-        return [p for p in packages if p.releasable]
-    chosen: dict[str, PackagePlan] = {}
-    for _ in packages:  # until nothing more follows (a linked package may come first)
-        for package in packages:
-            follows = any(name in chosen for name in package.moved_by)
-            if package.releasable and (package.name in only or follows):
-                chosen[package.name] = package
-    return [p for p in packages if p.name in chosen]
+    shared = on_top(root, options.on_top, lock_changes(root, releasing))
+    return parts, (*_file_changes(plan.packages, releasing), *shared)
 
 
 def _file_changes(
