@@ -429,16 +429,16 @@ def test_the_release_moves_each_package_s_version_in_uv_lock(
     assert uv(workspace, "lock", "--check").returncode == 0  # the dry run wrote nothing
 
 
-def test_rolling_back_a_workspace_release_is_refused_before_anything_is_written(
+def test_rolling_back_a_workspace_release_without_its_package_is_refused_writing_nothing(
     workspace: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     workspace.commit("feat: core grows", ("packages/core/src/core/g.py", "g = 1\n"))
     before = snapshot(workspace.path, git_files=True)
     code, out, err = run(capsys, workspace, "rollback")
-    assert (code, out) == (ExitCode.NOT_SUPPORTED, "")
+    assert (code, out) == (ExitCode.USAGE, "")
     assert err == (
-        "autorelease: error: rolling back a release of a workspace is not supported yet — "
-        "revert the release's commits by hand (git revert) and run autorelease publish\n"
+        "autorelease: error: rollback takes back one package's release of a workspace at a "
+        "time — name it with --package NAME (one of core, plugin, cli)\n"
     )
     assert snapshot(workspace.path, git_files=True) == before
 

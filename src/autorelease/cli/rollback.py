@@ -1,7 +1,8 @@
 """`autorelease rollback [VERSION]`: take a bad release's changes out and release that as a patch.
 
 The revert is planned read-only (core/rollback.py); the release that follows is `publish`'s,
-with the same checks, flags and steps.
+with the same checks, flags and steps. In a workspace, `--package NAME` names the package whose
+release is rolled back, and the workspace's publish releases it (and what must follow it).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from autorelease import git
 from autorelease.cli import publish
 from autorelease.core import config, rollback
 from autorelease.core.plan import plan_release
-from autorelease.errors import ExitCode
+from autorelease.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
+    from autorelease.core.workspace_plan import WorkspacePlan
     from autorelease.publish.options import PublishOptions
 
 
@@ -37,16 +39,37 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     root = git.toplevel(args.repo)
-    cfg = config.load(root)
-    _refuse_workspace(root, cfg)
-    finishing = None if args.release else rollback.released_on_head(root, cfg)
+    cfg, scope = _scope(root, config.load(root), tuple(args.packages or ()))
+    finishing = None if args.release else rollback.released_on_head(root, cfg, scope)
     if finishing is not None:  # a re-run after the push: finish that release, not a new one
-        return _finish(root, cfg, args, finishing)
-    planned = rollback.plan(root, cfg, args.release)
+        return _finish(root, cfg, args, finishing, workspace=scope is not None)
+    planned = rollback.plan(root, cfg, args.release, scope)
     sys.stdout.write(summary(planned))
     if args.dry_run:
+        if scope is not None:
+            return _preview_workspace(root, args, planned)
         return _preview(root, args, planned)
-    return _release(root, cfg, args, planned)
+    return _release(root, cfg, args, planned, scope)
+
+
+def _scope(
+    root: Path, cfg: config.Config, only: tuple[str, ...]
+) -> tuple[config.Config, rollback.Scope | None]:
+    """The configuration whose tags name the releases, and in a workspace the package whose
+    release is rolled back (--package NAME, one)."""
+    from autorelease.core.workspace_plan import package_config, selected
+
+    space = selected(root, cfg, only)
+    if space is None:
+        return cfg, None
+    if len(only) != 1:
+        names = ", ".join(p.name for p in space.packages)
+        raise UsageError(
+            "rollback takes back one package's release of a workspace at a time",
+            f"name it with --package NAME (one of {names})",
+        )
+    package = next(p for p in space.packages if p.name == only[0])
+    return package_config(cfg, package), rollback.Scope(space, package)
 
 
 def _on_top(root: Path, planned: rollback.Rollback) -> git.RawCommit:
@@ -60,25 +83,43 @@ def _on_top(root: Path, planned: rollback.Rollback) -> git.RawCommit:
 
 
 def _release(
-    root: Path, cfg: config.Config, args: argparse.Namespace, planned: rollback.Rollback
+    root: Path,
+    cfg: config.Config,
+    args: argparse.Namespace,
+    planned: rollback.Rollback,
+    scope: rollback.Scope | None,
 ) -> int:
-    from autorelease.publish import run
-
     options = publish.publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
-    code = run.main(options)
+    code = _publish(options, workspace=scope is not None)
     if code != ExitCode.OK or options.no_push:
         return code
-    done = rollback.released_on_head(root, cfg)
+    done = rollback.released_on_head(root, cfg, scope)
     return _mark(root, cfg, options, done) if done is not None else code
 
 
-def _finish(
-    root: Path, cfg: config.Config, args: argparse.Namespace, done: rollback.Released
-) -> int:
+def _publish(options: PublishOptions, *, workspace: bool) -> int:
+    """The release, by the engine `publish` uses: a WORKSPACE's, or one package's."""
+    if workspace:
+        from autorelease.publish import workspace_run
+
+        return workspace_run.main(options)
     from autorelease.publish import run
 
+    return run.main(options)
+
+
+def _finish(
+    root: Path,
+    cfg: config.Config,
+    args: argparse.Namespace,
+    done: rollback.Released,
+    *,
+    workspace: bool,
+) -> int:
     options = publish.publish_options(args)
-    code = run.main(options)  # finishes exactly what is missing (upload, GitHub release)
+    code = _publish(
+        options, workspace=workspace
+    )  # finishes exactly what is missing (upload, GitHub release)
     if code != ExitCode.OK or options.no_push:
         return code
     return _mark(root, cfg, options, done)
@@ -102,22 +143,11 @@ def _say(line: str) -> None:
     logging.getLogger(__name__).info(line)
 
 
-def _refuse_workspace(root: Path, cfg: config.Config) -> None:
-    from autorelease.core import workspace
-    from autorelease.errors import NotSupported
-
-    if workspace.discover(root, cfg) is not None:
-        raise NotSupported(
-            "rolling back a release of a workspace is not supported yet",
-            "revert the release's commits by hand (git revert) and run autorelease publish",
-        )
-
-
 def summary(planned: rollback.Rollback) -> str:
     """What the revert takes out and which files it changes."""
     bad, good = planned.bad, planned.good
     lines = [
-        f"Roll back      {planned.version} ({good.name}..{bad.name}): "
+        f"Roll back      {planned.label} ({good.name}..{bad.name}): "
         f"{len(planned.reverted)} commits taken out",
         *(f"                 {sha[:7]} {header}" for sha, header in planned.reverted[:20]),
     ]
@@ -138,7 +168,7 @@ def _preview(root: Path, args: argparse.Namespace, planned: rollback.Rollback) -
     published = render.publish_steps(plan, options, publish.switches(root))
     steps = [
         published[0],
-        f"commit the revert on top of HEAD: {rollback.HEADER.format(version=planned.version)}",
+        f"commit the revert on top of HEAD: {rollback.HEADER.format(version=planned.label)}",
         *published[1:],
     ]
     if not (args.no_push or args.no_github):
@@ -149,3 +179,41 @@ def _preview(root: Path, args: argparse.Namespace, planned: rollback.Rollback) -
         steps.append(f"say how to yank {planned.version} on the index (no upload API can)")
     sys.stdout.writelines(render.preview_parts(plan, steps, args.verbose))
     return ExitCode.OK
+
+
+def _preview_workspace(root: Path, args: argparse.Namespace, planned: rollback.Rollback) -> int:
+    """The workspace's plan with the revert on top of HEAD: the package and what follows it."""
+    from autorelease.cli import workspace_render
+
+    options = publish.publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
+    plan = _releasing(root, options)
+    published = workspace_render.publish_steps(plan, options, publish.switches(root))
+    steps = [
+        published[0],
+        f"commit the revert on top of HEAD: {rollback.HEADER.format(version=planned.label)}",
+        *published[1:],
+    ]
+    if not (args.no_push or args.no_github):
+        new = next(p.plan.tag for p in plan.packages if p.name == planned.package)
+        steps.append(f"note at the top of the GitHub release {planned.bad.name} pointing to {new}")
+    if not args.no_push:
+        steps.append(f"say how to yank {planned.label} on the index (no upload API can)")
+    parts = workspace_render.preview(plan, args.verbose)
+    parts += [
+        "\nSteps publish would take:\n",
+        *(f"  {n}. {step}\n" for n, step in enumerate(steps, 1)),
+    ]
+    sys.stdout.writelines(parts)
+    return ExitCode.OK
+
+
+def _releasing(root: Path, options: PublishOptions) -> WorkspacePlan:
+    """The workspace's plan of what the release would release: the package and its followers."""
+    from autorelease.core.plan import on_top
+    from autorelease.core.workspace_plan import chosen, lock_changes, plan_workspace
+
+    plan = plan_workspace(root, options.plan_options(), options.packages, every=True)
+    assert plan is not None  # --package named one of its packages
+    releasing = tuple(chosen(plan.packages, options.packages))
+    shared = on_top(root, options.on_top, lock_changes(root, releasing))
+    return plan._replace(packages=releasing, file_changes=shared)

@@ -7,23 +7,45 @@ touched, so a revert that conflicts stops before anything is written. X's own re
 (version files, changelog) is not taken out: the next release goes forward, to X + patch.
 
 The commit names what it takes out in `Rolled-back:` footers, which the changelog lists.
+
+In a workspace, one package's release is rolled back (a Scope): only its commits' changes to
+its own folder are taken out; what they changed elsewhere belongs to other packages' releases.
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from autorelease import git
-from autorelease.core import classify, config, history
+from autorelease.core import classify, config, history, workspace_history
 from autorelease.core.version import parse_version
 from autorelease.errors import AutoreleaseError, GitError, NoSuchRelease, RevertConflict
 
 if TYPE_CHECKING:
     from subprocess import CompletedProcess
 
+    from autorelease.core.workspace import Package, Workspace
+
 HEADER = "revert: roll back {version}"
 FOOTER = "Rolled-back"
+_NO_FILE = "0 " + "0" * 40  # what `git update-index --index-info` reads as "remove it"
+
+
+class Scope(NamedTuple):
+    """The package of a workspace whose release is rolled back."""
+
+    space: Workspace
+    package: Package
+
+    @property
+    def name(self) -> str:
+        return self.package.name
+
+    def owns(self, path: str) -> bool:
+        """Whether PATH is in the package's folder (and in no deeper package's)."""
+        return workspace_history.folder_owner(self.space, path) == self.package.name
 
 
 class Rollback(NamedTuple):
@@ -37,6 +59,12 @@ class Rollback(NamedTuple):
     changes: tuple[tuple[str, str], ...]  # (git's status letter, path), HEAD -> tree
     message: str
     version: str  # BAD's version as the project writes it
+    package: str = ""  # a workspace's package whose release it is
+
+    @property
+    def label(self) -> str:
+        """What the revert rolls back: `1.4.0`, or a workspace's `core 2.0.0`."""
+        return f"{self.package} {self.version}" if self.package else self.version
 
 
 class Released(NamedTuple):
@@ -49,15 +77,17 @@ class Released(NamedTuple):
     good_version: str
 
 
-def released_on_head(root: Path, cfg: config.Config) -> Released | None:
+def released_on_head(root: Path, cfg: config.Config, scope: Scope | None = None) -> Released | None:
     """The rollback release on HEAD (its release commit right on top of the revert), if any:
-    a re-run after the push finishes that release instead of rolling it back in turn."""
+    a re-run after the push finishes that release instead of rolling it back in turn. With
+    SCOPE (CFG is its package's), the package's release, on top of the revert of its own."""
     tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
     head = git.output(["rev-parse", "HEAD"], root)
     on_head = next((t for t in tags if t.commit == head), None)
     below = git.run(["log", "-1", "--format=%s", "HEAD^"], root, check=False).stdout.strip()
-    rolled = below.removeprefix(HEADER.format(version=""))
-    if on_head is None or not below.startswith(HEADER.format(version="")) or not rolled:
+    prefix = HEADER.format(version=f"{scope.name} " if scope else "")
+    rolled = below.removeprefix(prefix)
+    if on_head is None or not below.startswith(prefix) or not rolled or " " in rolled:
         return None
     scheme = str(cfg.version_scheme)
     bad = next((t for t in tags if t.version.render(scheme) == rolled), None)
@@ -68,27 +98,33 @@ def released_on_head(root: Path, cfg: config.Config) -> Released | None:
                     good.version.render(scheme))  # fmt: skip
 
 
-def plan(root: Path, cfg: config.Config, wanted: str | None = None) -> Rollback:
+def plan(
+    root: Path, cfg: config.Config, wanted: str | None = None, scope: Scope | None = None
+) -> Rollback:
     """The rollback of release WANTED (a version or a tag; default: the newest final release
-    HEAD descends from). Raises NoSuchRelease or RevertConflict; writes nothing."""
+    HEAD descends from); with SCOPE, of its package's release (CFG is the package's).
+    Raises NoSuchRelease or RevertConflict; writes nothing."""
     head = git.output(["rev-parse", "HEAD"], root)
     tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
     scheme = str(cfg.version_scheme)
     bad = _bad_release(root, tags, wanted, scheme)
     good = _good_release(root, cfg, bad, scheme)
     version = bad.version.render(scheme)
-    base = _without_release_commit(root, cfg, bad.commit)
-    reverted = _range(root, good.commit, base)
-    tree = _reverted_tree(root, head, base, good.commit, bad.name)
+    label = f"{scope.name} {version}" if scope else version
+    base = _without_release_commit(root, cfg, bad.commit, label if scope else None)
+    reverted = _range(root, good.commit, base, scope)
+    undo = _undo(root, base, good.commit, scope)
+    tree = _reverted_tree(root, head, base, undo, bad.name)
     changes = _changes(root, head, tree)
     if not changes:
         raise NoSuchRelease(
-            f"HEAD no longer has the changes of {version}: nothing to roll back",
+            f"HEAD no longer has the changes of {label}: nothing to roll back",
             "they were reverted already; release what HEAD holds: "
-            "`autorelease publish --bump patch`",
+            f"`autorelease publish {f'--package {scope.name} ' if scope else ''}--bump patch`",
         )
-    message = _message(version, good, bad, reverted, scheme)
-    return Rollback(bad, good, base, reverted, tree, changes, message, version)
+    message = _message(label, good, bad, reverted, scheme)
+    return Rollback(bad, good, base, reverted, tree, changes, message, version,
+                    scope.name if scope else "")  # fmt: skip
 
 
 def commit(root: Path, rollback: Rollback) -> str:
@@ -142,33 +178,75 @@ def _good_release(
     return good
 
 
-def _without_release_commit(root: Path, cfg: config.Config, sha: str) -> str:
-    """SHA, or its parent when SHA is a release commit (its version and changelog stay)."""
+def _without_release_commit(
+    root: Path, cfg: config.Config, sha: str, named: str | None = None
+) -> str:
+    """SHA, or its parent when SHA is a release commit (its version and changelog stay).
+    NAMED (`core 2.0.0`): a workspace's release commit, which names each package it releases."""
     raw = next(git.iter_commits(root, [sha], [f"{sha}^@"]), None)
     if raw is None or len(raw.parents) != 1:
         return sha
     item, _ = classify.Classifier(cfg).entry(raw)
-    return raw.parents[0] if item.kind == "release" else sha
+    header = raw.message.lstrip("\n").partition("\n")[0]
+    released = item.kind == "release" or (named is not None and _names(cfg, header, named))
+    return raw.parents[0] if released else sha
 
 
-def _range(root: Path, good: str, base: str) -> tuple[tuple[str, str], ...]:
+def _names(cfg: config.Config, header: str, named: str) -> bool:
+    """Whether HEADER is a workspace's release commit that releases NAMED (`core 2.0.0`):
+    the commit message with `core 2.0.0, plugin 1.1.0` for its {version}."""
+    before, _, after = str(cfg.commit_message).split("\n", 1)[0].partition("{version}")
+    after = after.rstrip()
+    if not (header.startswith(before) and header.endswith(after)):
+        return False
+    return named in header[len(before) : len(header) - len(after)].split(", ")
+
+
+def _range(
+    root: Path, good: str, base: str, scope: Scope | None = None
+) -> tuple[tuple[str, str], ...]:
     """(sha, header) of the commits of good..base, newest first. A merge's changes are taken
-    out with the rest, but the merge itself is not listed: its branch's commits are."""
-    return tuple(
-        (raw.sha, raw.message.lstrip("\n").partition("\n")[0])
-        for raw in git.iter_commits(root, [base], [good])
-        if len(raw.parents) < 2
-    )
+    out with the rest, but the merge itself is not listed: its branch's commits are. With
+    SCOPE, only the commits that change its package's folder."""
+    if scope is None:
+        raws = [raw for raw in git.iter_commits(root, [base], [good]) if len(raw.parents) < 2]
+    else:
+        raws = [item.commit for item in git.iter_commits_with_paths(root, base, [good])
+                if any(map(scope.owns, item.paths))]  # fmt: skip
+    return tuple((raw.sha, raw.message.lstrip("\n").partition("\n")[0]) for raw in raws)
 
 
-def _reverted_tree(root: Path, head: str, base: str, good: str, name: str) -> str:
-    """HEAD's tree with the change base -> good applied: git's own three-way merge of HEAD
-    and a commit holding GOOD's tree on top of BASE (so BASE is the merge base). Only objects
-    are written; RevertConflict names the files when it does not merge cleanly."""
-    good_tree = git.output(["rev-parse", f"{good}^{{tree}}"], root)
-    undo = git.run(
-        ["commit-tree", good_tree, "-p", base, "-m", f"roll back to {good}"], root
+def _undo(root: Path, base: str, good: str, scope: Scope | None) -> str:
+    """A commit on top of BASE that takes its changes since GOOD out: GOOD's tree, or with
+    SCOPE, BASE's tree with GOOD's files in the package's folder (made in a scratch index)."""
+    tree = git.output(["rev-parse", f"{good}^{{tree}}"], root)
+    if scope is not None:
+        tree = _scoped_tree(root, base, good, scope)
+    return git.run(
+        ["commit-tree", tree, "-p", base, "-m", f"roll back to {good}"], root
     ).stdout.strip()
+
+
+def _scoped_tree(root: Path, base: str, good: str, scope: Scope) -> str:
+    """BASE's tree, but the files of SCOPE's folder that differ from GOOD's as GOOD has them."""
+    raw = git.run(["diff", "--raw", "-z", "--no-renames", "--no-abbrev", base, good], root).stdout
+    fields = raw.split("\0")[:-1]
+    entries = []
+    for meta, path in zip(fields[::2], fields[1::2], strict=True):
+        _, mode, _, sha, _ = meta.split(" ")
+        if scope.owns(path):
+            entries.append(f"{_NO_FILE if mode == '000000' else f'{mode} {sha}'}\t{path}\0")
+    with tempfile.TemporaryDirectory(prefix="autorelease-rollback-") as scratch:
+        env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        git.run(["read-tree", base], root, env=env)
+        git.run(["update-index", "-z", "--index-info"], root, input="".join(entries), env=env)
+        return git.run(["write-tree"], root, env=env).stdout.strip()
+
+
+def _reverted_tree(root: Path, head: str, base: str, undo: str, name: str) -> str:
+    """HEAD's tree with the change base -> undo applied: git's own three-way merge of HEAD
+    and UNDO, a commit on top of BASE (so BASE is the merge base). Only objects are written;
+    RevertConflict names the files when it does not merge cleanly."""
     merged = git.run(
         ["merge-tree", "--write-tree", "--name-only", "-z", "--no-messages", head, undo],
         root, check=False,
@@ -202,16 +280,16 @@ def _changes(root: Path, head: str, tree: str) -> tuple[tuple[str, str], ...]:
 
 
 def _message(
-    version: str,
+    label: str,
     good: history.ReleaseTag,
     bad: history.ReleaseTag,
     reverted: tuple[tuple[str, str], ...],
     scheme: str,
 ) -> str:
     lines = [
-        HEADER.format(version=version),
+        HEADER.format(version=label),
         "",
-        f"Takes out what {version} changed ({good.name}..{bad.name}), so that the next release",
+        f"Takes out what {label} changed ({good.name}..{bad.name}), so that the next release",
         f"ships what {good.version.render(scheme)} shipped.",
         "",
         *(f"{FOOTER}: {sha[:12]} {header}" for sha, header in reverted),
