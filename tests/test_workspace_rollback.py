@@ -9,6 +9,9 @@ and plugin), each released as 1.0.0, then released once more by the workspace's 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -19,7 +22,7 @@ from packaging.requirements import Requirement
 from autorelease.cli.main import main
 from autorelease.errors import ExitCode
 from conftest import GitRepo, git_out, refs, snapshot
-from publish_world import HOOK_ENV, Published, World, installed, interrupt_at
+from publish_world import HOOK_ENV, Published, World, git_killer, installed, interrupt_at
 from test_publish_killed import assert_no_record
 from workspace_world import init_py, package_files
 
@@ -234,6 +237,35 @@ def test_a_failure_before_the_push_undoes_the_revert_the_release_commit_and_the_
 
     assert again.code == ExitCode.OK, again.err
     assert_core_rolled_back(ws, start)
+
+
+@pytest.mark.slow
+def test_a_rollback_killed_before_its_push_is_undone_by_the_next_rollback_and_made_anew(
+    ws: World,
+) -> None:
+    start = released(ws)
+    origin_before = refs(ws.origin)
+    wrapper = ws.tmp / "killer"
+    fired = git_killer(wrapper, "push --atomic")  # committed, tagged, tested, built: not pushed
+    argv = [sys.executable, "-m", "autorelease", "-C", str(ws.repo.path), "rollback",
+            "--package", "core", "--repository", ws.upload_url]  # fmt: skip
+    env = {**os.environ, "PATH": f"{wrapper}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert fired.exists()
+    assert git_out(ws.repo.path, "log", "-2", "--format=%s").splitlines() == [
+        "chore(release): core 2.0.1", "revert: roll back core 2.0.0",
+    ]  # fmt: skip
+    assert refs(ws.origin) == origin_before
+
+    again = rollback(ws, "--package", "core")
+
+    assert again.code == ExitCode.OK, again.err
+    assert "found an unfinished release of core 2.0.1 (not pushed): undoing it" in again.err
+    assert_core_rolled_back(ws, start)  # one revert, one release commit: made anew
+    assert git_out(ws.origin, "rev-parse", "core-v2.0.1^{}") == ws.repo.head()
+    assert ws.github.release("core-v2.0.0").body.count("Rolled back in") == 1  # type: ignore[union-attr]
+    assert_no_record(ws)
 
 
 # --- planning: read-only --------------------------------------------------------------------------

@@ -40,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def cmd_rollback(args: argparse.Namespace) -> int:
     root = git.toplevel(args.repo)
     cfg, scope = _scope(root, config.load(root), tuple(args.packages or ()))
+    if not args.dry_run:
+        _undo_killed_run(root, cfg, args)
     finishing = None if args.release else rollback.released_on_head(root, cfg, scope)
     if finishing is not None:  # a re-run after the push: finish that release, not a new one
         return _finish(root, cfg, args, finishing, workspace=scope is not None)
@@ -50,6 +52,16 @@ def cmd_rollback(args: argparse.Namespace) -> int:
             return _preview_workspace(root, args, planned)
         return _preview(root, args, planned)
     return _release(root, cfg, args, planned, scope)
+
+
+def _undo_killed_run(root: Path, cfg: config.Config, args: argparse.Namespace) -> None:
+    """The release a killed run left in this clone, undone first (unless its push arrived):
+    else its release commit on top of its revert would read as a rollback to finish."""
+    from autorelease.publish import run, unfinished
+
+    unfinished.undo_if_found(
+        root, run.remote_to_ask(root, cfg, publish.publish_options(args)), _say
+    )
 
 
 def _scope(
