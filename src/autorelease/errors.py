@@ -118,7 +118,7 @@ class NoChangelog(ChangelogError):
 
 
 class NotSupported(AutoreleaseError):
-    """The command cannot do that yet: publishing a workspace of several packages."""
+    """The command cannot do that yet (no command raises it now; the exit code stays reserved)."""
 
     code = ExitCode.NOT_SUPPORTED
 
