@@ -10,7 +10,6 @@ import datetime as dt
 import os
 import posixpath
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -588,6 +587,8 @@ def on_top(
 
 
 def _merged_on(root: Path, top: str, change: FileChange) -> FileChange:
+    import tempfile  # a rollback's: the dry run does not pay for it (nor shutil's imports)
+
     path = posixpath.normpath(change.path)
     shown = git.run(["show", f"{top}:{path}"], root, check=False)
     if shown.returncode != 0 or change.before is None:  # removed, or new on both sides

@@ -14,7 +14,6 @@ its own folder are taken out; what they changed elsewhere belongs to other packa
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -229,6 +228,8 @@ def _undo(root: Path, base: str, good: str, scope: Scope | None) -> str:
 
 def _scoped_tree(root: Path, base: str, good: str, scope: Scope) -> str:
     """BASE's tree, but the files of SCOPE's folder that differ from GOOD's as GOOD has them."""
+    import tempfile
+
     raw = git.run(["diff", "--raw", "-z", "--no-renames", "--no-abbrev", base, good], root).stdout
     fields = raw.split("\0")[:-1]
     entries = []
