@@ -179,6 +179,30 @@ def test_core_s_bad_release_is_taken_out_of_its_folder_alone_and_released_as_a_p
 
 
 @pytest.mark.slow
+def test_a_rerun_after_github_refused_core_s_release_finishes_it_and_notes_the_bad_one(
+    ws: World,
+) -> None:
+    start = released(ws)
+    ws.github.fail("POST", r"/releases$", status=422, times=1)
+
+    done = rollback(ws, "--package", "core")
+
+    assert done.code == ExitCode.GITHUB_FAILED, done.err
+    assert git_out(ws.origin, "rev-parse", "core-v2.0.1^{}") == ws.repo.head()  # pushed
+    assert ws.github.release("core-v2.0.1") is None
+    assert not ws.github.release("core-v2.0.0").body.startswith(">")  # type: ignore[union-attr]
+
+    again = rollback(ws, "--package", "core")  # finishes core 2.0.1: rolls back no rollback
+
+    assert again.code == ExitCode.OK, again.err
+    assert_core_rolled_back(ws, start)
+    assert ws.github.release("core-v2.0.1") is not None
+    assert ws.github.release("core-v2.0.0").body.startswith("> [!WARNING]")  # type: ignore[union-attr]
+    assert new_tags(ws.origin) == ["core-v2.0.1"]
+    assert "to yank 2.0.0 (" in again.err
+
+
+@pytest.mark.slow
 def test_a_dependent_whose_pin_no_longer_admits_the_patch_follows(ws: World) -> None:
     released(ws)
     pyproject = at_head(ws, "packages/cli/pyproject.toml")
