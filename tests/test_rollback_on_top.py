@@ -20,14 +20,15 @@ INIT = "src/sample_pkg/__init__.py"
 HELLO = '\n\ndef hello() -> str:\n    return "hi"\n'
 
 
-def _bad_release_in_init(w: World) -> None:
-    """1.1.0 released by publish with a function in the __init__.py that holds __version__,
-    then 1.2.0 (the bad one) changing that function, then a docs commit pushed on top."""
+def _bad_release_in_init(w: World, newline: str) -> None:
+    """1.1.0 released by publish with a function in the __init__.py that holds __version__ (its
+    lines ended by NEWLINE), then 1.2.0 (the bad one) changing that function, then a docs
+    commit pushed on top."""
     text = (w.repo.path / INIT).read_text()
-    w.repo.commit("feat: hello", (INIT, text + HELLO))
+    w.repo.commit("feat: hello", (INIT, (text + HELLO).replace("\n", newline)))
     w.repo.git("push", "-q", "origin", "main")
     assert w.publish().code == ExitCode.OK
-    text = (w.repo.path / INIT).read_text()
+    text = (w.repo.path / INIT).read_bytes().decode()
     w.repo.commit("feat: hello says more", (INIT, text.replace('"hi"', '"hi there"')))
     w.repo.git("push", "-q", "origin", "main")
     done = w.publish()
@@ -38,8 +39,11 @@ def _bad_release_in_init(w: World) -> None:
 
 
 @pytest.mark.slow
-def test_the_release_writes_its_version_into_the_file_as_the_revert_left_it(w: World) -> None:
-    _bad_release_in_init(w)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_the_release_writes_its_version_into_the_file_as_the_revert_left_it(
+    w: World, newline: str
+) -> None:
+    _bad_release_in_init(w, newline)
 
     code = main(["-C", str(w.repo.path), "rollback", "--repository", w.upload_url])
 
@@ -48,6 +52,7 @@ def test_the_release_writes_its_version_into_the_file_as_the_revert_left_it(w: W
         "chore(release): 1.2.1", "revert: roll back 1.2.0",
     ]  # fmt: skip
     # 1.1.0's function, and 1.2.1's version: neither change undoes the other
-    assert (w.repo.path / INIT).read_text() == '__version__ = "1.2.1"\n' + HELLO
+    expected = ('__version__ = "1.2.1"\n' + HELLO).replace("\n", newline)
+    assert (w.repo.path / INIT).read_bytes() == expected.encode()
     assert git_out(w.repo.path, "status", "--porcelain") == ""
     assert "sample_pkg-1.2.1.tar.gz" in w.index_files()

@@ -86,6 +86,15 @@ def output(args: Sequence[str], cwd: Path) -> str:
     return run(args, cwd).stdout.strip()
 
 
+def blob(root: Path, spec: str) -> bytes | None:
+    """The bytes of the file SPEC (`REV:PATH`) names, exactly (a CR kept: text mode would drop
+    it); None when REV has no such file."""
+    proc = process.piped(["git", "cat-file", "blob", spec], cwd=root, env=git_env())
+    with proc:
+        data, _ = proc.communicate()
+    return data if proc.returncode == 0 else None
+
+
 def toplevel(path: Path) -> Path:
     """The root of the work tree containing PATH; raises if it is not a git repository."""
     # Without this check a missing directory surfaces as "git is not installed".

@@ -590,17 +590,25 @@ def _merged_on(root: Path, top: str, change: FileChange) -> FileChange:
     import tempfile  # a rollback's: the dry run does not pay for it (nor shutil's imports)
 
     path = posixpath.normpath(change.path)
-    shown = git.run(["show", f"{top}:{path}"], root, check=False)
-    if shown.returncode != 0 or change.before is None:  # removed, or new on both sides
+    theirs = git.blob(root, f"{top}:{path}")
+    if theirs is None or change.before is None:  # removed, or new on both sides
         raise _on_top_conflict(path)
     with tempfile.TemporaryDirectory(prefix="autorelease-merge-") as scratch:
-        files = [Path(scratch) / name for name in ("ours", "base", "theirs")]
-        for file, text in zip(files, (change.after, change.before, shown.stdout), strict=True):
-            file.write_bytes(text.encode("utf-8"))
-        merged = git.run(["merge-file", "-p", *map(str, files)], root, check=False)
+        ours, base, top_file = (Path(scratch) / name for name in ("ours", "base", "theirs"))
+        ours.write_bytes(change.after.encode("utf-8"))
+        base.write_bytes(change.before.encode("utf-8"))
+        top_file.write_bytes(theirs)
+        # In place, into OURS, as bytes: the file's CRLF line ends and byte order mark stay.
+        merged = git.run(
+            ["merge-file", "-q", str(ours), str(base), str(top_file)], root, check=False
+        )
+        try:
+            before, after = theirs.decode("utf-8"), fileio.read_text(ours)
+        except (UnicodeDecodeError, fileio.NotUtf8):
+            raise _on_top_conflict(path) from None
     if merged.returncode != 0:
         raise _on_top_conflict(path)
-    return FileChange(change.path, shown.stdout, merged.stdout)
+    return FileChange(change.path, before, after)
 
 
 def _on_top_conflict(path: str) -> RevertConflict:
