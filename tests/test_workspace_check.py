@@ -14,7 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
+from autorelease.core.plan import PlanOptions
+from autorelease.core.workspace_plan import plan_workspace
 from autorelease.errors import ExitCode
+from autorelease.hooks import workspace_preview
 from conftest import GitRepo
 from test_hooks import _import_from_source, _install, _local_config, _push, raw_hooked
 from test_workspace import configured, run, workspace
@@ -156,6 +159,33 @@ def test_a_pr_title_counts_for_the_packages_its_scope_names(
     assert check(capsys, workspace, "-m", "fix(core): x")[1].endswith(
         "merging this releases core 1.0.1 (fix(core): x and 1 more)\n"
     )
+
+
+def test_the_preview_says_why_from_the_plan_s_data_not_from_its_cause_words(
+    workspace: GitRepo,
+) -> None:
+    """The table's cause is words for people: the preview's line reads what the plan decided
+    (own commits, dependencies moved, linked group), so rewording the cause changes nothing."""
+    configured(workspace, 'linked = [["core", "plugin"]]\n')
+    workspace.commit("feat!: core speaks v2", ("packages/core/src/core/api.py", "v = 2\n"))
+    workspace.commit("fix: plugin mends", ("packages/plugin/src/plugin/m.py", "m = 1\n"))
+    planned = plan_workspace(workspace.path, PlanOptions(changelog=False))
+    assert planned is not None
+    reworded = planned._replace(
+        packages=tuple(p._replace(cause=f"{p.cause}; reworded") for p in planned.packages)
+    )
+    said = (
+        "merging this releases core 2.0.0 (feat!: core speaks v2), "
+        "plugin 2.0.0 (fix: plugin mends; dependencies: core 2.0.0; linked: core), "
+        "cli 1.0.1 (dependencies: core 2.0.0, plugin 2.0.0)"
+    )
+    assert (workspace_preview.text(planned), workspace_preview.text(reworded)) == (said, said)
+    because = [p["because"] for p in workspace_preview.preview(reworded)["packages"]]
+    assert [[c["header"] for c in b] for b in because] == [
+        ["feat!: core speaks v2"],
+        ["fix: plugin mends"],
+        [],
+    ]
 
 
 def test_a_single_package_repository_keeps_its_preview(

@@ -44,6 +44,8 @@ from autorelease.errors import (
 from autorelease.fileio import inside
 from autorelease.scrub import quote
 
+BY_COMMITS = "commits"  # the bump_reason of a release the commits' levels call for
+
 
 class PlanOptions(NamedTuple):
     """What the user asked for on the command line."""
@@ -400,7 +402,7 @@ def _bump_level(
     if not level:
         return level, "no releasable commits", [], None
     name = level.name.lower()  # as ClassifiedCommit.level spells it
-    return level, "commits", [i for i in items if i.level == name], None
+    return level, BY_COMMITS, [i for i in items if i.level == name], None
 
 
 def _first_reason(found: list[version_files.Found], level: Bump) -> str:

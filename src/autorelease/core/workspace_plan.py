@@ -28,11 +28,36 @@ from autorelease.core import (
     workspace_history,
 )
 from autorelease.core import plan as single
-from autorelease.core.classify import Classifier
-from autorelease.core.version import parse_version
+from autorelease.core.classify import LEVEL_BY_NAME, ClassifiedCommit, Classifier
+from autorelease.core.version import Bump, parse_version
 from autorelease.core.workspace import Dependency, Package, Workspace
 from autorelease.errors import ConfigError, UsageError, VersionError
 from autorelease.fileio import inside
+
+
+class Moves(NamedTuple):
+    """What moves a package beyond its own commits."""
+
+    # (name, new version) of each dependency its requirements no longer admit
+    dependencies: tuple[tuple[str, str], ...] = ()
+    linked: tuple[str, ...] = ()  # the others of its linked group, which lift it ...
+    linked_version: str = ""  # ... to this version
+
+    def said(self) -> list[str]:
+        """The causes in words, as the dry run's table says them."""
+        said = [self._dependencies_said()] if self.dependencies else []
+        return said + ([f"linked: {', '.join(self.linked)}"] if self.linked else [])
+
+    def messages(self) -> tuple[str, ...]:
+        """The messages plan.decide sees on top of HEAD for them: its changelog lists them."""
+        out = [f"fix: {self._dependencies_said()}"] if self.dependencies else []
+        if self.linked:
+            others = ", ".join(self.linked)
+            out.append(f"chore(release): linked with {others}\n\nRelease-As: {self.linked_version}")
+        return tuple(out)
+
+    def _dependencies_said(self) -> str:
+        return f"dependencies: {', '.join(f'{name} {new}' for name, new in self.dependencies)}"
 
 
 class PackagePlan(NamedTuple):
@@ -46,6 +71,11 @@ class PackagePlan(NamedTuple):
     # The packages whose new versions move it: those its requirements no longer admit, and
     # the others of its linked group (it must be released with them).
     moved_by: tuple[str, ...] = ()
+    # Its cause as data: why its own commits release it (their plan's bump_reason, "" when they
+    # do not), its own commits of the highest level (newest first), and what else moves it.
+    own_reason: str = ""
+    own_commits: tuple[ClassifiedCommit, ...] = ()
+    moves: Moves = Moves()
 
     @property
     def releasable(self) -> bool:
@@ -252,14 +282,14 @@ def _decide_all(context: _Context) -> list[PackagePlan]:
     """Every package's plan: its own first, then moved by dependencies and linked groups."""
     parts = {p.name: _prepare(context, p) for p in context.space.packages}
     quick = context.options._replace(changelog=False)
-    own = {name: _decide(context, part, quick, ()) for name, part in parts.items()}
+    own = {name: _decide(context, part, quick, Moves()) for name, part in parts.items()}
     extras = _moved(context, parts, own)
     decided: dict[str, single.ReleasePlan] = {}  # in dependency order: what each needs first
     plans = []
     for package in context.space.packages:
-        part, messages = parts[package.name], extras.get(package.name, ())
-        decided[package.name] = _decide(context, part, context.options, messages)
-        plans.append(_finished(context, part, decided, own[package.name], messages))
+        part, moves = parts[package.name], extras.get(package.name, Moves())
+        decided[package.name] = _decide(context, part, context.options, moves)
+        plans.append(_finished(context, part, decided, own[package.name], moves))
     return plans
 
 
@@ -325,15 +355,15 @@ def _declarations(
 
 
 def _decide(
-    context: _Context, part: _Package, options: single.PlanOptions, messages: Sequence[str]
+    context: _Context, part: _Package, options: single.PlanOptions, moves: Moves
 ) -> single.ReleasePlan:
     name = part.package.name
     named = [m for m in options.extra_messages
              if name in workspace_history.named_by_scope(context.space, m)]  # fmt: skip
+    extra = (*moves.messages(), *named)
     options = options._replace(
-        extra_messages=(*messages, *named), extra_commits=context.extra.get(name, ()),
-        folder=part.package.path,
-    )  # fmt: skip
+        extra_messages=extra, extra_commits=context.extra.get(name, ()), folder=part.package.path
+    )
     if context.only and name not in context.only:
         options = options._replace(bump=None)  # `--package cli --bump major` moves cli alone
     return single.decide(
@@ -345,35 +375,32 @@ def _decide(
 
 def _moved(
     context: _Context, parts: dict[str, _Package], own: dict[str, single.ReleasePlan]
-) -> dict[str, tuple[str, ...]]:
-    """The messages that move each package beyond its own commits: a dependency's release its
-    requirement does not admit, a linked group's version. Repeated until nothing moves."""
+) -> dict[str, Moves]:
+    """What moves each package beyond its own commits: a dependency's release its requirement
+    does not admit, a linked group's version. Repeated until nothing moves."""
     quick = context.options._replace(changelog=False)
-    plans, extras = dict(own), dict[str, tuple[str, ...]]()
+    plans, extras = dict(own), dict[str, Moves]()
     for _ in range(len(parts) + 1):
         wanted = {}
         for package in context.space.packages:
-            messages = (*_dependency_messages(context.space, package, plans),
-                        *_linked_messages(context.space, package, plans, own))  # fmt: skip
-            if messages:
-                wanted[package.name] = messages
-            if messages != extras.get(package.name, ()):
-                plans[package.name] = _decide(context, parts[package.name], quick, messages)
+            linked, version = _linked(context.space, package, plans, own)
+            moves = Moves(_dependencies_moved(context.space, package, plans), linked, version)
+            if moves != Moves():
+                wanted[package.name] = moves
+            if moves != extras.get(package.name, Moves()):
+                plans[package.name] = _decide(context, parts[package.name], quick, moves)
         if wanted == extras:
             return extras
         extras = wanted
     return extras
 
 
-def _dependency_messages(
+def _dependencies_moved(
     space: Workspace, package: Package, plans: dict[str, single.ReleasePlan]
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, str], ...]:
     if space.dependents != "bump":
         return ()
-    outdated = _outdated(package, plans)
-    if not outdated:
-        return ()
-    return (f"fix: dependencies: {', '.join(f'{dep.name} {new}' for dep, new in outdated)}",)
+    return tuple((dep.name, new) for dep, new in _outdated(package, plans))
 
 
 def _outdated(
@@ -390,13 +417,14 @@ def _outdated(
     return out
 
 
-def _linked_messages(
+def _linked(
     space: Workspace,
     package: Package,
     plans: dict[str, single.ReleasePlan],
     own: dict[str, single.ReleasePlan],
-) -> tuple[str, ...]:
-    """A Release-As footer that lifts PACKAGE to its linked group's highest next version."""
+) -> tuple[tuple[str, ...], str]:
+    """The others of PACKAGE's linked group and their highest next version, when that lifts
+    PACKAGE (a Release-As footer then says it); else nothing."""
     for group in space.linked:
         if package.name not in group:
             continue
@@ -405,12 +433,11 @@ def _linked_messages(
         mine = parse_version(own[package.name].next_version or "")
         current = parse_version(own[package.name].current_version)
         if target is None or (mine and mine.sort_key() >= target.sort_key()):
-            return ()
+            return (), ""
         if current and target.sort_key() <= current.sort_key():
-            return ()
-        others = ", ".join(n for n in group if n != package.name)
-        return (f"chore(release): linked with {others}\n\nRelease-As: {target.render()}",)
-    return ()
+            return (), ""
+        return tuple(n for n in group if n != package.name), target.render()
+    return (), ""
 
 
 def _finished(
@@ -418,27 +445,33 @@ def _finished(
     part: _Package,
     plans: dict[str, single.ReleasePlan],
     own: single.ReleasePlan,
-    messages: Sequence[str],
+    moves: Moves,
 ) -> PackagePlan:
     """The package's plan with its requirements rewritten and its cause said. PLANS holds
-    it and every package it needs."""
+    it and every package it needs; OWN is its plan by its own commits alone."""
     package = part.package
     decided = plans[package.name]
     changes = decided.file_changes
     if context.space.dependents != "ignore":
         changes = _requirements_rewritten(context.root, package, plans, changes)
-    causes = [own.bump_reason] if own.releasable else []
-    causes += [m.split(": ", 1)[1] for m in messages if m.startswith("fix: dependencies:")]
-    causes += [f"linked: {m.partition('linked with ')[2].partition(chr(10))[0]}"
-               for m in messages if "Release-As:" in m]  # fmt: skip
-    cause = "; ".join(causes) if decided.releasable else decided.bump_reason
+    own_reason = own.bump_reason if own.releasable else ""
+    causes = [own_reason] if own_reason else []
+    cause = "; ".join(causes + moves.said()) if decided.releasable else decided.bump_reason
     changes = single.on_top(context.root, context.options.extra_commits, changes)
     plan = decided._replace(bump_reason=cause, file_changes=changes)
     deps = tuple(d.name for d in package.dependencies)
-    moved_by = [d.name for d, _new in _outdated(package, plans)] if messages else []
+    moved_by = [d.name for d, _new in _outdated(package, plans)] if moves != Moves() else []
     moved_by += [n for g in context.space.linked if package.name in g for n in g]
     moved = tuple(n for n in dict.fromkeys(moved_by) if n != package.name)
-    return PackagePlan(package.name, package.path, deps, cause, plan, moved)
+    return PackagePlan(
+        package.name, package.path, deps, cause, plan, moved, own_reason, _top(own.commits), moves
+    )
+
+
+def _top(commits: Sequence[ClassifiedCommit]) -> tuple[ClassifiedCommit, ...]:
+    """COMMITS of the highest level that releases (none when none releases)."""
+    top = max((LEVEL_BY_NAME[c.level] for c in commits), default=Bump.NONE)
+    return tuple(c for c in commits if top and LEVEL_BY_NAME[c.level] == top)
 
 
 def _requirements_rewritten(

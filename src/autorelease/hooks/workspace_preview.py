@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from autorelease.core.classify import LEVEL_BY_NAME, ClassifiedCommit
-from autorelease.core.version import Bump
+from autorelease.core.classify import ClassifiedCommit
+from autorelease.core.plan import BY_COMMITS
 from autorelease.core.workspace_plan import PackagePlan, WorkspacePlan
-
-_OWN = "commits"  # the cause workspace_plan gives a package's own commits
-_DEPENDENCIES = "dependencies: "  # the cause of a dependency's move, as its changelog says it
-_LINKED = "linked: "  # a linked group's version
 
 
 def preview(plan: WorkspacePlan, message: str | None = None) -> dict[str, Any]:
@@ -25,7 +21,7 @@ def preview(plan: WorkspacePlan, message: str | None = None) -> dict[str, Any]:
     packages = [
         {
             **package.to_json(),
-            "because": [_said(c) for c in own_causes(package)] if package.releasable else [],
+            "because": [_said(c) for c in package.own_commits] if package.releasable else [],
         }
         for package in plan.packages
     ]
@@ -62,35 +58,17 @@ def _unrouted(plan: WorkspacePlan, message: str | None) -> str:
 def reason(package: PackagePlan) -> str:
     """Why PACKAGE releases: its cause, with its own commits named by the newest of the
     highest level."""
-    parts = package.cause.split("; ")
-    return "; ".join(_commits_said(package) if part == _OWN else part for part in parts)
-
-
-def own_causes(package: PackagePlan) -> list[ClassifiedCommit]:
-    """The package's own commits (or message) of the highest level: those its release is for,
-    without the messages the workspace made up for its dependencies and linked group."""
-    made_up = _made_up(package.cause)
-    own = [c for c in package.plan.commits if c.sha or c.header not in made_up]
-    top = max((LEVEL_BY_NAME[c.level] for c in own), default=Bump.NONE)
-    return [c for c in own if top and LEVEL_BY_NAME[c.level] == top]
+    own = package.own_reason
+    said = [_commits_said(package) if own == BY_COMMITS else own] if own else []
+    return "; ".join(said + package.moves.said())
 
 
 def _commits_said(package: PackagePlan) -> str:
-    headers = [c.header for c in own_causes(package)]
+    headers = [c.header for c in package.own_commits]
     if not headers:
-        return _OWN
+        return BY_COMMITS
     more = len(headers) - 1
     return headers[0] + (f" and {more} more" if more else "")
-
-
-def _made_up(cause: str) -> frozenset[str]:
-    """The headers of the messages workspace_plan adds for CAUSE's dependencies and links."""
-    parts = cause.split("; ")
-    return frozenset(
-        [f"fix: {p}" for p in parts if p.startswith(_DEPENDENCIES)]
-        + [f"chore(release): linked with {p[len(_LINKED):]}" for p in parts
-           if p.startswith(_LINKED)]
-    )  # fmt: skip
 
 
 def _said(commit: ClassifiedCommit) -> dict[str, str]:
