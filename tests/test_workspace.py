@@ -579,6 +579,54 @@ scopes = ["command-line"]
     assert file_after(workspace, "packages/cli/src/cli/_version.py") == 'VERSION = "1.1.0"\n'
 
 
+def test_a_version_file_named_through_dots_is_one_file_under_one_name(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """packages/core/../../version.py is version.py, as git names it; core's own pyproject.toml
+    named through its folder's parent is the one the build reads, written once."""
+    workspace.write("version.py", '__version__ = "1.0.0"\n')
+    configured(workspace, """\
+[tool.autorelease.packages]
+core = { version_files = ["../../version.py", "../core/./pyproject.toml"] }
+plugin = { version_files = ["../plugin/../../version.py:__version__"] }
+""")  # fmt: skip
+    workspace.commit("fix: core mends", ("packages/core/src/core/m.py", "m = 1\n"))
+    workspace.commit("fix: plugin mends", ("packages/plugin/src/plugin/m.py", "m = 1\n"))
+    data = plan(capsys, workspace, "--package", "core", "--package", "plugin")
+    assert rows(data, "next_version", "files") == {
+        "core": ("1.0.1", ["version.py", "packages/core/pyproject.toml",
+                           "packages/core/CHANGELOG.md"]),
+        "plugin": ("1.0.1", ["packages/plugin/pyproject.toml", "version.py",
+                             "packages/plugin/CHANGELOG.md"]),
+    }  # fmt: skip
+
+
+def test_a_version_file_that_leaves_the_repository_is_refused_as_a_changelog_is(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured(workspace, """\
+[tool.autorelease.packages]
+core = { version_files = ["../../../version.py"] }
+""")  # fmt: skip
+    root = workspace.path.resolve()
+    code, out, err = run(capsys, workspace, "--dry-run")
+    assert (code, out, err) == (
+        ExitCode.CONFIG, "",
+        f"autorelease: error: ../version.py is outside the repository {root} — name a regular "
+        "file inside the repository, relative to its root\n",
+    )  # fmt: skip
+    configured(workspace, """\
+[tool.autorelease.packages]
+core = { changelog_file = "../../../CHANGES.md" }
+""")  # fmt: skip
+    workspace.commit("fix: core mends", ("packages/core/src/core/m.py", "m = 1\n"))
+    code, _, err = run(capsys, workspace, "--dry-run")
+    assert (code, err) == (
+        ExitCode.CONFIG, f"autorelease: error: ../CHANGES.md is outside the repository {root} — "
+        "name a regular file inside the repository, relative to its root\n",
+    )  # fmt: skip
+
+
 def test_bump_with_package_moves_that_package_alone_and_its_dependents(
     workspace: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:

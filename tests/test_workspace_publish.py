@@ -1083,3 +1083,64 @@ def test_two_packages_writing_one_file_are_refused_before_anything_is_written(
     ]
     assert (snapshot(ws.repo.path), refs(ws.origin)) == (before, origin)
     assert ws.index_files() == {}
+
+
+def test_two_packages_naming_one_version_file_differently_are_refused_before_anything_is_written(
+    ws: World,
+) -> None:
+    """packages/core/../../version.py and packages/plugin/../../version.py are one file: core's
+    1.1.0 and plugin's 1.0.1 cannot both be written there."""
+    ws.repo.write("version.py", '__version__ = "1.0.0"\n')
+    with (ws.repo.path / "pyproject.toml").open("a") as out:
+        out.write('\n[tool.autorelease.packages]\ncore = { version_files = ["../../version.py"] }\n'
+                  'plugin = { version_files = ["../plugin/../../version.py"] }\n')  # fmt: skip
+    ws.repo.git("add", ".")
+    ws.repo.git("commit", "-q", "-m", "build: one version.py for core and plugin")
+    ws.repo.commit("feat: core grows", ("packages/core/src/core/grow.py", "G = 1\n"))
+    ws.repo.commit("fix: plugin mends", ("packages/plugin/src/plugin/mend.py", "M = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+    before, origin = snapshot(ws.repo.path), refs(ws.origin)
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.CONFIG, done.err
+    assert done.error_lines == [
+        "autorelease: error: two packages of the workspace write version.py — give each "
+        "package its own version files and changelog"
+    ]
+    assert (snapshot(ws.repo.path), refs(ws.origin)) == (before, origin)
+    assert ws.index_files() == {}
+
+
+@pytest.mark.slow
+def test_a_killed_release_of_a_version_file_named_through_dots_is_undone_by_the_next(
+    ws: World,
+) -> None:
+    """core's version.py is packages/core/../../version.py: git status names it version.py,
+    and the next run knows it for the killed release's own file, not someone's change."""
+    ws.repo.write("version.py", '__version__ = "1.0.0"\n')
+    with (ws.repo.path / "pyproject.toml").open("a") as out:
+        out.write(
+            '\n[tool.autorelease.packages]\ncore = { version_files = ["../../version.py"] }\n'
+        )
+    ws.repo.git("add", ".")
+    ws.repo.git("commit", "-q", "-m", "build: core's version in version.py")
+    ws.repo.commit("feat: core grows", ("packages/core/src/core/grow.py", "G = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+    start = ws.repo.head()
+    killed_run(ws, "add --")  # the files are written, not committed
+
+    again = ws.publish()
+
+    assert again.code == ExitCode.OK, again.err
+    assert "undoing it" in again.err
+    assert git_out(ws.repo.path, "rev-parse", "HEAD^") == start
+    assert release_commits(ws.origin) == ["chore(release): core 1.1.0"]
+    assert git_out(ws.repo.path, "diff", "--name-only", "HEAD^", "HEAD").splitlines() == [
+        "packages/core/CHANGELOG.md",
+        "packages/core/pyproject.toml",
+        "version.py",
+    ]
+    assert git_out(ws.origin, "show", "core-v1.1.0:version.py") == '__version__ = "1.1.0"'
+    assert git_out(ws.repo.path, "status", "--porcelain") == ""
+    assert_no_record(ws)

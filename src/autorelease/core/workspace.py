@@ -220,10 +220,18 @@ def _package(
         previous_tag_formats=(str(previous).replace("{name}", name),) if previous else (),
         # One name for one file: two packages' "../CHANGES.md" are the same file, said once.
         changelog_file=posixpath.normpath(f"{here}{log_name}") if log_name else "",
-        version_files=tuple(f"{here}{spec}" for spec in settings.get("version_files", ())),
+        version_files=tuple(_spec_in(here, spec) for spec in settings.get("version_files", ())),
         scopes=(name, *settings.get("scopes", ())),
         dependencies=(),
     )
+
+
+def _spec_in(here: str, spec: str) -> str:
+    """The version_files entry SPEC (`path[:what]`, its path relative to the folder HERE) with
+    its path relative to the root, one name for one file: git names packages/core/../../VERSION
+    VERSION, and so must the release."""
+    path, sep, what = spec.partition(":")
+    return f"{posixpath.normpath(f'{here}{path}')}{sep}{what}"
 
 
 ADOPTED = ("tag_format", "version_files", "changelog_file")
