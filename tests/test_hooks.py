@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 import autorelease
+from autorelease.cli.main import main
 from autorelease.hooks.check import pushed_ranges
 from conftest import GitRepo
 
@@ -188,6 +189,29 @@ def test_raw_pre_push_hook_reads_git_standard_input(raw_hooked: GitRepo, origin:
     assert _push(raw_hooked, "main").returncode == 0
     raw_hooked.git("push", "--no-verify", "origin", "main:doomed")
     assert _push(raw_hooked, ":doomed").returncode == 0  # a deletion sends no commit
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a shell-script git hook")
+def test_a_passing_push_of_one_package_says_what_merging_releases_as_check_does(
+    released: GitRepo, origin: Path, raw_hooked: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hook's one line is `check`'s for the same commits: the release, or that none comes."""
+    first = released.git("rev-list", "--max-parents=0", "HEAD")
+    assert main(["-C", str(released.path), "check", f"{first}..HEAD"]) == 0
+    said = capsys.readouterr().out.splitlines()[-1]
+    assert said == "merging this releases 1.1.0 (minor) because of feat(x): c"
+    proc = _push(released, "main")
+    assert (proc.returncode, proc.stdout) == (0, f"{said}\n"), proc.stderr
+    released.tag("v1.1.0")
+    released.commit("docs: the readme")
+    proc = _push(released, "main")
+    assert (proc.returncode, proc.stdout) == (
+        0, "merging this releases nothing: 1.1.0 stays current\n"
+    ), proc.stderr  # fmt: skip
+    released.commit("Oops")
+    proc = _push(released, "main")
+    assert proc.returncode != 0
+    assert "merging" not in proc.stdout + proc.stderr  # a refused push previews nothing
 
 
 def test_pushed_ranges_from_pre_commit_and_from_git(repo: GitRepo, origin: Path) -> None:

@@ -231,14 +231,6 @@ def test_the_pre_push_hook_names_what_merging_releases_per_package(
     )  # a push that is refused previews nothing
 
 
-@pytest.mark.skipif(__import__("os").name == "nt", reason="a shell-script git hook")
-def test_the_pre_push_hook_of_one_package_says_nothing_when_every_commit_passes(
-    released: GitRepo, origin: Path, raw_hooked: GitRepo
-) -> None:
-    proc = _push(released, "main")
-    assert (proc.returncode, "merging" in proc.stdout + proc.stderr) == (0, False)
-
-
 def test_pre_commit_shows_the_preview_of_a_verbose_pre_push_hook(
     workspace: GitRepo, origin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,9 +27,9 @@ from autorelease.hooks.check import (
     LintOptions,
     check_range,
     lint_options,
+    push_text,
     pushed_ranges,
     release_preview,
-    workspace_text,
 )
 from autorelease.hooks.lint import DEFAULT_MAX_HEADER_LENGTH, DEFAULT_TYPES
 
@@ -142,7 +142,7 @@ def cmd_pre_push(args: argparse.Namespace) -> int:
         checked += check_range(root, include, exclude, options, seen)
     bad = [c for c in checked if not c.result.ok]
     if not bad:
-        preview = workspace_text(root, tuple(args.packages or ())) if ranges else None
+        preview = push_text(root, tuple(args.packages or ())) if ranges else None
         if preview:
             print(preview)
         return ExitCode.OK

@@ -177,14 +177,18 @@ def _configured_types(cfg: Config) -> tuple[str, ...]:
 # --- the release that merging would cause ----------------------------------------------------
 
 
-def release_preview(root: Path, message: str | None, only: Sequence[str] = ()) -> dict[str, Any]:
+def release_preview(
+    root: Path, message: str | None, only: Sequence[str] = (), *, changelog: bool = True
+) -> dict[str, Any]:
     """What releasing would do with these commits (and MESSAGE on top of HEAD, if given): for
-    a workspace, per package (ONLY: these packages); a --package it has not is a UsageError."""
+    a workspace, per package (ONLY: these packages); a --package it has not is a UsageError.
+    CHANGELOG: also write the changelog sections (`check --json` shows a workspace's)."""
     try:
         from autorelease.core.plan import PlanOptions, plan_release
         from autorelease.core.workspace_plan import plan_workspace
 
-        options = PlanOptions(extra_messages=(message,) if message else ())
+        extra = (message,) if message else ()
+        options = PlanOptions(extra_messages=extra, changelog=changelog)
         space = plan_workspace(root, options, only)
         plan = plan_release(root, options) if space is None else None
     except UsageError:
@@ -199,24 +203,12 @@ def release_preview(root: Path, message: str | None, only: Sequence[str] = ()) -
     return _single_preview(plan)
 
 
-def workspace_text(root: Path, only: Sequence[str] = ()) -> str | None:
-    """The pre-push hook's line: what merging releases per package. None for a repository of
-    one package (its hook says nothing when every commit passes) or a plan that fails (the
-    push is not the place for that: `autorelease --dry-run` says it)."""
-    try:
-        from autorelease.core.plan import PlanOptions
-        from autorelease.core.workspace_plan import plan_workspace
-
-        space = plan_workspace(root, PlanOptions(changelog=False), only)
-    except UsageError:
-        raise
-    except (AutoreleaseError, ImportError):
-        return None
-    if space is None:
-        return None
-    from autorelease.hooks import workspace_preview
-
-    return workspace_preview.text(space)
+def push_text(root: Path, only: Sequence[str] = ()) -> str | None:
+    """The pre-push hook's line once every commit passes: what merging releases, as `check`
+    says it (per package in a workspace). None for a plan that fails: the push is not the
+    place for that (`autorelease --dry-run` says it)."""
+    text: str | None = release_preview(root, None, only, changelog=False).get("text")
+    return text
 
 
 def _single_preview(plan: ReleasePlan) -> dict[str, Any]:
