@@ -285,3 +285,24 @@ def test_changelog_contributors_lists_them_in_the_changelog_and_logins_on_github
     assert "- @ada-l (first contribution)\n- Bob Builder (first contribution)\n" in release.body
     assert release.body.count("### Contributors") == 1
     assert release.body.index("### Contributors") < release.body.index("pip install")
+
+
+@pytest.mark.slow
+def test_no_github_without_a_token_gives_notify_command_the_contributors_by_name(
+    w: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that makes no GitHub release needs no token: the GitHub target is found once, at
+    the check, and without a token the notes name the contributors without logins."""
+    notes = tmp_path / "notes.md"
+    configure(w, f'notify_command = "cp \\"$AUTORELEASE_NOTES_FILE\\" {notes}"\n')
+    commit_as(w, "Ada Lovelace <ada@example.com>", "fix: count from one", "a.txt")
+    w.repo.git("push", "-q", "origin", "main")
+    w.github.logins = {"ada@example.com": "ada-l"}
+    monkeypatch.delenv("GITHUB_TOKEN")
+
+    done = w.publish("--no-github")
+
+    assert done.code == ExitCode.OK, done.err
+    assert notes.read_text().endswith("- Ada Lovelace (first contribution)\n")
+    assert w.github.requests_matching("GET", ".*") == []
+    assert {s["name"]: s for s in done.report["steps"]}["notify"]["status"] == "done"

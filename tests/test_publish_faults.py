@@ -305,13 +305,14 @@ def test_an_index_that_cannot_be_read_stops_the_checks_before_anything_is_pushed
 
 
 # Ctrl-C just as the push ended (origin has the release; the run never heard back), and between
-# the upload and the GitHub release (the index holds both files): what the run says then.
+# the upload and the GitHub release (the index holds both files; the github step reads the
+# release's contributors first): what the run says then.
 AFTER_THE_PUSH = {
     "push": (
         "the push of v1.1.0 reached origin before the run stopped: the release is pushed; "
         "re-run `autorelease publish` to finish it"
     ),
-    "after upload": "v1.1.0 is pushed; re-run `autorelease publish` to finish the release",
+    "github": "v1.1.0 is pushed; re-run `autorelease publish` to finish the release",
 }
 
 
@@ -324,7 +325,7 @@ def test_an_interrupt_after_the_push_is_finished_by_a_rerun(
         interrupt_at(w, monkeypatch, "push --atomic", after=True)
     else:
         both = f'[ "$(ls {w.index.packages} | wc -l)" -ge 2 ]'
-        interrupt_at(w, monkeypatch, "config --get remote.origin.url", when=both)
+        interrupt_at(w, monkeypatch, "log --reverse", when=both)
     stopped = w.publish()
     assert stopped.code == ExitCode.INTERRUPTED, stopped.err
     assert stopped.report["failure"]["step"] == step
@@ -340,7 +341,7 @@ def test_an_interrupt_after_the_push_is_finished_by_a_rerun(
     assert_completed(w)
     steps = {s["name"]: s for s in again.report["steps"]}
     assert steps["push"]["detail"] == "already on the remote"
-    sent = "sent 0, already there 2" if step == "after upload" else "sent 2, already there 0"
+    sent = "sent 0, already there 2" if step == "github" else "sent 2, already there 0"
     assert steps["upload"]["detail"].startswith(sent)
     assert again.report["previous_tag"] == "v1.0.0"
 

@@ -140,10 +140,10 @@ def test_a_run_killed_after_its_push_is_finished_by_the_next(
 ) -> None:
     if point == "pushed":  # origin took the release; autorelease never heard back
         killed_run(w, "push --atomic", after=True)
-    else:  # the index holds both files; the GitHub release was next
+    else:  # the index holds both files; the GitHub release was next (its contributors first)
         assert w.index.packages is not None
         both = f'[ "$(ls {w.index.packages} | wc -l)" -ge 2 ]'
-        killed_run(w, "config --get remote.origin.url", when=both)
+        killed_run(w, "log --reverse", when=both)
         assert sorted(w.index_files()) == [WHEEL, SDIST]
     assert git_out(w.origin, "rev-parse", "v1.1.0^{}") == w.repo.head()
 

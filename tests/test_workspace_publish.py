@@ -225,6 +225,10 @@ def test_one_run_releases_every_package_in_dependency_order_and_pip_installs_cli
     (push,) = [c for c in calls.read_text().splitlines() if "push" in c.split()]
     assert "--atomic" in push.split()
     assert all(tag in push for tag in tags(FULL)), push  # one push: the branch and every tag
+    # The GitHub target (from origin's URL) is found once for the run, not for each package's
+    # release, contributors and comments: the run reads the URL as a one-package run does.
+    url_reads = [c for c in calls.read_text().splitlines() if "remote.origin.url" in c.split()]
+    assert len(url_reads) <= 4, url_reads
     assert_requirements_admit_the_release(ws)
     assert_changelogs(ws)
     assert_on_index_and_github(ws, FULL)

@@ -16,6 +16,7 @@ from autorelease import git, remote_url
 from autorelease.core import config
 from autorelease.errors import (
     AlreadyOnIndex,
+    AutoreleaseError,
     DirtyTree,
     IndexUnreadable,
     NoRemote,
@@ -40,6 +41,9 @@ class Preflight(NamedTuple):
     start_head: str
     branch: str
     index_target: Target | None = None  # the index to upload to; None: no upload, --no-push
+    # The GitHub repository of the release, its comments and its contributors' logins, found
+    # once for the run; None: not on GitHub, or nothing goes public (--no-push).
+    github_target: GitHubTarget | None = None
 
 
 def deepen_if_shallow(root: Path, cfg: config.Config) -> bool:
@@ -62,9 +66,21 @@ def check_repository(
     found = Preflight(git.head(root) or "", _check_branch(root, cfg, options))
     if not options.no_push:
         _check_remote_branch(root, cfg, release.resuming, found)
-    if not local_only(options, release) and wants_github(options, cfg):
-        release_target(root, cfg)  # a GitHub repository without a token stops the run here
+    if not local_only(options, release):
+        found = found._replace(github_target=_github_target(root, cfg, options))
     return found
+
+
+def _github_target(root: Path, cfg: config.Config, options: PublishOptions) -> GitHubTarget | None:
+    """Where the GitHub release goes: a GitHub repository without a token stops a run that
+    makes one here. A run that makes none (--no-github) asks GitHub only for the contributors'
+    logins: without a token, or with GITHUB_REPOSITORY unusable, it names them without."""
+    try:
+        return release_target(root, cfg)
+    except AutoreleaseError:
+        if wants_github(options, cfg):
+            raise
+        return None
 
 
 def check_release(

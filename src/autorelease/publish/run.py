@@ -681,7 +681,7 @@ def github_step(run: Run) -> None:
         return
     if _not_public(run, "github"):
         return
-    target = preflight.release_target(run.root, run.cfg)
+    target = run.checked.github_target
     if target is None:
         run.progress.note("github", "skipped", "origin is not on GitHub")
         say("no GitHub release: origin is not a GitHub repository (set GITHUB_REPOSITORY)")
@@ -731,7 +731,7 @@ def _contributors(run: Run) -> tuple[list[Author], dict[str, str]]:
 
     paths = (run.folder,) if run.folder != "." else ()  # a workspace's package: its own
     people = contributors.authors(run.root, run.release.previous_tag, f"{run.release.tag}^", paths)
-    target = preflight.release_target(run.root, run.cfg) if people else None
+    target = run.checked.github_target if people else None
     by_email: dict[str, str] = {}
     if target is not None:
         try:
@@ -763,7 +763,7 @@ def comments_step(run: Run) -> None:
     if why:
         progress.note("comments", "skipped", why)
         return
-    target = preflight.release_target(run.root, run.cfg)
+    target = run.checked.github_target
     assert target is not None  # the github step made the release: _no_comments checked
     assert progress.release_url is not None
     with progress.step("comments") as record:
