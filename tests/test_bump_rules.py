@@ -215,10 +215,6 @@ def test_psr_prerelease_branch(repo: GitRepo, tmp_path: Path) -> None:
     [
         ('commit_parser = "emoji"\n', "commit_parser = 'emoji' is not supported"),
         (
-            "\n[tool.semantic_release.commit_parser_options]\nminor_tag = ['feat']\n",
-            "commit_parser_options.minor_tag is not an option",
-        ),
-        (
             "\n[tool.semantic_release.branches.main]\nmatch = 'main'\nprerelease = true\n"
             "prerelease_token = 'dev'\n",
             "prerelease_token = 'dev' is not alpha, beta or rc",

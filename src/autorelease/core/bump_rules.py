@@ -117,6 +117,7 @@ class PsrParser(NamedTuple):
     squash: bool
     ignore_merges: bool
     starts: tuple[str, ...] = ("",)  # what a commit's first line starts with ("": anything)
+    warnings: tuple[str, ...] = ()  # the options it ignores, as python-semantic-release does
 
     @property
     def name(self) -> str:
@@ -220,7 +221,8 @@ def _paragraphs(text: str) -> list[str]:
 def psr_parser(psr: Mapping[str, Any], where: str) -> PsrParser:
     """The parser `[tool.semantic_release]` names, with its commit_parser_options.
 
-    Raises ConfigError for a parser other than conventional or angular, or an unknown option.
+    Raises ConfigError for a parser other than conventional or angular. An option the parser
+    does not have is ignored, as PSR's options class ignores it, and named in its warnings.
     """
     name = str(psr.get("commit_parser", "conventional"))
     if name not in _PSR_PARSERS:
@@ -235,12 +237,14 @@ def psr_parser(psr: Mapping[str, Any], where: str) -> PsrParser:
         name = "conventional"
         options = {k: v for k, v in options.items() if k not in _PSR_MONOREPO_OPTIONS}
     unknown = sorted(set(options) - _PSR_OPTIONS)
-    if unknown:
-        raise ConfigError(
-            f"{where}: commit_parser_options.{unknown[0]} is not an option of the {name} parser",
-            f"remove it; the options are {', '.join(sorted(_PSR_OPTIONS))}",
-        )
-    return _psr_parser(name, options, where)
+    warnings = tuple(
+        f"{where}: commit_parser_options.{key} is not an option of the {name} parser; "
+        "python-semantic-release ignores it, and so does autorelease (its options are "
+        f"{', '.join(sorted(_PSR_OPTIONS))})"
+        for key in unknown
+    )
+    known = {key: value for key, value in options.items() if key in _PSR_OPTIONS}
+    return _psr_parser(name, known, where)._replace(warnings=warnings)
 
 
 def _psr_parser(name: str, options: dict[str, Any], where: str) -> PsrParser:

@@ -89,6 +89,9 @@ class Classifier:
         self.major_version_zero = not cfg.major_on_zero
         # Another tool's rules (bump_rules): its level for each raw message replaces ours.
         self.bump_rules, self._rule = bump_rules.for_config(cfg)
+        # What those rules ignore of the project's settings, as the tool ignores it.
+        rule = self._rule
+        self.warnings = rule.warnings if isinstance(rule, bump_rules.PsrParser) else ()
         self._classify: Callable[[git.RawCommit], tuple[ClassifiedCommit, commits.Commit | None]]
         self._classify = self._classify_own if self._rule is None else self._classify_by_rule
         # Headers that may be special (merge, revert, fixup, a release commit) take the full

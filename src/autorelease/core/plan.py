@@ -227,7 +227,7 @@ def decide(
     level, reason, causes, forced_version = _bump_level(items, parsed, raws, options)
     current, source = _current(hist, found)
     counts = kind_counts(items)
-    warnings = _warnings(hist, found, counts.get("invalid", 0))
+    warnings = [*classifier.warnings, *_warnings(hist, found, counts.get("invalid", 0))]
     decision_version, bump_name = _next(
         hist, found, cfg, options, level=level, forced_version=forced_version
     )
