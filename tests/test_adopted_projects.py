@@ -54,3 +54,54 @@ def test_an_option_the_psr_parser_lacks_is_ignored_as_psr_ignores_it(
         "pyproject.toml [tool.semantic_release]: commit_parser_options.major_tags is not an "
         "option of the conventional parser; python-semantic-release ignores it"
     )
+
+
+# --- uiprotect: a version_variables entry whose variable is gone ------------------------------
+
+UIPROTECT = PSR + 'version_variables = ["src/uiprotect/__init__.py:__version__"]\n'
+
+
+@pytest.mark.slow  # runs semantic-release as a process
+def test_a_stale_version_variables_entry_is_named_where_it_is_listed(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """uiprotect lists `src/uiprotect/__init__.py:__version__` in version_variables, but its
+    __init__.py no longer has a __version__. PSR skips the entry without a word; autorelease
+    stops (exit 14, deliberately stricter) and used to say "fix version_files in
+    [tool.autorelease]", a table the project does not have. The error names the setting and
+    the table the entry is in."""
+    started(repo, tmp_path, UIPROTECT, "15.14.2")
+    repo.commit("fix(api): handle timeouts", ("src/uiprotect/__init__.py", '"""API."""\n'))
+    assert psr_next(repo.path, "15.14.2") == "15.14.3"  # PSR goes on without it
+    code, _, err = run(capsys, "-C", repo.path, "--dry-run", "--offline")
+    assert code == ExitCode.NO_VERSION
+    assert err.strip().endswith(
+        "src/uiprotect/__init__.py: no version declaration found (src/uiprotect/__init__.py "
+        "__version__) — add one, or remove the entry from version_variables in pyproject.toml "
+        "[tool.semantic_release] (python-semantic-release skips it without a word)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "setting"),
+    [
+        (PSR.replace("pyproject.toml:project.version", "VERSION.toml:version"),
+         "fix version_toml in pyproject.toml [tool.semantic_release]"),
+        (PSR + 'version_variables = ["src/gone.py:__version__"]\n',
+         "fix version_variables in pyproject.toml [tool.semantic_release]"),
+        ('[project]\nname = "p"\nversion = "{v}"\n\n[tool.commitizen]\n'
+         'version_provider = "pep621"\nversion_files = ["src/gone.py"]\n',
+         "fix version_files (or version_provider) in pyproject.toml [tool.commitizen]"),
+        ('[project]\nname = "p"\nversion = "{v}"\n\n[tool.autorelease]\n'
+         'version_files = ["src/gone.py"]\n',
+         "fix version_files in pyproject.toml [tool.autorelease]"),
+    ],
+)  # fmt: skip
+def test_a_missing_version_file_names_the_setting_that_lists_it(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str, setting: str
+) -> None:
+    started(repo, tmp_path, table, "1.0.0").commit("fix: a")
+    code, _, err = run(capsys, "-C", repo.path, "--dry-run", "--offline")
+    assert code == ExitCode.NO_VERSION
+    assert "does not exist but " in err
+    assert err.strip().endswith(f"names it — {setting}")

@@ -158,7 +158,7 @@ def _versions(
         )
     latest = hist.pending or hist.last_final
     current = latest.version.render() if latest else None
-    found = version_files.read_all(root, declarations, current)
+    found = version_files.read_all(root, declarations, current, cfg.origin["version_files"])
     check_agreement(found)
     return declarations, found
 

@@ -30,6 +30,7 @@ _TOML_STRING = re.compile(
 
 
 LOCK = "uv.lock"  # uv's lock file, where it records the project's own version
+OWN = "pyproject.toml [tool.autorelease]"  # where autorelease's own version_files are listed
 
 
 class Declaration(NamedTuple):
@@ -418,14 +419,19 @@ def selects_lines(decl: Declaration) -> bool:
 
 
 def read_all(
-    root: Path, declarations: list[Declaration], current: str | None = None
+    root: Path,
+    declarations: list[Declaration],
+    current: str | None = None,
+    origin: str = OWN,
 ) -> list[Found]:
     """Read every declaration; raise if a file or its version is missing.
 
     A line regex looks for the version the other declarations hold, else CURRENT (the last
-    release's), as commitizen looks for the current version in its version_files.
+    release's), as commitizen looks for the current version in its version_files. ORIGIN is
+    the table the declarations were listed in (the configuration's origin of version_files):
+    an error names the setting there to fix.
     """
-    texts = {decl: _text_of(root, decl) for decl in declarations}
+    texts = {decl: _text_of(root, decl, origin) for decl in declarations}
     values = {d: read(d, texts[d]) for d in declarations if not selects_lines(d)}
     current = next((v for v in values.values() if v), current)
     found = []
@@ -434,13 +440,29 @@ def read_all(
         if value is None:
             raise VersionError(
                 f"{decl.path}: no version declaration found ({decl})",
-                "add one, or fix version_files in [tool.autorelease]",
+                f"add one, or remove the entry from {setting_of(decl, origin)}"
+                + (" (python-semantic-release skips it without a word)" if _psr(origin) else ""),
             )
         found.append(Found(decl, value))
     return found
 
 
-def _text_of(root: Path, decl: Declaration) -> str:
+def setting_of(decl: Declaration, origin: str) -> str:
+    """The setting that lists DECL, in the table ORIGIN: python-semantic-release's
+    version_variables or version_toml, commitizen's version_files or autorelease's."""
+    if _psr(origin):
+        key = "version_variables" if decl.kind in ("pattern", "whole") else "version_toml"
+        return f"{key} in {origin}"
+    if "commitizen" in origin:
+        return f"version_files (or version_provider) in {origin}"
+    return f"version_files in {OWN}"
+
+
+def _psr(origin: str) -> bool:
+    return "[tool.semantic_release]" in origin
+
+
+def _text_of(root: Path, decl: Declaration, origin: str) -> str:
     """The text of DECL's file, as UTF-8 without its byte order mark and with LF line ends."""
     try:
         return unframe(read_text(inside(root, decl.path)))[0]
@@ -450,8 +472,9 @@ def _text_of(root: Path, decl: Declaration) -> str:
         ) from None
     except FileNotFoundError:
         raise VersionError(
-            f"{decl.path} does not exist but version_files names it",
-            "fix version_files in [tool.autorelease]",
+            f"{decl.path} does not exist but {setting_of(decl, origin).partition(' in ')[0]} "
+            "names it",
+            f"fix {setting_of(decl, origin)}",
         ) from None
 
 
