@@ -15,7 +15,7 @@ import pytest
 
 from autorelease.cli.main import main
 from autorelease.errors import ExitCode
-from conftest import GitRepo
+from conftest import GitRepo, uv
 from test_bump_rules import PSR, ours, started
 from test_differential import psr_next
 
@@ -105,3 +105,47 @@ def test_a_missing_version_file_names_the_setting_that_lists_it(
     assert code == ExitCode.NO_VERSION
     assert "does not exist but " in err
     assert err.strip().endswith(f"names it — {setting}")
+
+
+# --- deezer-python, python-roborock: uv.lock, moved by PSR's build_command --------------------
+
+DEEZER = """
+[tool.semantic_release]
+version_variables = ["src/sample_pkg/__init__.py:__version__"]
+version_toml = ["pyproject.toml:project.version"]
+build_command = "pip install uv\\nuv lock\\ngit add uv.lock\\nuv build\\n"
+"""
+
+
+@pytest.mark.parametrize(
+    "table",
+    [DEEZER, '\n[tool.autorelease]\nversion_files = ["src/sample_pkg/__init__.py:__version__"]\n'],
+)
+def test_uv_lock_moves_with_the_version_the_other_files_list(
+    project: GitRepo, capsys: pytest.CaptureFixture[str], table: str
+) -> None:
+    """deezer-python and python-roborock list pyproject.toml and __init__.py in
+    [tool.semantic_release]; their build_command runs `uv lock` and `git add uv.lock`, so
+    PSR's release commit moves the project's entry in uv.lock too. autorelease builds with
+    `python -m build` and used to leave the lock behind: `uv sync --locked` then failed on
+    the released commit. A lock that records the static version moves with it, listed or
+    not, as [project].version does."""
+    (project.path / "pyproject.toml").write_text(
+        (project.path / "pyproject.toml").read_text() + table
+    )
+    made = uv(project, "lock")
+    assert made.returncode == 0, made.stderr
+    project.git("add", ".")
+    project.git("commit", "-qm", "build: lock")
+    project.history([("feat: a", "v1.0.0"), ("fix: b", None)])
+    code, out, err = run(capsys, "-C", project.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    changes = {c["path"]: c["after"] for c in json.loads(out)["file_changes"]}
+    assert sorted(changes) == [
+        "CHANGELOG.md", "pyproject.toml", "src/sample_pkg/__init__.py", "uv.lock"
+    ]  # fmt: skip
+    for path, after in changes.items():  # the release's files, as publish writes them
+        (project.path / path).write_text(after)
+    assert 'version = "1.0.1"' in changes["uv.lock"]
+    checked = uv(project, "lock", "--check")
+    assert checked.returncode == 0, checked.stderr

@@ -173,7 +173,8 @@ def _declarations(root: Path, cfg: config.Config) -> list[version_files.Declarat
     """The declarations to read and rewrite: the listed ones, else the discovered ones.
 
     With the version from tags only the listed files are rewritten; otherwise a static
-    [project].version is always one, since the build reads it.
+    [project].version is always one, since the build reads it, and so is uv.lock's entry
+    of it, which uv checks.
     """
     specs = [one for spec in cfg.version_files for one in version_files.expand(spec, root)]
     listed = [version_files.parse_spec(s, root, str(cfg.tag_format)) for s in specs]
@@ -181,7 +182,7 @@ def _declarations(root: Path, cfg: config.Config) -> list[version_files.Declarat
         return listed
     if not listed:
         return version_files.discover(root, cfg.pyproject)
-    return version_files.with_build_version(listed, cfg.pyproject)
+    return version_files.with_build_version(listed, cfg.pyproject, root)
 
 
 def check_agreement(found: list[version_files.Found]) -> None:

@@ -479,12 +479,21 @@ def _text_of(root: Path, decl: Declaration, origin: str) -> str:
 
 
 def with_build_version(
-    declarations: list[Declaration], pyproject: Mapping[str, Any]
+    declarations: list[Declaration], pyproject: Mapping[str, Any], root: Path
 ) -> list[Declaration]:
-    """DECLARATIONS, with a static [project].version first: the build reads it, listed or not."""
+    """DECLARATIONS, with a static [project].version first: the build reads it, listed or not;
+    and uv.lock's entry of the project last when it records that version, listed or not: uv
+    refuses a stale lock, and python-semantic-release projects lock in their build_command
+    (`uv lock --upgrade-package NAME && git add uv.lock`), which autorelease does not run."""
     build = Declaration("pyproject.toml", "toml", "project.version")
-    if not isinstance(pyproject.get("project", {}).get("version"), str):
+    project = pyproject.get("project", {})
+    if not isinstance(project.get("version"), str):
         return declarations
+    lock = [d for d in _lock_declaration(root, project) if d.path not in _paths(declarations)]
     if any(d.path == build.path and d.kind == "toml" and d.key == build.key for d in declarations):
-        return declarations
-    return [build, *declarations]
+        return [*declarations, *lock]
+    return [build, *declarations, *lock]
+
+
+def _paths(declarations: list[Declaration]) -> set[str]:
+    return {d.path for d in declarations}
