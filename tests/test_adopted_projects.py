@@ -9,6 +9,9 @@ repository.
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ from autorelease.cli.main import main
 from autorelease.errors import ExitCode
 from conftest import GitRepo, uv
 from test_bump_rules import PSR, ours, started
-from test_differential import psr_next
+from test_differential import BIN, psr_next
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
@@ -149,3 +152,60 @@ def test_uv_lock_moves_with_the_version_the_other_files_list(
     assert 'version = "1.0.1"' in changes["uv.lock"]
     checked = uv(project, "lock", "--check")
     assert checked.returncode == 0, checked.stderr
+
+
+# --- dataclasses-avroschema, uiprotect, python-roborock: a `!` without a footer ---------------
+
+CZ = (
+    '[project]\nname = "p"\nversion = "{v}"\n\n[tool.commitizen]\nversion_provider = "pep621"\n'
+    'tag_format = "v$version"\n'
+)
+TOOLS = {"cz": CZ, "psr": PSR}
+FOOTER = "\n\nBREAKING CHANGE: the old call is gone"
+
+
+def titles_by_the_tool(repo: GitRepo, tool: str, tmp_path: Path) -> list[str]:
+    """The section titles cz or PSR itself writes in the new release's changelog section."""
+    clone = tmp_path / f"{tool}-clone"
+    subprocess.run(["git", "clone", "-q", str(repo.path), str(clone)], check=True)
+    subprocess.run(["git", "remote", "set-url", "origin", "https://github.com/o/r.git"],
+                   cwd=clone, check=True)  # fmt: skip
+    argv = (
+        [str(BIN / "cz"), "bump", "--files-only", "--yes", "--changelog"]
+        if tool == "cz"
+        else [str(BIN / "semantic-release"), "version", "--no-commit", "--no-tag",
+              "--no-push", "--no-vcs-release", "--skip-build"]
+    )  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    proc = subprocess.run(argv, cwd=clone, capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return _titles((clone / "CHANGELOG.md").read_text())
+
+
+def _titles(text: str) -> list[str]:
+    """The `### ` titles of the first release section of TEXT."""
+    first = re.split(r"(?m)^## ", text)[1]
+    return [line[4:] for line in first.splitlines() if line.startswith("### ")]
+
+
+@pytest.mark.slow  # runs cz or semantic-release as a process
+@pytest.mark.parametrize("tool", sorted(TOOLS))
+@pytest.mark.parametrize("footer", [False, True])
+def test_a_bang_alone_lists_no_breaking_change_as_the_tools_list_none(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], tool: str, footer: bool
+) -> None:
+    """`feat!: new api` in dataclasses-avroschema (commitizen), `feat(data)!: drop legacy
+    fields` in uiprotect and `refactor!: rework` in python-roborock (PSR): cz and PSR list
+    the commit under its type only; their "BREAKING CHANGE" / "Breaking Changes" section
+    holds the text of BREAKING CHANGE footers. autorelease used to list the description
+    there too, a second time; under their rules it lists footers only, as they do."""
+    started(repo, tmp_path, TOOLS[tool], "1.0.0")
+    repo.commit("fix: handle nulls")
+    repo.commit("feat!: new api" + (FOOTER if footer else ""))
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    section = json.loads(out)["changelog"]
+    ours = [line[4:] for line in section.splitlines() if line.startswith("### ")]
+    theirs = titles_by_the_tool(repo, tool, tmp_path)
+    assert [t.casefold() for t in ours] == [t.casefold() for t in theirs]
+    assert any("breaking" in t.casefold() for t in ours) is footer

@@ -69,6 +69,9 @@ class Layout(NamedTuple):
     # exclude_commit_patterns.
     exclude: re.Pattern[str] | None = None
     keep: frozenset[str] = frozenset()
+    # A `!` without a BREAKING CHANGE footer lists its description under breaking changes
+    # (rule 13); commitizen's and python-semantic-release's changelogs list footers only.
+    bang_notes: bool = True
 
 
 DEFAULT_LAYOUT = Layout()
@@ -125,7 +128,7 @@ def section(
     if template is not None:
         return _render_template(meta._replace(entries=entries_from(commits)), template)
     shown = None if layout.others else frozenset(kind for kind, _ in layout.sections)
-    groups = _group(_entries(commits, shown), meta.repo_url, layout, style)
+    groups = _group(_entries(commits, shown, layout.bang_notes), meta.repo_url, layout, style)
     return _text(meta, groups, layout, style)
 
 
@@ -517,11 +520,14 @@ _EntryFields = tuple[str, str, str, str | None, tuple[str, ...], tuple[str, ...]
 
 
 def _entries(
-    commits: Iterable[tuple[str, object]], kinds: Collection[str] | None
+    commits: Iterable[tuple[str, object]],
+    kinds: Collection[str] | None,
+    bang_notes: bool = True,
 ) -> Iterator[_EntryFields]:
     """The fields of an Entry for each Commit of COMMITS, (sha, Commit) pairs, that is of
     KINDS (None: all) or breaking: the one loop that turns commits into changelog entries
-    (plain tuples: it runs once per commit of a range)."""
+    (plain tuples: it runs once per commit of a range). Without BANG_NOTES, a `!` alone gives
+    no breaking-change note."""
     from autorelease.core.commits import Commit
 
     for sha, commit in commits:
@@ -534,14 +540,20 @@ def _entries(
         may_break = bang or "BREAKING" in rest
         if kinds is not None and kind not in kinds and not (may_break and commit.breaking):
             continue  # the section would not show it: spare the footer parsing
-        notes, refs = _notes_and_refs(commit, may_break)
+        notes, refs = _notes_and_refs(commit, may_break, bang_notes)
         yield kind, description, sha, scope, notes, refs
 
 
-def _notes_and_refs(commit: Any, may_break: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """COMMIT's breaking-change notes and the issue numbers its footers name."""
+def _notes_and_refs(
+    commit: Any, may_break: bool, bang_notes: bool = True
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """COMMIT's breaking-change notes (BANG_NOTES: a `!` alone has one) and the issue numbers
+    its footers name."""
     rest = commit.rest
-    notes = commit.breaking_notes if may_break else ()
+    if not may_break:
+        notes = ()
+    else:
+        notes = commit.breaking_notes if bang_notes else commit.breaking_footers
     # Every reference footer has a colon or a " #": most bodies are ruled out without a regex.
     if (":" in rest or "#" in rest) and _REF_HINT.search("\n" + rest):
         return notes, _refs(commit)

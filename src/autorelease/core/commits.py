@@ -85,11 +85,14 @@ class Commit(NamedTuple):
     @property
     def breaking_notes(self) -> tuple[str, ...]:
         """What the breaking change is: the footers' text, else the description (rule 13)."""
-        if "BREAKING" in self.rest:
-            notes = tuple(f.value for f in self.footers if f.token in _BREAKING_TOKENS)
-            if notes:
-                return notes
-        return (self.description,) if self.bang else ()
+        return self.breaking_footers or ((self.description,) if self.bang else ())
+
+    @property
+    def breaking_footers(self) -> tuple[str, ...]:
+        """The text of the BREAKING CHANGE footers (none for a `!` alone)."""
+        if "BREAKING" not in self.rest:
+            return ()
+        return tuple(f.value for f in self.footers if f.token in _BREAKING_TOKENS)
 
     def footer(self, token: str) -> str | None:
         """The value of the last footer named TOKEN (case-insensitive), if any."""

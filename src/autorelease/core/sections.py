@@ -49,14 +49,20 @@ def section(meta: changelog.Release, pairs: Iterable[tuple[str, object]], how: R
     return changelog.section(meta, pairs, how.template, how.layout, how.style)
 
 
+_TOOLS = ("commitizen", "semantic-release")  # the bump_rules of the tools a project came from
+
+
 def layout(cfg: config.Config, classifier: Classifier) -> changelog.Layout:
     """The sections a release lists: `changelog_sections` (set, or carried over from
     commitizen's or python-semantic-release's defaults), else a commitizen rule set's, else
-    the built-in ones."""
+    the built-in ones. Under those tools' bump rules, breaking changes are listed from their
+    footers only, as the tools list them."""
     if cfg.changelog_sections:
         chosen = changelog.layout_of(cfg.changelog_sections)
     else:
         chosen = classifier.rules.layout() if classifier.rules else changelog.DEFAULT_LAYOUT
+    if cfg.bump_rules in _TOOLS and not cfg.commit_rules:  # as cz or PSR write the section
+        chosen = chosen._replace(bang_notes=False)
     if not cfg.changelog_exclude:
         return chosen
     exclude = re.compile("|".join(f"(?:{pattern})" for pattern in cfg.changelog_exclude))
