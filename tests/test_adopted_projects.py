@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from autorelease.cli import workflows
 from autorelease.cli.main import main
 from autorelease.errors import ExitCode
 from conftest import GitRepo, uv
@@ -209,3 +210,77 @@ def test_a_bang_alone_lists_no_breaking_change_as_the_tools_list_none(
     theirs = titles_by_the_tool(repo, tool, tmp_path)
     assert [t.casefold() for t in ours] == [t.casefold() for t in theirs]
     assert any("breaking" in t.casefold() for t in ours) is footer
+
+
+# --- dataclasses-avroschema, kstreams: the upload is in a script the tag's workflow runs -------
+
+ON_TAG = """\
+on:
+  push:
+    tags: ['*']
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Publish
+        run: {run}
+"""
+PUBLISH = '#!/bin/bash -e\n. .venv/bin/activate\n# upload\npoetry publish --build -u "$U" -p "$P"\n'
+
+
+@pytest.mark.parametrize(
+    ("run_line", "script"),
+    [("./scripts/publish", "scripts/publish"), ("bash -e release.sh --yes", "release.sh")],
+)
+def test_a_script_the_tag_workflow_runs_is_read_for_the_upload(
+    tmp_path: Path, run_line: str, script: str
+) -> None:
+    """dataclasses-avroschema and kstreams upload from `publish.yaml` / `pythonpublish.yaml`,
+    started by any tag, whose step runs `./scripts/publish`, which runs `poetry publish`.
+    `init` read only the workflow's own lines and missed it: the tag autorelease pushes would
+    start a second upload of the same version. The repository's shell scripts a step runs
+    are read too."""
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / "publish.yaml").write_text(ON_TAG.format(run=run_line))
+    (tmp_path / script).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / script).write_text(PUBLISH)
+    found = workflows.survey(tmp_path)
+    (retire,) = found.retire
+    assert (retire.file, retire.job, retire.whole_file) == (".github/workflows/publish.yaml",
+                                                           "deploy", True)  # fmt: skip
+    (step,) = retire.steps
+    assert (step.tool, step.releases) == ("upload to PyPI", True)
+    assert step.runs == f'{run_line}, which runs poetry publish --build -u "$U" -p "$P"'
+    lines = workflows.describe(found)
+    assert lines[1] == (
+        "  .github/workflows/publish.yaml: delete the file, every job in it releases (runs on "
+        "push of a tag *: the tag and release autorelease makes start it)"
+    )
+
+
+@pytest.mark.parametrize(
+    "run_line", ["./scripts/publish", "make publish", "poetry install", "./missing.sh"]
+)
+def test_a_script_that_does_not_release_or_is_not_there_is_left_alone(
+    tmp_path: Path, run_line: str
+) -> None:
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / "ci.yaml").write_text(ON_TAG.format(run=run_line))
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "publish").write_text("#!/bin/sh\necho poetry publish\npytest\n")
+    (tmp_path / "make").write_text("poetry publish\n")  # a file named like the command
+    assert workflows.survey(tmp_path).found == ()
+
+
+def test_a_script_through_a_link_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "publish").write_text(PUBLISH)
+    root = tmp_path / "repo"
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "workflows" / "p.yaml").write_text(ON_TAG.format(run="./scripts/publish"))
+    (root / "scripts").symlink_to(outside)
+    assert workflows.survey(root).found == ()

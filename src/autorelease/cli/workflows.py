@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from autorelease.fileio import first_link
+
 WORKFLOWS = ".github/workflows"
 # Job names that say the job exists to release: such a job goes as a whole.
 _RELEASE_JOB = re.compile(r"(?i)release|publish|deploy|bump|pypi|upload|version")
@@ -87,7 +89,7 @@ def survey(root: Path) -> Survey:
         if flow is None:
             unreadable.append(name)
             continue
-        steps = list(_found_in(name, flow))
+        steps = list(_found_in(name, flow, root))
         found += steps
         retire += _retirements(name, flow, steps)
     return Survey(tuple(found), tuple(retire), tuple(unreadable))
@@ -128,15 +130,16 @@ def _steps(job: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
 
 
-def _found_in(name: str, flow: Mapping[str, Any]) -> Iterator[Found]:
+def _found_in(name: str, flow: Mapping[str, Any], root: Path) -> Iterator[Found]:
     for job_id, job in _jobs(flow).items():
         for index, step in enumerate(_steps(job), start=1):
-            for tool, runs, releases in _matches(step):
+            for tool, runs, releases in _matches(step, root):
                 yield Found(name, job_id, _label(step, index), tool, runs, releases)
 
 
-def _matches(step: Mapping[str, Any]) -> Iterator[tuple[str, str, bool]]:
-    """(tool, what it runs, releases?) for each release action or command of STEP."""
+def _matches(step: Mapping[str, Any], root: Path) -> Iterator[tuple[str, str, bool]]:
+    """(tool, what it runs, releases?) for each release action or command of STEP, and of
+    the repository's shell scripts it runs (`./scripts/publish`, `bash release.sh`)."""
     uses = str(step.get("uses") or "")
     action = uses.split("@", 1)[0].strip().lower().rstrip("/")
     if action in _ACTIONS:
@@ -147,11 +150,46 @@ def _matches(step: Mapping[str, Any]) -> Iterator[tuple[str, str, bool]]:
         )
         yield _ACTIONS[action], uses.strip(), not preview
     for line in _command_lines(str(step.get("run") or "")):
-        for pattern, tool in _COMMANDS:
-            match = pattern.search(line)
-            if match:
-                yield tool, line[:120], not _PREVIEW_FLAGS.search(match[0])
-                break  # one tool a line: `npx semantic-release` is not python-semantic-release
+        found = _command(line)
+        if found is not None:
+            yield found[0], line[:120], found[1]
+            continue
+        for inner in _command_lines(_script(line, root)):
+            found = _command(inner)
+            if found is not None:
+                yield found[0], f"{line[:60]}, which runs {inner[:100]}", found[1]
+
+
+def _command(line: str) -> tuple[str, bool] | None:
+    """The release tool LINE runs and whether it releases (not a preview), or None."""
+    for pattern, tool in _COMMANDS:
+        match = pattern.search(line)
+        if match:  # one tool a line: `npx semantic-release` is not python-semantic-release
+            return tool, not _PREVIEW_FLAGS.search(match[0])
+    return None
+
+
+# A command line that runs a shell script of the repository: `./scripts/publish`,
+# `bash scripts/release.sh`, `sh -e publish.sh`, `source x.sh`.
+_SCRIPT = re.compile(
+    r"(?:(?P<shell>bash|sh|source|\.)\s+(?:-\w+\s+)*)?(?P<path>(?:\./)?[\w.-]+(?:/[\w.-]+)*)"
+    r"(?=$|[\s;&|])"
+)
+_SCRIPT_LIMIT = 100_000  # characters: a release script, not a data file
+
+
+def _script(line: str, root: Path) -> str:
+    """The text of the repository's shell script LINE runs ("" if it runs none): a file in
+    the work tree, reached through no symbolic link."""
+    match = _SCRIPT.match(line)
+    if match is None or not (match["shell"] or "/" in match["path"]):
+        return ""  # a bare word (`poetry`, `make`) is a command, not a script
+    relpath = match["path"].removeprefix("./")
+    path = root / relpath
+    if ".." in Path(relpath).parts or first_link(root, relpath) or not path.is_file():
+        return ""
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        return handle.read(_SCRIPT_LIMIT)
 
 
 def _command_lines(script: str) -> Iterator[str]:
