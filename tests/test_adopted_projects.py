@@ -15,13 +15,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from autorelease.cli import workflows
 from autorelease.cli.main import main
 from autorelease.errors import ExitCode
 from conftest import GitRepo, uv
 from test_bump_rules import PSR, ours, started
-from test_differential import BIN, psr_next
+from test_differential import BIN, cz_next, psr_next
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
@@ -284,3 +285,92 @@ def test_a_script_through_a_link_is_not_read(tmp_path: Path) -> None:
     (root / ".github" / "workflows" / "p.yaml").write_text(ON_TAG.format(run="./scripts/publish"))
     (root / "scripts").symlink_to(outside)
     assert workflows.survey(root).found == ()
+
+
+# --- telemetree-python: commitizen's settings in cz.json --------------------------------------
+
+CZ_SETTINGS = {
+    "name": "cz_conventional_commits",
+    "tag_format": "$version",
+    "version_scheme": "semver",
+    "version": "0.4.0",
+    "update_changelog_on_bump": True,
+    "major_version_zero": True,
+}
+SETUP_PY = 'from setuptools import setup\n\nsetup(name="telemetree", packages=[])\n'
+
+
+def cz_file(name: str) -> str:
+    if name.endswith(".json"):
+        return json.dumps({"commitizen": CZ_SETTINGS}, indent=2) + "\n"
+    return yaml.safe_dump({"commitizen": CZ_SETTINGS}, sort_keys=False)
+
+
+@pytest.mark.slow  # runs cz as a process
+@pytest.mark.parametrize("name", [".cz.json", "cz.json", ".cz.yaml", "cz.yaml"])
+def test_commitizen_settings_in_json_or_yaml_are_read_as_cz_reads_them(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """telemetree-python keeps commitizen's settings in cz.json (tag_format "$version",
+    major_version_zero, the version itself). autorelease read only TOML: it found no release
+    tag of the format v{version} and planned the whole history as a first release of 0.4.0,
+    which is out already. It reads .cz.json, cz.json, .cz.yaml and cz.yaml, in cz's order,
+    and rewrites the version in them as `cz bump` does."""
+    repo.git("remote", "add", "origin", "https://github.com/o/r.git")
+    repo.commit("chore: start", (name, cz_file(name)), ("setup.py", SETUP_PY))
+    repo.tag("0.4.0")
+    repo.commit("fix(client): retry")
+    repo.commit("feat!: new api")
+    assert cz_next(repo.path) == "0.5.0"  # major_version_zero: a breaking change is a minor
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    plan = json.loads(out)
+    assert (plan["last_tag"], plan["next_version"], plan["tag"]) == ("0.4.0", "0.5.0", "0.5.0")
+    assert plan["bump_rules"] == "commitizen cz_conventional_commits"
+    (change,) = [c for c in plan["file_changes"] if c["path"] == name]
+    before, after = change["before"], change["after"]
+    assert [a for a, b in zip(after.splitlines(), before.splitlines(), strict=True) if a != b] == [
+        a for a in after.splitlines() if "0.5.0" in a
+    ]  # one line changed, the rest as it was
+    clone = tmp_path / "cz-clone"
+    subprocess.run(["git", "clone", "-q", str(repo.path), str(clone)], check=True)
+    bumped = subprocess.run(
+        [str(BIN / "cz"), "bump", "--files-only", "--yes"], cwd=clone, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    assert bumped.returncode == 0, bumped.stdout + bumped.stderr
+    load = json.loads if name.endswith(".json") else yaml.safe_load
+    assert load(after) == load((clone / name).read_text())
+
+
+def test_commitizen_s_json_file_comes_before_pyproject_as_in_cz(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.commit(
+        "chore: start",
+        ("cz.json", cz_file("cz.json")),
+        ("pyproject.toml", '[tool.commitizen]\ntag_format = "v$version"\nversion = "0.4.0"\n'),
+    )
+    repo.tag("0.4.0")
+    repo.commit("fix: a")
+    code, out, err = run(capsys, "-C", repo.path, "status")
+    assert code == ExitCode.OK, err
+    assert "last tag       0.4.0" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("cz.json", '{"commitizen": {"version": "1.0.0",}}', "cz.json is not valid JSON: "),
+        (".cz.yaml", "commitizen:\n  version: [1.0.0\n", ".cz.yaml is not valid YAML: "),
+    ],
+)
+def test_a_broken_commitizen_json_or_yaml_file_is_a_config_error(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], name: str, text: str, message: str
+) -> None:
+    repo.commit("chore: start", (name, text))
+    code, _, err = run(capsys, "-C", repo.path, "--dry-run", "--offline")
+    assert code == ExitCode.CONFIG
+    assert f"autorelease: error: {message}" in err
+    assert err.strip().endswith(f"— fix the syntax in {repo.path / name}")
+    assert len(err.strip().splitlines()) == 1

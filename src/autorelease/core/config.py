@@ -1,8 +1,9 @@
 """Configuration: [tool.autorelease], then commitizen's and semantic-release's, then defaults.
 
 Precedence, key by key: `[tool.autorelease]` in pyproject.toml wins; then commitizen's settings
-(`.cz.toml`, `cz.toml` or `[tool.commitizen]`); then `[tool.semantic_release]`; then the defaults
-below. Each value remembers where it came from, so `--dry-run` can say so.
+(`.cz.toml`, `cz.toml`, `.cz.json`, `cz.json`, `.cz.yaml`, `cz.yaml` or `[tool.commitizen]`);
+then `[tool.semantic_release]`; then the defaults below. Each value remembers where it came
+from, so `--dry-run` can say so.
 """
 
 from __future__ import annotations
@@ -221,14 +222,56 @@ def _detected_changelog(root: Path, values: dict[str, Any], origin: dict[str, st
 
 
 def _commitizen_table(root: Path, pyproject: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """commitizen's settings and where they are: the first of its files that has them, in
+    commitizen's own order (its CONFIG_FILES), pyproject.toml last."""
     for name in (".cz.toml", "cz.toml"):
         data = _read_toml(root / name)
         if "commitizen" in data.get("tool", {}):
             return f"{name} [tool.commitizen]", data["tool"]["commitizen"]
         if "commitizen" in data:
             return f"{name} [commitizen]", data["commitizen"]
+    for name in CZ_DATA_FILES:
+        table = _read_data(root / name).get("commitizen")
+        if isinstance(table, dict):
+            return f"{name} [commitizen]", table
     table = pyproject.get("tool", {}).get("commitizen")
     return "pyproject.toml [tool.commitizen]", table
+
+
+CZ_DATA_FILES = (".cz.json", "cz.json", ".cz.yaml", "cz.yaml")
+
+
+def _read_data(path: Path) -> dict[str, Any]:
+    """A JSON or YAML file of commitizen's as a mapping ({} when there is none)."""
+    if not path.is_file():
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path.name} is not UTF-8 text (invalid byte at offset {exc.start})",
+            f"convert {path} to UTF-8 and commit it, then run again",
+        ) from None
+    if path.suffix == ".json":
+        import json
+
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _invalid(path, "JSON", exc) from None
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise _invalid(path, "YAML", exc) from None
+    return data if isinstance(data, dict) else {}
+
+
+def _invalid(path: Path, kind: str, exc: Exception) -> ConfigError:
+    reason = " ".join(str(exc).split())  # YAML's errors run over several lines
+    return ConfigError(f"{path.name} is not valid {kind}: {reason}", f"fix the syntax in {path}")
 
 
 def commitizen_settings(root: Path, pyproject: Mapping[str, Any]) -> dict[str, Any]:
@@ -284,10 +327,20 @@ def _cz_versions(cz: dict[str, Any], where: str) -> dict[str, Any]:
     if provider == "scm":
         return {"version_source": "tag", **({"version_files": files} if files else {})}
     if provider == "commitizen" and "version" in cz:
-        filename, _, table = where.partition(" ")
-        files.insert(0, f"{filename}:{table.strip('[]')}.version")
+        files.insert(0, _cz_own_version(where))
     files[:0] = _CZ_PROVIDERS[provider]
     return {"version_files": files} if files else {}
+
+
+def _cz_own_version(where: str) -> str:
+    """The version_files entry of the `version` key in commitizen's file WHERE (a TOML key,
+    or in JSON and YAML a regex whose group is its value)."""
+    filename, _, table = where.partition(" ")
+    if filename.endswith(".json"):
+        return f'{filename}:"version"\\s*:\\s*"(?P<version>[^"]*)"'
+    if filename.endswith(".yaml"):
+        return f"{filename}:^[ \\t]+version[ \\t]*:[ \\t]*[\"']?(?P<version>[^\"'\\s#]+)"
+    return f"{filename}:{table.strip('[]')}.version"
 
 
 def _cz_lines(entry: str) -> str:
