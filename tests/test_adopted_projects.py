@@ -374,3 +374,53 @@ def test_a_broken_commitizen_json_or_yaml_file_is_a_config_error(
     assert f"autorelease: error: {message}" in err
     assert err.strip().endswith(f"— fix the syntax in {repo.path / name}")
     assert len(err.strip().splitlines()) == 1
+
+
+# --- qnexus: cz_customize maps several change types to one title ------------------------------
+
+CUSTOMIZE = """\
+[tool.commitizen]
+name = "cz_customize"
+tag_format = "v$version"
+version = "0.37.1"
+
+[tool.commitizen.customize]
+bump_pattern = "^(feat|fix|docs|ci|chore)"
+bump_map = {feat = "MINOR", fix = "PATCH"}
+commit_parser = "^(?P<change_type>feat|fix|docs|ci|chore)(?:\\\\((?P<scope>[^()\\\\r\\\\n]*)\\\\))?:\\\\s(?P<message>.*)?"
+change_type_map = {feat = "Added", fix = "Fixed", docs = "Internal", ci = "Internal", chore = "Internal"}
+change_type_order = ["Added", "Fixed", "Internal"]
+"""  # noqa: E501
+
+
+@pytest.mark.slow  # runs cz as a process
+def test_change_types_titled_alike_make_one_section_as_in_cz(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """qnexus's cz_customize maps docs, ci, chore and more to "Internal": cz lists one
+    Internal section, its entries in commit order. autorelease wrote one "### Internal"
+    per commit type, four in a row."""
+    repo.git("remote", "add", "origin", "https://github.com/o/r.git")
+    repo.commit("chore: start", (".cz.toml", CUSTOMIZE))
+    repo.tag("v0.37.1")
+    for message in ("docs: badge", "feat: search", "ci: actions", "fix: cost", "chore: lock",
+                    "docs: changelog"):  # fmt: skip
+        repo.commit(message)
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    section = json.loads(out)["changelog"]
+    ours = [(line[4:] if line.startswith("### ") else line[2:].split(" (")[0])
+            for line in section.splitlines() if line.startswith(("### ", "- "))]  # fmt: skip
+    clone = tmp_path / "cz-clone"
+    subprocess.run(["git", "clone", "-q", str(repo.path), str(clone)], check=True)
+    bumped = subprocess.run(
+        [str(BIN / "cz"), "bump", "--files-only", "--yes", "--changelog"], cwd=clone,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert bumped.returncode == 0, bumped.stdout + bumped.stderr
+    text = re.split(r"(?m)^## ", (clone / "CHANGELOG.md").read_text())[1]
+    theirs = [(line[4:] if line.startswith("### ") else line[2:])
+              for line in text.splitlines() if line.startswith(("### ", "- "))]  # fmt: skip
+    assert ours == theirs == [
+        "Added", "search", "Fixed", "cost", "Internal", "changelog", "lock", "actions", "badge",
+    ]  # fmt: skip

@@ -137,8 +137,10 @@ def _text(release: Release, groups: dict[str, list[str]], layout: Layout, style:
     lines = _heading(release, style)
     start = len(lines)
     titles = dict((ROLLBACK, *layout.sections))
+    shown: set[int] = set()  # kinds titled alike share one list: it is shown once
     for kind, entries in groups.items():  # the layout's sections first: groups starts with them
-        if entries:
+        if entries and id(entries) not in shown:
+            shown.add(id(entries))
             lines += [*_title(titles.get(kind, kind), style), "", *entries, ""]
     if len(lines) == start:
         lines += ["No user-facing changes.", ""]
@@ -211,8 +213,12 @@ def _group(
     entries: Iterable[_EntryFields], url: str | None, layout: Layout, style: Style
 ) -> dict[str, list[str]]:
     """The lines of each section (breaking changes included), in one pass over the entries
-    (a release may have many)."""
-    groups: dict[str, list[str]] = {ROLLBACK[0]: [], **{kind: [] for kind, _ in layout.sections}}
+    (a release may have many). Kinds the layout titles alike share one list, in commit
+    order, as commitizen groups the types its change_type_map names alike."""
+    by_title: dict[str, list[str]] = {}
+    groups: dict[str, list[str]] = {ROLLBACK[0]: []}
+    for kind, title in layout.sections:
+        groups[kind] = by_title.setdefault(title, [])
     breaking = groups.get("breaking")
     bullet, others = style.bullet, layout.others  # locals: the loop runs once per entry
     line = _rst_line if style.rst else _line
