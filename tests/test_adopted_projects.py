@@ -424,3 +424,85 @@ def test_change_types_titled_alike_make_one_section_as_in_cz(
     assert ours == theirs == [
         "Added", "search", "Fixed", "cost", "Internal", "changelog", "lock", "actions", "badge",
     ]  # fmt: skip
+
+
+# --- py2puml, python-datemath: PSR's settings in releaserc.toml --------------------------------
+
+RELEASERC = """\
+[{table}]
+version_toml = ["pyproject.toml:project.version"]
+major_on_zero = false
+allow_zero_version = true
+tag_format = "{{version}}"
+"""
+
+
+@pytest.mark.slow  # runs semantic-release as a process
+@pytest.mark.parametrize(
+    ("name", "table"), [("releaserc.toml", "semantic_release"),
+                        (".releaserc.toml", "tool.semantic_release")]
+)  # fmt: skip
+def test_psr_settings_in_releaserc_toml_are_read(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, table: str
+) -> None:
+    """py2puml keeps PSR's settings in releaserc.toml (its workflow runs `semantic-release -c
+    releaserc.toml version`), python-datemath in .releaserc.toml: tag_format "{version}",
+    major_on_zero = false. autorelease read only pyproject.toml: it found no tag of the format
+    v{version} and planned the whole history as a first release of 0.11.0, released already.
+    Without a table in pyproject.toml, it reads either file as PSR does with --config."""
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
+    repo.git("remote", "add", "origin", str(bare))
+    repo.commit(
+        "chore: start",
+        ("pyproject.toml", '[project]\nname = "p"\nversion = "0.11.0"\n'),
+        (name, RELEASERC.format(table=table)),
+    )
+    repo.tag("0.11.0")
+    repo.commit("fix: render enums")
+    repo.commit("feat!: new cli")
+    printed = subprocess.run(
+        [str(BIN / "semantic-release"), "-c", name, "--noop", "version", "--print"],
+        cwd=repo.path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.strip().splitlines()[-1] == "0.12.0"
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    plan = json.loads(out)
+    assert (plan["last_tag"], plan["next_version"], plan["tag"]) == ("0.11.0", "0.12.0", "0.12.0")
+    assert plan["bump_rules"] == "python-semantic-release conventional"
+    code, out, _ = run(capsys, "-C", repo.path, "status")
+    assert "last tag       0.11.0" in out
+
+
+def test_pyproject_s_psr_table_comes_before_releaserc(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.commit(
+        "chore: start",
+        ("pyproject.toml", '[project]\nname = "p"\nversion = "1.0.0"\n\n'
+                           '[tool.semantic_release]\ntag_format = "v{version}"\n'),
+        ("releaserc.toml", '[semantic_release]\ntag_format = "rel-{version}"\n'),
+    )  # fmt: skip
+    repo.tag("v1.0.0")
+    repo.commit("fix: a")
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    assert json.loads(out)["tag"] == "v1.0.1"
+
+
+def test_an_error_in_releaserc_names_the_file(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.commit(
+        "chore: start",
+        ("pyproject.toml", '[project]\nname = "p"\nversion = "1.0.0"\n'),
+        ("releaserc.toml", '[semantic_release]\ncommit_parser = "emoji"\n'),
+    )
+    code, _, err = run(capsys, "-C", repo.path, "--dry-run", "--offline")
+    assert code == ExitCode.CONFIG
+    assert err.startswith(
+        "autorelease: error: releaserc.toml [semantic_release]: commit_parser = 'emoji' is not "
+        "supported"
+    )

@@ -332,7 +332,7 @@ def for_config(cfg: config.Config) -> LevelRule:
         rule = CzConventional(major_version_zero=not cfg.major_on_zero)
         return LevelRule(rule.name, rule)
     if chosen == SEMANTIC_RELEASE:
-        psr = cfg.pyproject.get("tool", {}).get("semantic_release") or {}
-        parser = psr_parser(psr, "pyproject.toml [tool.semantic_release]")
+        where, psr = cfg.semantic_release
+        parser = psr_parser(psr, where)
         return LevelRule(parser.name, parser)
     return LevelRule(AUTORELEASE, None)

@@ -86,6 +86,13 @@ class Config(NamedTuple):
             raise AttributeError(key) from None
 
     @property
+    def semantic_release(self) -> tuple[str, dict[str, Any]]:
+        """python-semantic-release's settings as written ({} when there are none), and
+        where they are."""
+        where, table = semantic_release_table(self.root, self.pyproject)
+        return where, dict(table or {})
+
+    @property
     def changelog_path(self) -> str | None:
         """The changelog file autorelease keeps, relative to the root; None when
         `changelog_file = ""` keeps none. Every reader and writer of the changelog asks here."""
@@ -115,9 +122,8 @@ def load(root: Path, pyproject: Mapping[str, Any] | None = None) -> Config:
     if cz is not None:
         layers.append((cz_where, from_commitizen(cz, cz_where, set(own or ()))))
         config_checks.check_source("commitizen", cz, layers[-1][1], cz_where)
-    psr = pyproject.get("tool", {}).get("semantic_release")
+    where, psr = semantic_release_table(root, pyproject)
     if psr is not None:
-        where = "pyproject.toml [tool.semantic_release]"
         layers.append((where, from_semantic_release(psr, where)))
         config_checks.check_source("semantic_release", psr, layers[-1][1], where)
     values = {key: spec[1] for key, spec in _SCHEMA.items()}
@@ -405,6 +411,29 @@ def _cz_tag_format(fmt: str, where: str) -> str:
     return converted
 
 
+# The files python-semantic-release reads with `--config FILE` (py2puml's release workflow runs
+# `semantic-release -c releaserc.toml version`): read when pyproject.toml has no table.
+PSR_FILES = ("releaserc.toml", ".releaserc.toml")
+
+
+def semantic_release_table(
+    root: Path, pyproject: Mapping[str, Any]
+) -> tuple[str, dict[str, Any] | None]:
+    """python-semantic-release's settings and where they are: `[tool.semantic_release]` in
+    pyproject.toml, else the first of PSR_FILES with `[tool.semantic_release]` or
+    `[semantic_release]` (the tables PSR looks for, in its order)."""
+    table = pyproject.get("tool", {}).get("semantic_release")
+    if table is not None:
+        return "pyproject.toml [tool.semantic_release]", table
+    for name in PSR_FILES:
+        data = _read_toml(root / name)
+        for key, found in (("tool.semantic_release", data.get("tool", {}).get("semantic_release")),
+                           ("semantic_release", data.get("semantic_release"))):  # fmt: skip
+            if isinstance(found, dict):
+                return f"{name} [{key}]", found
+    return "pyproject.toml [tool.semantic_release]", None
+
+
 def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
     """The subset of python-semantic-release's settings that autorelease honours."""
     out: dict[str, Any] = {}
@@ -430,7 +459,7 @@ def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
         out["changelog_marker"] = str(changelog["insertion_flag"])
     if changelog.get("exclude_commit_patterns"):
         out["changelog_exclude"] = [str(p) for p in changelog["exclude_commit_patterns"]]
-        _check_changelog(out, "pyproject.toml", "[tool.semantic_release]")
+        _check_changelog(out, *where.split(" ", 1))
     if psr.get("commit_parser", "conventional") in ("conventional", "angular",
                                                      "conventional-monorepo"):  # fmt: skip
         options = psr.get("commit_parser_options", {})

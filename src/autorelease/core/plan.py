@@ -127,7 +127,7 @@ def plan_release(root: Path, options: PlanOptions | None = None) -> ReleasePlan:
     hist = history.read(root, cfg.tag_format, on_commit=classifier)
     if options.pre is None and cfg.bump_rules == bump_rules.SEMANTIC_RELEASE:
         # python-semantic-release's branches table: a pre-release branch makes pre-releases.
-        psr = cfg.pyproject.get("tool", {}).get("semantic_release") or {}
+        psr = cfg.semantic_release[1]
         options = options._replace(pre=bump_rules.psr_prerelease_token(psr, hist.branch))
     declarations, found = _versions(root, cfg, hist)
     date = options.date or today()

@@ -459,7 +459,7 @@ def setting_of(decl: Declaration, origin: str) -> str:
 
 
 def _psr(origin: str) -> bool:
-    return "[tool.semantic_release]" in origin
+    return "semantic_release]" in origin  # [tool.semantic_release], releaserc.toml's table
 
 
 def _text_of(root: Path, decl: Declaration, origin: str) -> str:
