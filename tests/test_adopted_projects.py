@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ import yaml
 
 from autorelease.cli import workflows
 from autorelease.cli.main import main
+from autorelease.core import config
 from autorelease.errors import ExitCode
 from conftest import GitRepo, uv
 from test_bump_rules import PSR, ours, started
@@ -168,6 +170,11 @@ FOOTER = "\n\nBREAKING CHANGE: the old call is gone"
 
 def titles_by_the_tool(repo: GitRepo, tool: str, tmp_path: Path) -> list[str]:
     """The section titles cz or PSR itself writes in the new release's changelog section."""
+    return _titles(changelog_by_the_tool(repo, tool, tmp_path))
+
+
+def changelog_by_the_tool(repo: GitRepo, tool: str, tmp_path: Path) -> str:
+    """The changelog cz or PSR itself writes for the next release, in a clone."""
     clone = tmp_path / f"{tool}-clone"
     subprocess.run(["git", "clone", "-q", str(repo.path), str(clone)], check=True)
     subprocess.run(["git", "remote", "set-url", "origin", "https://github.com/o/r.git"],
@@ -181,7 +188,7 @@ def titles_by_the_tool(repo: GitRepo, tool: str, tmp_path: Path) -> list[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     proc = subprocess.run(argv, cwd=clone, capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return _titles((clone / "CHANGELOG.md").read_text())
+    return (clone / "CHANGELOG.md").read_text()
 
 
 def _titles(text: str) -> list[str]:
@@ -506,3 +513,47 @@ def test_an_error_in_releaserc_names_the_file(
         "autorelease: error: releaserc.toml [semantic_release]: commit_parser = 'emoji' is not "
         "supported"
     )
+
+
+# --- python-roborock: a squash merge whose title is not conventional ---------------------------
+
+SQUASHED = """Recover devices after sleep (#898)
+
+* fix(a01): restart stale session on timeouts
+
+* feat(a01): add push listener for device state
+
+* chore: fix formatting"""
+
+
+@pytest.mark.slow  # runs semantic-release as a process
+def test_the_commits_a_squash_merge_lists_are_released_and_listed_as_psr_does(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """python-roborock squash-merges pull requests whose titles are not conventional (#898,
+    "Recover A01 devices after sleep ...") with the branch's commits listed in the body. PSR's
+    conventional parser reads them (parse_squash_commits is on by default): a minor release
+    whose changelog lists the fix, the feature and the chore. autorelease planned the same
+    minor release, by PSR's rules, but its changelog listed none of the three."""
+    started(repo, tmp_path, PSR, "7.1.1")
+    repo.commit(SQUASHED)
+    assert (ours(repo), psr_next(repo.path, "7.1.1")) == ("7.2.0", "7.2.0")
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    section = json.loads(out)["changelog"]
+    theirs = changelog_by_the_tool(repo, "psr", tmp_path)
+    assert [t.casefold() for t in _titles(section)] == [t.casefold() for t in _titles(theirs)]
+    for text in ("restart stale session on timeouts", "add push listener for device state",
+                 "fix formatting"):  # fmt: skip
+        assert text in section
+        assert text in theirs.casefold()
+
+
+@pytest.mark.parametrize(
+    ("options", "squash"),
+    [("", True), ('commit_parser = "angular"\n', False),
+     ("[tool.semantic_release.commit_parser_options]\nparse_squash_commits = false\n", False)],
+)  # fmt: skip
+def test_psr_parse_squash_commits_is_carried_over(options: str, squash: bool) -> None:
+    table = tomllib.loads("[tool.semantic_release]\n" + options)["tool"]["semantic_release"]
+    assert config.from_semantic_release(table, "x").get("parse_squash_bodies", False) is squash

@@ -460,10 +460,14 @@ def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
     if changelog.get("exclude_commit_patterns"):
         out["changelog_exclude"] = [str(p) for p in changelog["exclude_commit_patterns"]]
         _check_changelog(out, *where.split(" ", 1))
-    if psr.get("commit_parser", "conventional") in ("conventional", "angular",
-                                                     "conventional-monorepo"):  # fmt: skip
+    parser = psr.get("commit_parser", "conventional")
+    if parser in ("conventional", "angular", "conventional-monorepo"):
         options = psr.get("commit_parser_options", {})
         out["changelog_sections"] = psr_sections(options.get("allowed_tags", PSR_TYPES))
+        # The commits a squash merge's body lists are released and listed, as PSR parses them
+        # (its parse_squash_commits: on by default but in the angular parser).
+        if options.get("parse_squash_commits", parser != "angular") is True:
+            out["parse_squash_bodies"] = True
     return out
 
 
