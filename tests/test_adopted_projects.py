@@ -557,3 +557,41 @@ def test_the_commits_a_squash_merge_lists_are_released_and_listed_as_psr_does(
 def test_psr_parse_squash_commits_is_carried_over(options: str, squash: bool) -> None:
     table = tomllib.loads("[tool.semantic_release]\n" + options)["tool"]["semantic_release"]
     assert config.from_semantic_release(table, "x").get("parse_squash_bodies", False) is squash
+
+
+# --- deezer-python, uiprotect, python-roborock, py2puml: [`abc1234`](url) --------------------
+
+PSR_CHANGELOG = """\
+# CHANGELOG
+
+<!-- version list -->
+
+## v1.0.0 (2026-08-07)
+
+### Features
+
+- Add support for python 3.15
+  ([`5de06d6`](https://github.com/o/r/commit/5de06d645a7b5fa92bdcb6c53687b8d2f7ea0f55))
+"""
+
+
+@pytest.mark.parametrize("psr_style", [True, False])
+def test_commit_links_are_written_as_the_last_release_writes_them(
+    project: GitRepo, capsys: pytest.CaptureFixture[str], psr_style: bool
+) -> None:
+    """Every python-semantic-release changelog seen (deezer-python's and uiprotect's own
+    templates, PSR's default in python-roborock and py2puml) links a commit as
+    [`5de06d6`](url), its hash as inline code; autorelease wrote [5de06d6](url) below it.
+    A new section links as the last release's entries do."""
+    text = PSR_CHANGELOG if psr_style else PSR_CHANGELOG.replace("`5de06d6`", "5de06d6")
+    project.git("remote", "add", "origin", "https://github.com/o/r.git")
+    project.commit("docs: changelog", ("CHANGELOG.md", text))
+    project.tag("v1.0.0")
+    sha = project.commit("fix(client): handle empty response")
+    code, out, err = run(capsys, "-C", project.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    short = f"`{sha[:7]}`" if psr_style else sha[:7]
+    expected = (
+        f"- **client:** handle empty response ([{short}](https://github.com/o/r/commit/{sha}))"
+    )
+    assert expected in json.loads(out)["changelog"].splitlines()

@@ -8,6 +8,7 @@ file's own release headings look is read by `changelog_style`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -221,7 +222,7 @@ def _group(
         groups[kind] = by_title.setdefault(title, [])
     breaking = groups.get("breaking")
     bullet, others = style.bullet, layout.others  # locals: the loop runs once per entry
-    line = _rst_line if style.rst else _line
+    line = _rst_line if style.rst else functools.partial(_line, code=style.sha_code)
     for kind, description, sha, scope, notes, refs in entries:
         if breaking is not None and notes:
             breaking += [line(url, sha, scope, note, refs, bullet=bullet) for note in notes]
@@ -248,14 +249,17 @@ def _line(
     refs: tuple[str, ...],
     *,
     bullet: str = "-",
+    code: bool = False,
 ) -> str:
-    """One entry: `- **scope:** text (links)`, the issues it names linked when URL is known."""
+    """One entry: `- **scope:** text (links)`, the issues it names linked when URL is known;
+    CODE writes the commit's hash as inline code, [`abc1234`](url)."""
     scope = f"**{as_data(scope) if '<!--' in scope else scope}:** " if scope else ""
     if "\n" in text or text[:1] in _MARKUP_START or "<!--" in text or text[-1:].isspace():
         text = as_data(text)
     if not url or not sha:
         return f"{bullet} {scope}{text}{_plain_links(refs, sha)}"
-    commit_link = f"[{sha[:7]}]({url}/commit/{sha})"
+    short = f"`{sha[:7]}`" if code else sha[:7]
+    commit_link = f"[{short}]({url}/commit/{sha})"
     if "#" not in text and not refs:
         return f"{bullet} {scope}{text} ({commit_link})"  # most entries
     if "#" in text:

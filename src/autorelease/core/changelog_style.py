@@ -65,6 +65,9 @@ class Style(NamedTuple):
     anchor: str = ""  # the anchor line, with a placeholder for the version
     bullet: str = "-"
     titles: tuple[str, ...] = ()  # the file's section titles, newest first: `🪲 Bug Fixes`
+    # The commit's short hash as inline code in its link, [`abc1234`](url), as the last
+    # release's entries write it (python-semantic-release's templates), else [abc1234](url).
+    sha_code: bool = False
 
     def title_for(self, title: str) -> str:
         """TITLE as the file writes it (`🪲 Bug Fixes` for `Bug Fixes`, an emoji before it or a
@@ -186,6 +189,7 @@ def detect(text: str | None, version: str | None, rst: bool) -> Style:
         anchor=_template(heading.anchor, version)[0] if heading.anchor else "",
         bullet=_bullet(text, heading),
         titles=_titles(text, heading, level=heading.level, rule=_sub_underline(text, heading)),
+        sha_code=not rst and _sha_code(text, heading),
     )
 
 
@@ -232,6 +236,14 @@ def _following(text: str, heading: Heading, limit: int = 200) -> list[str]:
     """Up to LIMIT lines of the section under HEADING."""
     lines = text[heading.end + 1 : heading.end + 1 + 20_000].split("\n")
     return lines[:limit]
+
+
+_SHA_CODE = r"\[`[0-9a-f]{7,40}`\]\("  # a link whose text is a short hash in backticks
+
+
+def _sha_code(text: str, heading: Heading) -> bool:
+    """True when the section under HEADING links commits as [`abc1234`](url)."""
+    return any("[`" in line and re.search(_SHA_CODE, line) for line in _following(text, heading))
 
 
 def _bullet(text: str, heading: Heading) -> str:
