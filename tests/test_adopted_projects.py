@@ -595,3 +595,34 @@ def test_commit_links_are_written_as_the_last_release_writes_them(
         f"- **client:** handle empty response ([{short}](https://github.com/o/r/commit/{sha}))"
     )
     assert expected in json.loads(out)["changelog"].splitlines()
+
+
+# --- telemetree-python: setup.py states the version, cz.json lists only itself ----------------
+
+SETUP_WITH_VERSION = (
+    'from setuptools import setup\n\nsetup(\n    name="telemetree",\n    version="{v}",\n)\n'
+)
+
+
+@pytest.mark.parametrize(("setup_version", "moved"), [("0.4.0", True), ("0.3.2", False)])
+def test_a_setup_py_version_the_listed_files_leave_out_moves_with_them(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], setup_version: str, moved: bool
+) -> None:
+    """telemetree-python's version is in cz.json (commitizen's provider) and, by hand, in
+    setup.py's `version="0.4.0"`, which setuptools builds from. cz bump moves only cz.json;
+    autorelease did too, and its build check then stopped the release (a 0.4.0 wheel for
+    tag 0.5.0). setup.py (or setup.cfg) holding the version moves with it; one that is
+    stale already is left as it is."""
+    repo.commit(
+        "chore: start",
+        ("cz.json", cz_file("cz.json")),
+        ("setup.py", SETUP_WITH_VERSION.format(v=setup_version)),
+    )
+    repo.tag("0.4.0")
+    repo.commit("fix(client): retry")
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    changes = {c["path"]: c["after"] for c in json.loads(out)["file_changes"]}
+    assert ("setup.py" in changes) is moved
+    if moved:
+        assert changes["setup.py"] == SETUP_WITH_VERSION.format(v="0.4.1")

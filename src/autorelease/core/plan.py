@@ -160,6 +160,9 @@ def _versions(
     current = latest.version.render() if latest else None
     found = version_files.read_all(root, declarations, current, cfg.origin["version_files"])
     check_agreement(found)
+    if cfg.version_files and not uses_scm(cfg):  # listed: what setuptools reads may be left out
+        extra = version_files.built_along(root, declarations, found)
+        declarations, found = [*declarations, *(f.declaration for f in extra)], [*found, *extra]
     return declarations, found
 
 

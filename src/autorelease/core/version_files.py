@@ -351,8 +351,7 @@ def discover(root: Path, pyproject: Mapping[str, Any]) -> list[Declaration]:
     hatch_path = _dig(pyproject, "tool.hatch.version.path")
     if isinstance(hatch_path, str):
         found.append(Declaration(hatch_path, "variable", "__version__"))
-    for name, kind, key in (("setup.cfg", "setup_cfg", "[metadata] version"),
-                            ("setup.py", "setup_py", "version=")):  # fmt: skip
+    for name, kind, key in _SETUP:
         decl = Declaration(name, kind, key)
         path = root / name
         value = read(decl, _lenient_text(inside(root, name))) if path.is_file() else None
@@ -363,6 +362,24 @@ def discover(root: Path, pyproject: Mapping[str, Any]) -> list[Declaration]:
     found.extend(d for d in _module_declarations(root) if d not in found)
     found.extend(_lock_declaration(root, project))
     return found
+
+
+_SETUP = (("setup.cfg", "setup_cfg", "[metadata] version"), ("setup.py", "setup_py", "version="))
+
+
+def built_along(root: Path, declarations: list[Declaration], found: list[Found]) -> list[Found]:
+    """setup.py's `version=` and setup.cfg's [metadata] version when the DECLARATIONS leave
+    them out but they hold the version FOUND in those: setuptools builds from them, so the
+    release moves them too (a stale one is left as it is, and the build check stops it)."""
+    listed = {d.path for d in declarations}
+    extra = []
+    for name, kind, key in _SETUP:
+        if not found or name in listed or first_link(root, name) or not (root / name).is_file():
+            continue
+        decl = Declaration(name, kind, key)
+        if read(decl, _lenient_text(root / name)) == found[0].value:
+            extra.append(Found(decl, found[0].value))
+    return extra
 
 
 def _lock_declaration(root: Path, project: Mapping[str, Any]) -> list[Declaration]:
