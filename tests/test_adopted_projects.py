@@ -365,6 +365,23 @@ def test_commitizen_s_json_file_comes_before_pyproject_as_in_cz(
     assert "last tag       0.4.0" in out
 
 
+def test_a_cz_json_that_is_not_commitizen_s_is_left_alone(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """cz.json is also the Czech strings of a translated project, and such a file need not
+    be strict JSON: one that does not name commitizen is not read."""
+    repo.commit(
+        "chore: start",
+        ("pyproject.toml", '[project]\nname = "p"\nversion = "1.0.0"\n'),
+        ("cz.json", '{"hello": "Ahoj", // komentář\n}'),
+    )
+    repo.tag("v1.0.0")
+    repo.commit("fix: a")
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    assert json.loads(out)["bump_rules"] == "autorelease"
+
+
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
@@ -497,6 +514,24 @@ def test_pyproject_s_psr_table_comes_before_releaserc(
     code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
     assert code == ExitCode.OK, err
     assert json.loads(out)["tag"] == "v1.0.1"
+
+
+def test_a_releaserc_toml_of_another_tool_is_left_alone(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """meteocatpy's .releaserc.toml lists semantic-release (npm) plugins, and is not even
+    valid TOML (a table and an array of tables of one name): it is not PSR's, so it is not
+    read, and autorelease plans with its own rules."""
+    repo.commit(
+        "chore: start",
+        ("pyproject.toml", '[project]\nname = "p"\nversion = "1.0.0"\n'),
+        (".releaserc.toml", '[plugins]\n"@semantic-release/git" = {}\n\n[[plugins]]\npath = "x"\n'),
+    )
+    repo.tag("v1.0.0")
+    repo.commit("fix: a")
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    assert (json.loads(out)["bump_rules"], json.loads(out)["tag"]) == ("autorelease", "v1.0.1")
 
 
 def test_an_error_in_releaserc_names_the_file(

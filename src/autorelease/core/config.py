@@ -236,7 +236,9 @@ def _commitizen_table(root: Path, pyproject: dict[str, Any]) -> tuple[str, dict[
             return f"{name} [tool.commitizen]", data["tool"]["commitizen"]
         if "commitizen" in data:
             return f"{name} [commitizen]", data["commitizen"]
-    for name in CZ_DATA_FILES:
+    for name in CZ_DATA_FILES:  # cz.json may be a Czech translation: it must name commitizen
+        if not _mentions(root / name, "commitizen"):
+            continue
         table = _read_data(root / name).get("commitizen")
         if isinstance(table, dict):
             return f"{name} [commitizen]", table
@@ -426,12 +428,22 @@ def semantic_release_table(
     if table is not None:
         return "pyproject.toml [tool.semantic_release]", table
     for name in PSR_FILES:
+        if not _mentions(root / name, "semantic_release"):
+            continue  # another tool's file of that name (a semantic-release one in TOML)
         data = _read_toml(root / name)
         for key, found in (("tool.semantic_release", data.get("tool", {}).get("semantic_release")),
                            ("semantic_release", data.get("semantic_release"))):  # fmt: skip
             if isinstance(found, dict):
                 return f"{name} [{key}]", found
     return "pyproject.toml [tool.semantic_release]", None
+
+
+def _mentions(path: Path, word: str) -> bool:
+    """True when the file at PATH exists and its bytes hold WORD."""
+    try:
+        return word.encode() in path.read_bytes()
+    except OSError:
+        return False
 
 
 def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
