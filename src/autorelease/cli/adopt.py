@@ -19,7 +19,7 @@ from typing import Any
 from autorelease import __version__, git
 from autorelease.cli import adopt_workspace
 from autorelease.core import config, version_files, workspace
-from autorelease.errors import ConfigError
+from autorelease.errors import ConfigError, VersionError
 from autorelease.fileio import inside
 
 HOOKS_REPO = "https://github.com/autorelease-dev/autorelease"
@@ -86,6 +86,11 @@ def settings_for(root: Path, cfg: config.Config) -> dict[str, Any]:
     """The [tool.autorelease] values init writes: detected ones and carried-over ones."""
     settings: dict[str, Any] = {"tag_format": detect_tag_format(root, str(cfg.tag_format))}
     settings.update(carried(root, cfg, skip=("tag_format",)))
+    stale = unfound(root, cfg)
+    kept = [spec for spec in settings.get("version_files", []) if spec not in stale]
+    if stale:  # what the other tool skipped is left out (notes() says so), not a broken table
+        settings.pop("version_files")
+        settings.update({"version_files": kept} if kept else {})
     if "version_files" not in settings and "version_source" not in settings:
         if version_files.uses_scm_version(cfg.pyproject):
             settings["version_source"] = "tag"
@@ -94,6 +99,22 @@ def settings_for(root: Path, cfg: config.Config) -> dict[str, Any]:
             if specs:
                 settings["version_files"] = specs
     return settings
+
+
+def unfound(root: Path, cfg: config.Config) -> list[str]:
+    """The version_files entries carried over from commitizen or semantic-release that hold no
+    version: those tools skip them, the dry run would stop at them, so init leaves them out."""
+    if cfg.origin.get("version_files", "default") == "default":
+        return []
+    stale = []
+    for spec in cfg.version_files:
+        specs = version_files.expand(spec, root)
+        decls = [version_files.parse_spec(s, root, str(cfg.tag_format)) for s in specs]
+        try:
+            version_files.read_all(root, decls)
+        except VersionError:
+            stale.append(spec)
+    return stale
 
 
 def carried(root: Path, cfg: config.Config, skip: tuple[str, ...]) -> dict[str, Any]:
@@ -352,4 +373,11 @@ def notes(root: Path) -> list[str]:
     space = workspace.discover(root, cfg)
     if space is not None and "autorelease" not in cfg.pyproject.get("tool", {}):
         found += adopt_workspace.notes(root, cfg, space)
+    elif "autorelease" not in cfg.pyproject.get("tool", {}):
+        where = cfg.origin.get("version_files", "")
+        found += [
+            f"version_files: {spec!r} left out: {where} lists it, but there is no version "
+            "there (the tool skips it; autorelease would stop at it)"
+            for spec in unfound(root, cfg)
+        ]
     return found
