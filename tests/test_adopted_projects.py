@@ -686,3 +686,58 @@ def test_init_leaves_out_the_stale_entry_and_says_so(
     code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
     assert code == ExitCode.OK, err
     assert json.loads(out)["next_version"] == "15.14.3"
+
+
+# --- mkdocs-matplotlib: commitizen's default tag format ---------------------------------------
+
+
+@pytest.mark.slow  # runs cz as a process
+def test_a_commitizen_table_without_tag_format_tags_the_bare_version_as_cz_does(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mkdocs-matplotlib's .cz.toml sets no tag_format; cz's default is `$version`, and its
+    tags are 0.10.1, 0.10.0, .... autorelease read the default as its own v{version}, found no
+    release tag, and planned the whole history as a first release of the version out already."""
+    repo.commit(
+        "chore: start",
+        ("pyproject.toml", '[project]\nname = "p"\nversion = "0.10.1"\n'),
+        (".cz.toml", '[tool.commitizen]\nversion_provider = "pep621"\n'),
+    )
+    repo.tag("0.10.1")
+    repo.commit("feat: add thing")
+    assert cz_next(repo.path) == "0.11.0"
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    plan = json.loads(out)
+    assert (plan["last_tag"], plan["next_version"], plan["tag"]) == ("0.10.1", "0.11.0", "0.11.0")
+    assert plan["warnings"] == []
+
+
+def _unmatched(fmt: str, origin: str, other: str) -> str:
+    return (
+        f"no tag follows tag_format = {fmt!r} ({origin}), but the tags follow {other!r}: if "
+        f"those are the releases, set tag_format = {other!r} in [tool.autorelease]"
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "tag", "warning"),
+    [
+        ("[tool.commitizen]\nname = 'cz_conventional_commits'\n", "v1.0.0",
+         _unmatched("{version}", "pyproject.toml [tool.commitizen]", "v{version}")),
+        ("", "1.0.0", _unmatched("v{version}", "default", "{version}")),
+    ],
+)  # fmt: skip
+def test_tags_of_another_format_are_pointed_out(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], table: str, tag: str, warning: str
+) -> None:
+    """A project with a commitizen table for `cz check` alone may tag v1.0.0 by hand, which
+    cz's default format does not read: the dry run says which format the tags follow."""
+    repo.commit(
+        "chore: start", ("pyproject.toml", '[project]\nname = "p"\nversion = "1.0.0"\n\n' + table)
+    )
+    repo.tag(tag)
+    repo.commit("fix: a")
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    assert json.loads(out)["warnings"] == [warning]

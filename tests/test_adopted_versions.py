@@ -381,7 +381,8 @@ def test_scm_provider_writes_no_file_and_takes_the_version_from_tags(
     project: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project.write("pyproject.toml", "[project]\nname = 'p'\ndynamic = ['version']\n"
-                  "[tool.commitizen]\nversion_provider = 'scm'\n")  # fmt: skip
+                  "[tool.commitizen]\nversion_provider = 'scm'\n"
+                  "tag_format = 'v$version'\n")  # fmt: skip
     project.git("rm", "-q", "src/sample_pkg/__init__.py")
     project.history([("feat: a", "v0.3.0"), ("fix: b", None)])
     code, out, _ = run(capsys, "-C", project.path, "--dry-run")
@@ -394,7 +395,7 @@ def test_scm_provider_still_rewrites_cz_version_files(
     project: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project.write("pyproject.toml", "[project]\nname = 'p'\ndynamic = ['version']\n"
-                  "[tool.commitizen]\nversion_provider = 'scm'\n"
+                  "[tool.commitizen]\nversion_provider = 'scm'\ntag_format = 'v$version'\n"
                   "version_files = ['src/sample_pkg/__init__.py']\n")  # fmt: skip
     project.history([("feat: a", "v1.0.0"), ("fix: b", None)])
     code, out, _ = run(capsys, "-C", project.path, "--dry-run")
@@ -405,11 +406,14 @@ def test_scm_provider_still_rewrites_cz_version_files(
 @pytest.mark.parametrize(
     ("files", "changed"),
     [
-        ({".cz.toml": '[tool.commitizen]\nversion = "1.0.0"\nversion_provider = "commitizen"\n'},
+        ({".cz.toml": '[tool.commitizen]\nversion = "1.0.0"\nversion_provider = "commitizen"\n'
+                      'tag_format = "v$version"\n'},
          [".cz.toml", "pyproject.toml"]),
-        ({"pyproject.toml.extra": '[tool.commitizen]\nversion = "1.0.0"\n'}, ["pyproject.toml"]),
+        ({"pyproject.toml.extra": '[tool.commitizen]\nversion = "1.0.0"\n'
+                                  'tag_format = "v$version"\n'}, ["pyproject.toml"]),
         ({"pyproject.toml.extra": '[tool.poetry]\nversion = "1.0.0"\n'
-                                  '[tool.commitizen]\nversion_provider = "poetry"\n'},
+                                  '[tool.commitizen]\nversion_provider = "poetry"\n'
+                                  'tag_format = "v$version"\n'},
          ["pyproject.toml"]),
     ],
 )  # fmt: skip

@@ -16,6 +16,7 @@ from conftest import GitRepo
 CUSTOMIZE = """\
 [tool.commitizen]
 name = "cz_customize"
+tag_format = "v$version"
 {extra}
 
 [tool.commitizen.customize]
@@ -232,7 +233,7 @@ def test_the_changelog_of_a_rule_set_is_what_cz_changelog_writes(repo: GitRepo, 
     cz = Path(sys.executable).parent / "cz"
     if not cz.exists() and shutil.which("cz") is None:
         pytest.skip("commitizen (cz) is not installed")
-    rules_toml = CUSTOMIZE.format(extra='version_provider = "pep621"\ntag_format = "v$version"')
+    rules_toml = CUSTOMIZE.format(extra='version_provider = "pep621"')
     repo.write("pyproject.toml", '[project]\nname = "p"\nversion = "1.0.0"\n')
     repo.write(".cz.toml", rules_toml + CHANGELOG_RULES)
     repo.git("add", ".")

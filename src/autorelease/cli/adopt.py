@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from autorelease import __version__, git
 from autorelease.cli import adopt_workspace
 from autorelease.core import config, version_files, workspace
+from autorelease.core.history import tag_format_of
 from autorelease.errors import ConfigError, VersionError
 from autorelease.fileio import inside
 
@@ -181,17 +181,6 @@ def detect_tag_format(root: Path, default: str) -> str:
     """The tag format the existing tags use (most common prefix before a version), or DEFAULT."""
     names = [t.name for t in git.list_tags(root)]
     return tag_format_of(names) or default
-
-
-def tag_format_of(names: Iterable[str]) -> str | None:
-    prefixes: Counter[str] = Counter()
-    for name in names:
-        match = re.fullmatch(r"(?P<prefix>.*?)(?P<version>\d+\.\d+(?:\.\d+)?(?:[-.+]?\w+)*)", name)
-        if match:
-            prefixes[match["prefix"]] += 1
-    if not prefixes:
-        return None
-    return prefixes.most_common(1)[0][0] + "{version}"
 
 
 def toml_value(value: Any) -> str:

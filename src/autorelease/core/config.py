@@ -293,8 +293,8 @@ def from_commitizen(cz: dict[str, Any], where: str, own: Set[str] = frozenset())
     OWN names the keys [tool.autorelease] sets: its version settings replace cz's provider.
     """
     out: dict[str, Any] = {}
-    if "tag_format" in cz:
-        out["tag_format"] = _cz_tag_format(str(cz["tag_format"]), where)
+    # commitizen's default tag is the bare version ($version), not autorelease's v{version}.
+    out["tag_format"] = _cz_tag_format(str(cz.get("tag_format") or "$version"), where)
     if not own & {"version_files", "version_source"}:
         out.update(_cz_versions(cz, where))
     if "major_version_zero" in cz:

@@ -31,8 +31,9 @@ def check_source(kind: str, raw: Mapping[str, Any], layer: Mapping[str, Any], wh
         whole = key.endswith(("changelog_file", "changelog_template"))  # no :key part
         if is_outside(value if whole else value.partition(":")[0]):
             raise ConfigError(f"{where}: {key} = {value!r} is outside the repository", _PATH_HINT)
-    if "tag_format" in layer:
-        check_tag_format(str(layer["tag_format"]), f"{where}: tag_format = {raw['tag_format']!r}")
+    if "tag_format" in layer:  # as written; commitizen's default when its table sets none
+        written = raw.get("tag_format", layer["tag_format"])
+        check_tag_format(str(layer["tag_format"]), f"{where}: tag_format = {written!r}")
 
 
 def _paths(kind: str, raw: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

@@ -9,6 +9,7 @@ number, so tags on maintenance branches do not count.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from pathlib import Path
@@ -39,6 +40,27 @@ class History(NamedTuple):
     head_tags: tuple[ReleaseTag, ...]
     commits: tuple[git.RawCommit, ...]  # since last_final, newest first
     since_pending: frozenset[str]  # shas in `commits` that the pending pre-release lacks
+
+
+def tag_format_of(names: Iterable[str]) -> str | None:
+    """The tag format most of NAMES that end in a version follow (`v{version}`, `{version}`),
+    or None when none does."""
+    prefixes: Counter[str] = Counter()
+    for name in names:
+        match = re.fullmatch(r"(?P<prefix>.*?)(?P<version>\d+\.\d+(?:\.\d+)?(?:[-.+]?\w+)*)", name)
+        if match:
+            prefixes[match["prefix"]] += 1
+    if not prefixes:
+        return None
+    return prefixes.most_common(1)[0][0] + "{version}"
+
+
+def other_format(root: Path, tag_format: str) -> str | None:
+    """The format of the repository's version-like tags when none follows TAG_FORMAT (a
+    commitizen project that checks commits only, tagging v1.2.3 itself), else None. Asked
+    only when no release tag was found: one more listing of the tags."""
+    found = tag_format_of(t.name for t in git.list_tags(root))
+    return found if found is not None and found != tag_format else None
 
 
 def tag_pattern(tag_format: str) -> re.Pattern[str]:

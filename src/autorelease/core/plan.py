@@ -136,7 +136,20 @@ def plan_release(root: Path, options: PlanOptions | None = None) -> ReleasePlan:
         root, cfg, hist, found=found, options=options, date=date,
         repo_url=repo_url, declarations=declarations, classifier=classifier,
     )  # fmt: skip
-    return plan._replace(file_changes=on_top(root, options.extra_commits, plan.file_changes))
+    plan = plan._replace(file_changes=on_top(root, options.extra_commits, plan.file_changes))
+    other = history.other_format(root, str(cfg.tag_format)) if not hist.tags else None
+    if other is None:
+        return plan
+    return plan._replace(warnings=(*plan.warnings, _unmatched_tags(cfg, other)))
+
+
+def _unmatched_tags(cfg: config.Config, other: str) -> str:
+    """The warning for a history whose version tags follow OTHER, not the tag format."""
+    return (
+        f"no tag follows tag_format = {str(cfg.tag_format)!r} ({cfg.origin['tag_format']}), "
+        f"but the tags follow {other!r}: if those are the releases, set tag_format = "
+        f"{other!r} in [tool.autorelease]"
+    )
 
 
 def today() -> str:
