@@ -21,6 +21,7 @@ import yaml
 from autorelease.cli import workflows
 from autorelease.cli.main import main
 from autorelease.core import config
+from autorelease.core.plan import PlanOptions, plan_release
 from autorelease.errors import ExitCode
 from conftest import GitRepo, uv
 from test_bump_rules import PSR, ours, started
@@ -741,3 +742,30 @@ def test_tags_of_another_format_are_pointed_out(
     code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
     assert code == ExitCode.OK, err
     assert json.loads(out)["warnings"] == [warning]
+
+
+# --- codeforlife-package-python: PSR's commit_message ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('commit_message = "v{{version}} [skip ci]"\n', "v{version} [skip ci]"),
+        ("", "chore(release): {version}"),  # PSR's own default is not autorelease's to claim
+        ('commit_message = "release {{version}} of {{name}}"\n', "chore(release): {version}"),
+    ],
+)
+def test_psr_commit_message_is_carried_over(
+    repo: GitRepo, tmp_path: Path, table: str, message: str
+) -> None:
+    """ocadotechnology's codeforlife-package-python releases with `commit_message = "v{version}
+    [skip ci]"` in releaserc.toml, so its release commits start no CI run; autorelease's were
+    `chore(release): 1.2.0`, which did. An explicit commit_message with the field {version}
+    alone is carried over (and init writes it)."""
+    started(repo, tmp_path, PSR + table, "1.0.0").commit("fix: a")
+    assert config.load(repo.path).commit_message == message
+    repo.commit("v1.0.1 [skip ci]")  # such a release commit is one in the history
+    plan = plan_release(repo.path, PlanOptions(date="2024-01-01"))
+    kinds = [c.kind for c in plan.commits]
+    assert kinds == (["release", "conventional"] if table.startswith("commit_message = \"v") else
+                     ["invalid", "conventional"])  # fmt: skip

@@ -30,7 +30,8 @@ WORKFLOW_NAMES = (WORKFLOW, ".github/workflows/autorelease.yml")
 _CARRIED = ("tag_format", "version_files", "version_source", "major_on_zero",
             "allow_zero_version", "bump_map", "version_scheme", "changelog_file",
             "commit_rules", "max_header_length", "bump_rules", "changelog_marker",
-            "changelog_sections", "changelog_exclude", "parse_squash_bodies")  # fmt: skip
+            "changelog_sections", "changelog_exclude", "parse_squash_bodies",
+            "commit_message")  # fmt: skip
 
 
 @dataclass(frozen=True)

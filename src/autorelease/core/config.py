@@ -438,6 +438,11 @@ def semantic_release_table(
     return "pyproject.toml [tool.semantic_release]", None
 
 
+def _only_version(template: str) -> bool:
+    """True when TEMPLATE has the field {version} and no other."""
+    return "{version}" in template and "{" not in template.replace("{version}", "")
+
+
 def _mentions(path: Path, word: str) -> bool:
     """True when the file at PATH exists and its bytes hold WORD."""
     try:
@@ -455,6 +460,9 @@ def from_semantic_release(psr: dict[str, Any], where: str) -> dict[str, Any]:
     if files:
         out["version_files"] = files
     out["max_header_length"] = 0  # PSR checks no message: the project's history has no limit
+    message = psr.get("commit_message")
+    if isinstance(message, str) and _only_version(message):
+        out["commit_message"] = message  # its own release commits: `v1.2.0 [skip ci]`
     out["version_scheme"] = "semver"  # PSR writes 1.2.0-rc.1, which its version_variables match
     for key in ("major_on_zero", "allow_zero_version"):
         if isinstance(psr.get(key), bool):
