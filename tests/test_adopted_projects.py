@@ -769,3 +769,39 @@ def test_psr_commit_message_is_carried_over(
     kinds = [c.kind for c in plan.commits]
     assert kinds == (["release", "conventional"] if table.startswith("commit_message = \"v") else
                      ["invalid", "conventional"])  # fmt: skip
+
+
+# --- codeforlife-package-python: PSR 9's allow_zero_version ------------------------------------
+
+PSR_NO_ZERO = '[project]\nname = "p"\nversion = "{v}"\n\n[tool.semantic_release]\n'
+RELEASE_FLOW = (
+    "on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - {step}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("pin", "expected"),
+    [
+        ({".github/workflows/main.yml": RELEASE_FLOW.format(
+            step="run: python -m pip install build python-semantic-release==9.*")}, "0.32.7"),
+        ({".github/workflows/r.yaml": RELEASE_FLOW.format(
+            step="uses: python-semantic-release/python-semantic-release@"
+                 "0123456789abcdef0123456789abcdef01234567  # v9.21.1")}, "0.32.7"),
+        ({"uv.lock": 'version = 1\n\n[[package]]\nname = "python-semantic-release"\n'
+                     'version = "9.8.0"\n'}, "0.32.7"),
+        ({".github/workflows/main.yml": RELEASE_FLOW.format(
+            step="uses: python-semantic-release/python-semantic-release@v10.5.3")}, "1.0.0"),
+        ({}, "1.0.0"),
+    ],
+)  # fmt: skip
+def test_allow_zero_version_defaults_as_the_pinned_psr_does(
+    repo: GitRepo, tmp_path: Path, pin: dict[str, str], expected: str
+) -> None:
+    """codeforlife-package-python releases 0.32.x with `pip install python-semantic-release==9.*`
+    and no allow_zero_version: PSR 9's default is true, so a fix is 0.32.7. PSR 10 made the
+    default false (1.0.0 from any 0.x), and autorelease always took PSR 10's: its first
+    release would have been 1.0.0. The default now follows the major version the project's
+    workflow or lock file pins (PSR 10's when none is pinned)."""
+    started(repo, tmp_path, PSR_NO_ZERO, "0.32.6")
+    repo.commit("fix: upgrade cryptography", *pin.items())
+    assert ours(repo) == expected

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Set
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autorelease.core import config_checks
+from autorelease.core import config_checks, psr_version
 from autorelease.errors import ConfigError
 
 DEFAULT_BUMP_MAP: Mapping[str, str] = {"feat": "minor", "fix": "patch", "perf": "patch"}
@@ -125,6 +125,8 @@ def load(root: Path, pyproject: Mapping[str, Any] | None = None) -> Config:
     where, psr = semantic_release_table(root, pyproject)
     if psr is not None:
         layers.append((where, from_semantic_release(psr, where)))
+        if "allow_zero_version" not in psr and (psr_version.pinned_major(root) or 10) < 10:
+            layers[-1][1]["allow_zero_version"] = True  # the default up to PSR 9
         config_checks.check_source("semantic_release", psr, layers[-1][1], where)
     values = {key: spec[1] for key, spec in _SCHEMA.items()}
     origin = dict.fromkeys(values, "default")
