@@ -805,3 +805,33 @@ def test_allow_zero_version_defaults_as_the_pinned_psr_does(
     started(repo, tmp_path, PSR_NO_ZERO, "0.32.6")
     repo.commit("fix: upgrade cryptography", *pin.items())
     assert ours(repo) == expected
+
+
+PSR9_PIN = {".github/workflows/main.yml": RELEASE_FLOW.format(
+    step="run: python -m pip install python-semantic-release==9.*")}  # fmt: skip
+
+
+@pytest.mark.slow  # runs semantic-release as a process
+@pytest.mark.parametrize(("pin", "expected"), [(PSR9_PIN, (None, "1.1.0")), ({}, ("1.1.0", None))])
+def test_the_conventional_parser_defaults_follow_the_pinned_psr(
+    repo: GitRepo, tmp_path: Path, pin: dict[str, str], expected: tuple[str | None, ...]
+) -> None:
+    """PSR 10 made its conventional parser read the commits a squash merge lists and ignore
+    merge commits; up to 9 it did neither. A project pinned to PSR 9 (codeforlife-package-
+    python) releases nothing for a squash merge listing a feature, and a minor for a merge
+    commit titled `feat: …`; with PSR 10, the other way round."""
+    started(repo, tmp_path, PSR, "1.0.0")
+    repo.commit("ci: pin the release tool", *pin.items())
+    base = repo.head()
+    repo.commit("Add search (#9)\n\n* feat: add the search")
+    squashed = ours(repo)
+    if not pin:  # PSR 10, installed with the tests, agrees
+        assert psr_next(repo.path, "1.0.0") == squashed
+    repo.git("reset", "-q", "--hard", base)
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.commit("docs: describe the search")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "feat: merge the search", "topic")
+    assert (squashed, ours(repo)) == expected
+    if not pin:
+        assert psr_next(repo.path, "1.0.0") is None

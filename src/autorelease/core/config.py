@@ -89,7 +89,7 @@ class Config(NamedTuple):
     def semantic_release(self) -> tuple[str, dict[str, Any]]:
         """python-semantic-release's settings as written ({} when there are none), and
         where they are."""
-        where, table = semantic_release_table(self.root, self.pyproject)
+        where, table = psr_settings(self.root, self.pyproject)
         return where, dict(table or {})
 
     @property
@@ -122,11 +122,9 @@ def load(root: Path, pyproject: Mapping[str, Any] | None = None) -> Config:
     if cz is not None:
         layers.append((cz_where, from_commitizen(cz, cz_where, set(own or ()))))
         config_checks.check_source("commitizen", cz, layers[-1][1], cz_where)
-    where, psr = semantic_release_table(root, pyproject)
+    where, psr = psr_settings(root, pyproject)
     if psr is not None:
         layers.append((where, from_semantic_release(psr, where)))
-        if "allow_zero_version" not in psr and (psr_version.pinned_major(root) or 10) < 10:
-            layers[-1][1]["allow_zero_version"] = True  # the default up to PSR 9
         config_checks.check_source("semantic_release", psr, layers[-1][1], where)
     values = {key: spec[1] for key, spec in _SCHEMA.items()}
     origin = dict.fromkeys(values, "default")
@@ -443,6 +441,19 @@ def semantic_release_table(
 def _only_version(template: str) -> bool:
     """True when TEMPLATE has the field {version} and no other."""
     return "{version}" in template and "{" not in template.replace("{version}", "")
+
+
+def psr_settings(root: Path, pyproject: Mapping[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """semantic_release_table, with the defaults of python-semantic-release 9 written in when
+    the project pins 9 or older (10 changed them): zero versions allowed, and its conventional
+    parser neither reads squashed commits nor ignores merges."""
+    where, table = semantic_release_table(root, pyproject)
+    if table is None or (psr_version.pinned_major(root) or 10) >= 10:
+        return where, table
+    options = table.get("commit_parser_options")
+    options = dict(options) if isinstance(options, dict) else {}
+    options = {"parse_squash_commits": False, "ignore_merge_commits": False, **options}
+    return where, {"allow_zero_version": True, **table, "commit_parser_options": options}
 
 
 def _mentions(path: Path, word: str) -> bool:
