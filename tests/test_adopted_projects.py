@@ -115,6 +115,31 @@ def test_a_missing_version_file_names_the_setting_that_lists_it(
     assert err.strip().endswith(f"names it — {setting}")
 
 
+def test_init_leaves_out_the_stale_entry_and_says_so(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """uiprotect again: `init` carried the stale `__init__.py:__version__` entry into
+    [tool.autorelease], a table whose first dry run stops (exit 14). PSR skips the entry, so
+    init leaves it out and says why."""
+    started(repo, tmp_path, UIPROTECT, "15.14.2")
+    repo.commit("fix(api): handle timeouts", ("src/uiprotect/__init__.py", '"""API."""\n'))
+    code, out, err = run(capsys, "-C", repo.path, "init", "--dry-run")
+    assert code == ExitCode.OK, err
+    assert '+version_files = ["pyproject.toml:project.version"]' in out
+    assert (
+        "version_files: 'src/uiprotect/__init__.py:__version__:nf' left out: pyproject.toml "
+        "[tool.semantic_release] lists it, but there is no version there (the tool skips it; "
+        "autorelease would stop at it)"
+    ) in out + err
+    code, _, err = run(capsys, "-C", repo.path, "init", "--yes")
+    assert code == ExitCode.OK, err
+    repo.git("add", ".")
+    repo.git("commit", "-qm", "chore: adopt autorelease")
+    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
+    assert code == ExitCode.OK, err
+    assert json.loads(out)["next_version"] == "15.14.3"
+
+
 # --- deezer-python, python-roborock: uv.lock, moved by PSR's build_command --------------------
 
 DEEZER = """
@@ -662,31 +687,6 @@ def test_a_setup_py_version_the_listed_files_leave_out_moves_with_them(
     assert ("setup.py" in changes) is moved
     if moved:
         assert changes["setup.py"] == SETUP_WITH_VERSION.format(v="0.4.1")
-
-
-def test_init_leaves_out_the_stale_entry_and_says_so(
-    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """uiprotect again: `init` carried the stale `__init__.py:__version__` entry into
-    [tool.autorelease], a table whose first dry run stops (exit 14). PSR skips the entry, so
-    init leaves it out and says why."""
-    started(repo, tmp_path, UIPROTECT, "15.14.2")
-    repo.commit("fix(api): handle timeouts", ("src/uiprotect/__init__.py", '"""API."""\n'))
-    code, out, err = run(capsys, "-C", repo.path, "init", "--dry-run")
-    assert code == ExitCode.OK, err
-    assert '+version_files = ["pyproject.toml:project.version"]' in out
-    assert (
-        "version_files: 'src/uiprotect/__init__.py:__version__:nf' left out: pyproject.toml "
-        "[tool.semantic_release] lists it, but there is no version there (the tool skips it; "
-        "autorelease would stop at it)"
-    ) in out + err
-    code, _, err = run(capsys, "-C", repo.path, "init", "--yes")
-    assert code == ExitCode.OK, err
-    repo.git("add", ".")
-    repo.git("commit", "-qm", "chore: adopt autorelease")
-    code, out, err = run(capsys, "-C", repo.path, "--dry-run", "--offline", "--json")
-    assert code == ExitCode.OK, err
-    assert json.loads(out)["next_version"] == "15.14.3"
 
 
 # --- mkdocs-matplotlib: commitizen's default tag format ---------------------------------------
