@@ -82,12 +82,15 @@ def run_tool(
 ) -> ToolResult:
     """Run ARGS and return its merged output and duration; never raises for a failed exit.
 
-    ECHO gets each line of the output as it arrives (the debug log: `--verbose`).
+    ECHO gets each line of the output as it arrives (the debug log: `--verbose`). In a session
+    of its own: on an interrupt (SIGTERM, Ctrl-C) or when it returns, everything it started
+    ends with it, so no build backend writes into the work tree after a rollback.
     """
     start = time.monotonic()
     lines: list[str] = []
+    collect = _collector(lines, echo)
     try:
-        end = process.streamed(args, _collector(lines, echo), cwd=cwd, env=env, timeout=timeout)
+        end = process.streamed(args, collect, cwd=cwd, env=env, timeout=timeout, own_group=True)
     except FileNotFoundError as exc:
         return ToolResult(tuple(args), 127, str(exc), time.monotonic() - start)
     output = "".join(f"{line}\n" for line in lines)
