@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from autorelease.errors import ExitCode
-from conftest import git_out, refs, snapshot
+from conftest import GitRepo, git_out, refs, sample_project, snapshot
 from publish_world import TOKEN, Published, World
 from test_publish_faults import alive, wait_for
 from test_publish_killed import release_commits
-from workspace_world import full_history
+from workspace_world import ROOT, full_history, only_cli_history
 
 pytest_plugins = ["index_server", "publish_world", "workspace_world"]
 
@@ -42,6 +44,143 @@ def assert_released_once(w: World, done: Published) -> None:
     assert len(w.index_files()) == 6
     assert len(w.github.releases) == 3
     assert git_out(w.repo.path, "status", "--porcelain") == ""
+
+
+# --- refused when the configuration is read: nothing written, nothing read outside -----------
+
+# Outside the repository: read, it would fail as no TOML, and the error would say so.
+OUTSIDE = "[project]\nname = evil, read\n"
+
+
+def members(repo: GitRepo, *patterns: str) -> None:
+    listed = ", ".join(f'"{p}"' for p in ("packages/*", *patterns))
+    repo.write("pyproject.toml", ROOT.replace('["packages/*"]', f"[{listed}]"))
+
+
+def packages(repo: GitRepo, table: str) -> None:
+    with (repo.path / "pyproject.toml").open("a") as out:
+        out.write(f"\n[tool.autorelease.packages]\n{table}\n")
+
+
+def refused(w: World, change: Callable[[GitRepo, Path], None]) -> Published:
+    """`autorelease publish` after CHANGE(repo, a folder outside it holding a project) was
+    committed and a fix to cli pushed: refused with nothing written, the outside unread."""
+    outside = w.tmp / "outside"
+    outside.mkdir()
+    (outside / "pyproject.toml").write_text(OUTSIDE)
+    change(w.repo, outside)
+    w.repo.git("add", ".")
+    w.repo.git("commit", "-qm", "chore: the packages")
+    only_cli_history(w.repo)
+    before, origin = snapshot(w.repo.path), refs(w.origin)
+
+    done = w.publish()
+
+    assert done.code == ExitCode.CONFIG, done.err
+    assert len(done.error_lines) == 1, done.err
+    assert (snapshot(w.repo.path), refs(w.origin)) == (before, origin)
+    assert (w.index_files(), w.github.releases) == ({}, {})
+    assert sorted(p.name for p in outside.iterdir()) == ["pyproject.toml"]
+    assert (outside / "pyproject.toml").read_text() == OUTSIDE
+    return done
+
+
+ERROR = "autorelease: error: "
+
+
+def test_a_members_glob_that_climbs_out_of_the_repository_is_refused(ws: World) -> None:
+    done = refused(ws, lambda repo, outside: members(repo, "../outside"))
+    assert done.error_lines == [
+        f"{ERROR}pyproject.toml: [tool.uv.workspace] members: '../outside' is outside the "
+        "repository — list the members' folders relative to the repository root, inside it"
+    ]
+
+
+def test_an_absolute_members_glob_is_refused_not_an_internal_error(ws: World) -> None:
+    where = str(ws.tmp / "outside")
+    done = refused(ws, lambda repo, outside: members(repo, str(outside)))
+    assert done.error_lines == [
+        f"{ERROR}pyproject.toml: [tool.uv.workspace] members: '{where}' is outside the "
+        "repository — list the members' folders relative to the repository root, inside it"
+    ]
+
+
+def test_a_package_path_that_climbs_out_through_its_own_folder_is_refused(ws: World) -> None:
+    done = refused(ws, lambda repo, outside: packages(repo, 'evil = "packages/../../outside"'))
+    assert done.error_lines == [
+        f"{ERROR}pyproject.toml: [tool.autorelease.packages].evil = 'packages/../../outside' is "
+        "outside the repository — give the package's folder relative to the repository root"
+    ]
+
+
+def test_a_member_folder_that_is_a_link_to_outside_is_refused_before_it_is_read(
+    ws: World,
+) -> None:
+    done = refused(ws, lambda repo, outside: (repo.path / "packages/evil").symlink_to(outside))
+    (line,) = done.error_lines
+    assert line.startswith(
+        f"{ERROR}packages/evil/pyproject.toml leads outside the repository through a symbolic "
+        "link (to "
+    )
+
+
+def test_two_names_for_one_folder_are_refused_not_released_twice(ws: World) -> None:
+    """cli2 would release packages/cli again, at a version cli released already."""
+    table = 'cli2 = { path = "packages/cli", tag_format = "cli2-v{version}" }'
+    done = refused(ws, lambda repo, outside: packages(repo, table))
+    assert done.error_lines == [
+        f"{ERROR}the packages cli and cli2 are the same folder, packages/cli — name each "
+        "package's folder once in [tool.autorelease.packages] (a uv member is named by its "
+        "[project].name already)"
+    ]
+
+
+def test_two_members_of_one_name_are_refused(ws: World) -> None:
+    done = refused(ws, lambda repo, outside: sample_project(repo.path / "packages/zcore", "core"))
+    assert done.error_lines == [
+        f"{ERROR}the workspace members packages/core and packages/zcore are both named core — "
+        "give each its own [project].name, or exclude one in [tool.uv.workspace]"
+    ]
+
+
+LONG = "x" * 250
+REFUSED_FORMATS = [
+    ("{name} v{version}", "'pkg v1.2.3', which git refuses: it contains ' '"),
+    ("-{name}-v{version}", "'-pkg-v1.2.3', which git refuses: it starts with '-'"),
+    ("{name}..v{version}", "'pkg..v1.2.3', which git refuses: it contains '..'"),
+    ("{name}:v{version}", "'pkg:v1.2.3', which git refuses: it contains ':'"),
+    ("{name}/v{version}.lock", "'pkg/v1.2.3.lock', which git refuses: a part ends with '.lock'"),
+    (LONG + "{version}", f"'{LONG}1.2.3', which git refuses: a part is longer than 250 bytes "
+     "(each is a file name in .git/refs)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("tag_format", "problem"), REFUSED_FORMATS)
+def test_a_package_s_tag_format_git_refuses_is_refused_before_the_release_commit(
+    ws: World, tag_format: str, problem: str
+) -> None:
+    done = refused(
+        ws, lambda repo, outside: packages(repo, f"cli = {{ tag_format = '{tag_format}' }}")
+    )
+    assert done.error_lines == [
+        f"{ERROR}pyproject.toml: [tool.autorelease.packages].cli.tag_format = {tag_format!r} "
+        f"makes tags like {problem} — start it with a letter or digit; use letters, digits, "
+        ". - _ and /, e.g. 'v{version}'"
+    ]
+
+
+@pytest.mark.parametrize("name", ["-tool", "my tool", "tool..x", "tool~1", "tool:x", "tool@{x"])
+def test_a_package_name_that_makes_tags_git_refuses_is_refused(ws: World, name: str) -> None:
+    def change(repo: GitRepo, outside: Path) -> None:
+        sample_project(repo.path / "tools/tool", "tool")
+        packages(repo, f'"{name}" = "tools/tool"')
+
+    done = refused(ws, change)
+    (line,) = done.error_lines
+    assert line.startswith(f"{ERROR}the package {name!r} makes tags like '{name}-v1.2.3', which "
+                           "git refuses: ")  # fmt: skip
+    hint = "give it a tag_format without {name} in its [tool.autorelease.packages] table"
+    assert line.endswith(f' — {hint}, e.g. tag_format = "mypkg-v{{version}}"')
 
 
 # --- interrupts ----------------------------------------------------------------------------------

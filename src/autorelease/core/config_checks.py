@@ -18,6 +18,8 @@ SAMPLE_VERSION = "1.2.3"
 SAMPLE_NAME = "pkg"
 _PATH_HINT = "use a path relative to the repository root, inside it, e.g. 'CHANGELOG.md'"
 # What git refuses in a ref name: control characters, space, ~ ^ : ? * [ \ and DEL, '..', '@{'.
+# A part of a ref name is a file name (255 bytes at most), and git locks it as NAME.lock.
+_PART_BYTES = 250
 _REF_FORBIDDEN = re.compile(r"[\x00-\x20~^:?*\[\\\x7f]|\.\.|@\{")
 
 
@@ -103,5 +105,7 @@ def tag_name_problem(name: str) -> str | None:
         (name.endswith("."), "it ends with '.'"),
         (any(p.startswith(".") for p in name.split("/")), "a part starts with '.'"),
         (any(p.endswith(".lock") for p in name.split("/")), "a part ends with '.lock'"),
-    )
+        (any(len(p.encode()) > _PART_BYTES for p in name.split("/")),
+         f"a part is longer than {_PART_BYTES} bytes (each is a file name in .git/refs)"),
+    )  # fmt: skip
     return next((why for failed, why in checks if failed), None)

@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from autorelease.core import config
+from autorelease.core import config, config_checks
 from autorelease.core.version import parse_version
 from autorelease.errors import ConfigError
+from autorelease.fileio import inside
 
 DEFAULT_TAG_FORMAT = "{name}-v{version}"
 # What a package's table in [tool.autorelease.packages] may set, and what each must be.
@@ -70,7 +71,7 @@ def discover(root: Path, cfg: config.Config) -> Workspace | None:
     members = _uv_members(root, cfg.pyproject)
     if not listed and not members:
         return None
-    found = {_name_of(root, path): path for path in members}
+    found = _named_members(root, members)
     for name, spec in listed.items():
         _check_package_table(name, spec)
         path = spec if isinstance(spec, str) else spec.get("path")
@@ -84,6 +85,7 @@ def discover(root: Path, cfg: config.Config) -> Workspace | None:
             found[name] = _clean_path(root, name, str(path))
     if not found:
         return None
+    _check_one_package_per_folder(found)
     packages = [
         _package(root, cfg, name, path, listed.get(name)) for name, path in sorted(
             found.items(), key=lambda item: item[1])
@@ -116,6 +118,35 @@ def _check_shared_tags(packages: list[Package], linked: tuple[tuple[str, ...], .
             )
 
 
+def _named_members(root: Path, members: list[str]) -> dict[str, str]:
+    """MEMBERS (folders) by the [project].name each holds; two members of one name refused."""
+    found: dict[str, str] = {}
+    for path in members:
+        name = _name_of(root, path)
+        if name in found:
+            raise ConfigError(
+                f"the workspace members {found[name]} and {path} are both named {name}",
+                "give each its own [project].name, or exclude one in [tool.uv.workspace]",
+            )
+        found[name] = path
+    return found
+
+
+def _check_one_package_per_folder(found: dict[str, str]) -> None:
+    """Two names for one folder would release it twice (one version already released under
+    the other name's tags): refused."""
+    by_folder: dict[str, list[str]] = {}
+    for name, path in found.items():
+        by_folder.setdefault(path, []).append(name)
+    for path, names in by_folder.items():
+        if len(names) > 1:
+            raise ConfigError(
+                f"the packages {' and '.join(names)} are the same folder, {path}",
+                "name each package's folder once in [tool.autorelease.packages] (a uv member "
+                "is named by its [project].name already)",
+            )
+
+
 def _uv_members(root: Path, pyproject: Mapping[str, Any]) -> list[str]:
     """The folders `[tool.uv.workspace]` names (with the root when it is a project itself)."""
     table = pyproject.get("tool", {}).get("uv", {}).get("workspace")
@@ -124,8 +155,14 @@ def _uv_members(root: Path, pyproject: Mapping[str, Any]) -> list[str]:
     excluded = [str(p).rstrip("/") for p in table.get("exclude", [])]
     folders = []
     for pattern in table.get("members", []):
+        if config_checks.is_outside(str(pattern)):
+            raise ConfigError(
+                f"pyproject.toml: [tool.uv.workspace] members: {pattern!r} is outside the "
+                "repository",
+                "list the members' folders relative to the repository root, inside it",
+            )
         for path in sorted(root.glob(str(pattern).rstrip("/"))):
-            rel = path.relative_to(root).as_posix()
+            rel = posixpath.normpath(path.relative_to(root).as_posix())
             if (path / "pyproject.toml").is_file() and not any(
                 fnmatch.fnmatchcase(rel, ex) for ex in excluded
             ):
@@ -154,11 +191,26 @@ def _check_package_table(name: str, spec: Any) -> None:
         if key.endswith("tag_format") and "{version}" not in str(value):
             raise ConfigError(f"{where}.{key} = {value!r} lacks {{version}}",
                               'write it like "{name}-v{version}"')  # fmt: skip
+        if key.endswith("tag_format"):
+            config_checks.check_tag_format(str(value), f"{where}.{key} = {value!r}")
+
+
+def _check_tag_name(name: str, tag_format: str) -> None:
+    """Refuse the package NAME when its TAG_FORMAT ({name} filled in) makes tags git refuses:
+    found when the configuration is read, never by `git tag` after the release commit."""
+    tag = tag_format.replace("{version}", config_checks.SAMPLE_VERSION)
+    problem = config_checks.tag_name_problem(tag)
+    if problem:
+        raise ConfigError(
+            f"the package {name!r} makes tags like {tag!r}, which git refuses: {problem}",
+            "give it a tag_format without {name} in its [tool.autorelease.packages] table, "
+            'e.g. tag_format = "mypkg-v{version}"',
+        )
 
 
 def _clean_path(root: Path, name: str, path: str) -> str:
-    clean = Path(path).as_posix().strip("/") or "."
-    if clean.startswith("..") or Path(clean).is_absolute():
+    clean = posixpath.normpath(Path(path).as_posix()).strip("/") or "."
+    if config_checks.is_outside(path) or config_checks.is_outside(clean):
         raise ConfigError(
             f"pyproject.toml: [tool.autorelease.packages].{name} = {path!r} is outside the "
             "repository",
@@ -175,8 +227,8 @@ def _clean_path(root: Path, name: str, path: str) -> str:
 
 def _read(root: Path, path: str) -> dict[str, Any]:
     where = "pyproject.toml" if path == "." else f"{path}/pyproject.toml"
-    try:
-        with (root / where).open("rb") as handle:
+    try:  # nothing outside the repository is read, through any link
+        with inside(root, where).open("rb") as handle:
             return tomllib.load(handle)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where} is not valid TOML: {exc}", f"fix {where}") from None
@@ -208,6 +260,7 @@ def _package(
     if path == "." and chosen and "{name}" not in root_format:
         default_format = root_format  # a root released under its own format keeps it
     tag_format = str(settings.get("tag_format", default_format)).replace("{name}", name)
+    _check_tag_name(name, tag_format)
     previous = settings.get("previous_tag_format")
     if previous is None and path == "." and default_format != root_format:
         previous = root_format  # a repository that became a workspace: its old tags
