@@ -18,9 +18,9 @@ import pytest
 
 from autorelease.errors import ExitCode
 from conftest import GitRepo, git_out, refs, sample_project, snapshot
-from publish_world import TOKEN, Published, World
+from publish_world import TOKEN, Published, World, git_killer
 from test_publish_faults import alive, wait_for
-from test_publish_killed import release_commits
+from test_publish_killed import assert_no_record, killed, release_commits
 from workspace_world import ROOT, full_history, only_cli_history
 
 pytest_plugins = ["index_server", "publish_world", "workspace_world"]
@@ -72,7 +72,7 @@ def refused(w: World, change: Callable[[GitRepo, Path], None]) -> Published:
     w.repo.git("add", ".")
     w.repo.git("commit", "-qm", "chore: the packages")
     only_cli_history(w.repo)
-    before, origin = snapshot(w.repo.path), refs(w.origin)
+    before, origin, there = snapshot(w.repo.path), refs(w.origin), files_in(outside)
 
     done = w.publish()
 
@@ -80,9 +80,12 @@ def refused(w: World, change: Callable[[GitRepo, Path], None]) -> Published:
     assert len(done.error_lines) == 1, done.err
     assert (snapshot(w.repo.path), refs(w.origin)) == (before, origin)
     assert (w.index_files(), w.github.releases) == ({}, {})
-    assert sorted(p.name for p in outside.iterdir()) == ["pyproject.toml"]
-    assert (outside / "pyproject.toml").read_text() == OUTSIDE
+    assert files_in(outside) == there
     return done
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 ERROR = "autorelease: error: "
@@ -122,6 +125,43 @@ def test_a_member_folder_that_is_a_link_to_outside_is_refused_before_it_is_read(
         f"{ERROR}packages/evil/pyproject.toml leads outside the repository through a symbolic "
         "link (to "
     )
+
+
+def test_a_package_s_changelog_outside_the_repository_is_refused(
+    ws: World,
+) -> None:
+    table = 'cli = { changelog_file = "../../../outside/CHANGELOG.md" }'
+    done = refused(ws, lambda repo, outside: packages(repo, table))
+    (line,) = done.error_lines
+    assert line.startswith(f"{ERROR}../outside/CHANGELOG.md is outside the repository ")
+
+
+def test_a_package_s_version_file_outside_the_repository_is_refused(ws: World) -> None:
+    table = (
+        'cli = { version_files = ["pyproject.toml:project.version", '
+        '"../../../outside/v.py:__version__"] }'
+    )
+
+    def change(repo: GitRepo, outside: Path) -> None:
+        (outside / "v.py").write_text('__version__ = "1.0.0"\n')
+        packages(repo, table)
+
+    done = refused(ws, change)
+    (line,) = done.error_lines
+    assert line.startswith(f"{ERROR}../outside/v.py is outside the repository ")
+
+
+def test_a_package_s_changelog_that_links_outside_is_refused_unread(ws: World) -> None:
+    def change(repo: GitRepo, outside: Path) -> None:
+        (outside / "CHANGELOG.md").write_text(f"# {TOKEN}\n")
+        (repo.path / "packages/cli/CHANGELOG.md").symlink_to(outside / "CHANGELOG.md")
+
+    done = refused(ws, change)
+    (line,) = done.error_lines
+    assert line.startswith(
+        f"{ERROR}packages/cli/CHANGELOG.md leads outside the repository through a symbolic link"
+    )
+    assert TOKEN not in done.err
 
 
 def test_two_names_for_one_folder_are_refused_not_released_twice(ws: World) -> None:
@@ -242,3 +282,45 @@ def test_sigterm_during_plugin_s_build_ends_the_backend_undoes_all_and_a_rerun_r
     assert "undoing" not in again.err  # the interrupted run cleaned up after itself
     assert_no_token(ws, output, report.read_text(), outputs.read_text(), again.err,
                     (ws.tmp / f"report-{ws.runs}.json").read_text())  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("match", "after", "state"),
+    [
+        ("tag -a core-v2.0.0", False, "the release commit, no tag"),
+        ("tag -a plugin-v1.1.0", False, "the release commit, core's tag alone"),
+        ("push --atomic", True, "everything on origin, nothing uploaded"),
+    ],
+)
+def test_a_run_killed_at_each_step_of_the_release_commit_is_finished_by_the_next(
+    ws: World, monkeypatch: pytest.MonkeyPatch, match: str, after: bool, state: str
+) -> None:
+    """SIGKILL leaves STATE; the next `autorelease publish` undoes it or finishes it, and the
+    release that lands has one release commit, every file and GitHub release, no token out."""
+    full_history(ws.repo)
+    outputs = ws.tmp / "github-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    fired = git_killer(ws.tmp / "killer", match, after=after)
+    output = killed(ws, {"PATH": f"{ws.tmp / 'killer'}{os.pathsep}{os.environ['PATH']}"})
+    assert fired.exists(), output
+    tagged = git_out(ws.repo.path, "tag", "--points-at", "HEAD").split()
+    assert release_commits(ws.repo.path) == [FULL_SUBJECT], state
+    assert (
+        sorted(tagged)
+        == {
+            "tag -a core-v2.0.0": [],
+            "tag -a plugin-v1.1.0": ["core-v2.0.0"],
+            "push --atomic": ["cli-v1.0.1", "core-v2.0.0", "plugin-v1.1.0"],
+        }[match]
+    )
+    assert ws.index_files() == {}
+
+    again = ws.publish()
+
+    assert_released_once(ws, again)
+    pushed = match == "push --atomic"
+    assert ("found an unfinished release" in again.err) is not pushed
+    assert_no_record(ws)
+    report = (ws.tmp / f"report-{ws.runs}.json").read_text()
+    assert_no_token(ws, output, again.err, report, outputs.read_text())
