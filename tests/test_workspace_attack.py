@@ -209,18 +209,51 @@ def test_a_package_s_tag_format_git_refuses_is_refused_before_the_release_commit
     ]
 
 
-@pytest.mark.parametrize("name", ["-tool", "my tool", "tool..x", "tool~1", "tool:x", "tool@{x"])
-def test_a_package_name_that_makes_tags_git_refuses_is_refused(ws: World, name: str) -> None:
+def test_a_package_name_that_makes_tags_git_refuses_is_refused(ws: World) -> None:
     def change(repo: GitRepo, outside: Path) -> None:
         sample_project(repo.path / "tools/tool", "tool")
-        packages(repo, f'"{name}" = "tools/tool"')
+        packages(repo, '"tool..x" = "tools/tool"')
 
     done = refused(ws, change)
-    (line,) = done.error_lines
-    assert line.startswith(f"{ERROR}the package {name!r} makes tags like '{name}-v1.2.3', which "
-                           "git refuses: ")  # fmt: skip
-    hint = "give it a tag_format without {name} in its [tool.autorelease.packages] table"
-    assert line.endswith(f' — {hint}, e.g. tag_format = "mypkg-v{{version}}"')
+    assert done.error_lines == [
+        f"{ERROR}the package 'tool..x' makes tags like 'tool..x-v1.2.3', which git refuses: it "
+        "contains '..' — give it a tag_format without {name} in its [tool.autorelease.packages] "
+        'table, e.g. tag_format = "mypkg-v{version}"'
+    ]
+
+
+# Names that are no project name: they would go into the release commit's message
+# (`chore(release): NAME 1.0.0`) and into tags, where a newline or ", " would be read as
+# structure.
+ODD_NAMES = ["-tool", "my tool", "tool~1", "tool:x", "tool@{x", "core, cli 9.9.9",
+             "x\\nBREAKING CHANGE: boom"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_a_package_table_key_that_is_no_project_name_is_refused(ws: World, name: str) -> None:
+    def change(repo: GitRepo, outside: Path) -> None:
+        sample_project(repo.path / "tools/tool", "tool")
+        packages(repo, f'"{name}" = {{ path = "tools/tool", tag_format = "tool-v{{version}}" }}')
+
+    done = refused(ws, change)
+    shown = repr(name.replace("\\n", "\n"))
+    assert done.error_lines == [
+        f"{ERROR}pyproject.toml: [tool.autorelease.packages] names a package {shown}, which is "
+        "no project name — use letters, digits and . _ - and start and end with a letter or "
+        "digit, as [project].name does"
+    ]
+
+
+def test_a_member_whose_project_name_is_no_project_name_is_refused(ws: World) -> None:
+    def change(repo: GitRepo, outside: Path) -> None:
+        sample_project(repo.path / "packages/odd", "odd, cli 9.9.9")
+        packages(repo, 'odd = { tag_format = "odd-v{version}" }')
+
+    done = refused(ws, change)
+    assert done.error_lines == [
+        f"{ERROR}packages/odd/pyproject.toml: [project].name = 'odd, cli 9.9.9' is no project "
+        "name — use letters, digits and . _ - and start and end with a letter or digit"
+    ]
 
 
 # --- interrupts ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +22,8 @@ from autorelease.errors import ConfigError
 from autorelease.fileio import inside
 
 DEFAULT_TAG_FORMAT = "{name}-v{version}"
+# A project name (PEP 508): what a package of the workspace may be called.
+PROJECT_NAME = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE)
 # What a package's table in [tool.autorelease.packages] may set, and what each must be.
 PACKAGE_KEYS: dict[str, tuple[type, str]] = {
     "path": (str, "the package's folder, relative to the repository root"),
@@ -173,6 +176,13 @@ def _uv_members(root: Path, pyproject: Mapping[str, Any]) -> list[str]:
 
 
 def _check_package_table(name: str, spec: Any) -> None:
+    if not PROJECT_NAME.fullmatch(name):  # it goes into the release commit's message and tags
+        raise ConfigError(
+            f"pyproject.toml: [tool.autorelease.packages] names a package {name!r}, which is "
+            "no project name",
+            "use letters, digits and . _ - and start and end with a letter or digit, as "
+            "[project].name does",
+        )
     where = f"pyproject.toml: [tool.autorelease.packages].{name}"
     if isinstance(spec, str):
         return
@@ -242,6 +252,12 @@ def _name_of(root: Path, path: str) -> str:
             f"{where} has no [project].name, so its package cannot be named",
             f'add name = "..." to [project] in {where}, or exclude the folder in '
             "[tool.uv.workspace]",
+        )
+    if not PROJECT_NAME.fullmatch(name):
+        where = "pyproject.toml" if path == "." else f"{path}/pyproject.toml"
+        raise ConfigError(
+            f"{where}: [project].name = {name!r} is no project name",
+            "use letters, digits and . _ - and start and end with a letter or digit",
         )
     return name
 
