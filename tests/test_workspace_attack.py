@@ -256,6 +256,19 @@ def test_a_member_whose_project_name_is_no_project_name_is_refused(ws: World) ->
     ]
 
 
+def test_a_previous_tag_format_that_is_another_package_s_tag_format_is_refused(
+    ws: World,
+) -> None:
+    """plugin would count core's tags (core-v2.0.0) as its own releases."""
+    table = 'plugin = { previous_tag_format = "core-v{version}" }'
+    done = refused(ws, lambda repo, outside: packages(repo, table))
+    assert done.error_lines == [
+        f"{ERROR}the packages core, plugin share the tag format core-v{{version}} but are not "
+        'linked — link them to release them together under one tag (linked = [["core", '
+        '"plugin"]]), or give each its own tag_format'
+    ]
+
+
 # --- interrupts ----------------------------------------------------------------------------------
 
 # A hatchling build hook for plugin: while ARMED exists, it writes its pid to STARTED, then

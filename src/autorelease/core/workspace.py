@@ -106,10 +106,12 @@ def discover(root: Path, cfg: config.Config) -> Workspace | None:
 
 def _check_shared_tags(packages: list[Package], linked: tuple[tuple[str, ...], ...]) -> None:
     """Packages may share a tag format (one tag for a lockstep release, as `v{version}`) only
-    in one linked group: else each would take the other's tags for its own releases."""
+    in one linked group: else each would take the other's tags for its own releases. A
+    previous_tag_format counts too: its tags are the package's releases as well."""
     by_format: dict[str, list[str]] = {}
     for package in packages:
-        by_format.setdefault(package.tag_format, []).append(package.name)
+        for fmt in dict.fromkeys((package.tag_format, *package.previous_tag_formats)):
+            by_format.setdefault(fmt, []).append(package.name)
     for tag_format, names in by_format.items():
         if len(names) > 1 and not any(set(names) <= set(group) for group in linked):
             quoted = ", ".join(f'"{name}"' for name in names)
