@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from conftest import GitRepo, git_out, refs, sample_project, snapshot
 from publish_world import TOKEN, Published, World, git_killer
 from test_publish_faults import alive, wait_for
 from test_publish_killed import assert_no_record, killed, release_commits
+from test_workspace_rollback import rollback
 from workspace_world import ROOT, full_history, only_cli_history
 
 pytest_plugins = ["index_server", "publish_world", "workspace_world"]
@@ -370,3 +372,34 @@ def test_a_run_killed_at_each_step_of_the_release_commit_is_finished_by_the_next
     assert_no_record(ws)
     report = (ws.tmp / f"report-{ws.runs}.json").read_text()
     assert_no_token(ws, output, again.err, report, outputs.read_text())
+
+
+# --- a rollback's revert, whatever the repository's commit encoding -----------------------------
+
+
+@pytest.mark.slow
+def test_a_rollback_s_revert_is_recorded_as_utf8_under_a_latin1_commit_encoding(
+    ws: World,
+) -> None:
+    """The revert quotes the headers it takes out; git must not label its UTF-8 bytes with
+    the repository's i18n.commitEncoding, or every reader shows them garbled."""
+    ws.repo.git("config", "i18n.commitEncoding", "ISO-8859-1")
+    (ws.repo.path / "packages/core/src/core/greet.py").write_text("G = 1\n")
+    ws.repo.git("add", ".")
+    latin1 = "feat: Grüße für core\n".encode("iso-8859-1")  # as git writes it in that encoding
+    subprocess.run(["git", "commit", "-q", "-F", "-"], input=latin1, cwd=ws.repo.path, check=True)
+    ws.repo.git("push", "-q", "origin", "main")
+    assert ws.publish().code == ExitCode.OK
+    ws.repo.commit("docs: the readme", ("README.md", "# the workspace\n\nRead me.\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+
+    done = rollback(ws, "--package", "core")
+
+    assert done.code == ExitCode.OK, done.err
+    argv = ["git", "cat-file", "commit", "HEAD^"]
+    raw = subprocess.run(argv, cwd=ws.repo.path, capture_output=True, check=True).stdout
+    assert raw.split(b"\n\n", 1)[1].startswith(b"revert: roll back core 1.1.0\n")
+    assert b"\nencoding " not in raw.split(b"\n\n", 1)[0]  # UTF-8, git's default
+    assert " feat: Grüße für core\n".encode() in raw
+    changelog = (ws.repo.path / "packages/core/CHANGELOG.md").read_text(encoding="utf-8")
+    assert "Rolled back core 1.1.0, taking out: feat: Grüße für core (" in changelog

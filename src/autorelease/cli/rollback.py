@@ -88,9 +88,7 @@ def _on_top(root: Path, planned: rollback.Rollback) -> git.RawCommit:
     """The revert as a commit object only (as `git merge-tree` makes them): no branch, index
     or file moves; publish counts it as on top of HEAD, and checks it out when it writes."""
     head = git.output(["rev-parse", "HEAD"], root)
-    sha = git.run(
-        ["commit-tree", planned.tree, "-p", head, "-F", "-"], root, input=planned.message
-    ).stdout.strip()
+    sha = rollback.commit_object(root, planned.tree, head, planned.message)
     return git.RawCommit(sha, (head,), planned.message)
 
 

@@ -128,11 +128,17 @@ def plan(
 
 def commit(root: Path, rollback: Rollback) -> str:
     """Make ROLLBACK's commit on top of HEAD and move the branch and work tree to it."""
-    sha = git.run(
-        ["commit-tree", rollback.tree, "-p", "HEAD", "-F", "-"], root, input=rollback.message
-    ).stdout.strip()
+    sha = commit_object(root, rollback.tree, "HEAD", rollback.message)
     git.run(["merge", "--ff-only", "--quiet", sha], root)
     return sha
+
+
+def commit_object(root: Path, tree: str, parent: str, message: str) -> str:
+    """The commit of TREE on PARENT with MESSAGE, as an object only (no branch moves). The
+    message goes as UTF-8 on stdin and is recorded as UTF-8, whatever i18n.commitEncoding
+    says (else git would label the UTF-8 bytes with that encoding)."""
+    args = ["-c", "i18n.commitEncoding=UTF-8", "commit-tree", tree, "-p", parent, "-F", "-"]
+    return git.run(args, root, input=message).stdout.strip()
 
 
 def _bad_release(
