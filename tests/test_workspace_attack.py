@@ -403,3 +403,33 @@ def test_a_rollback_s_revert_is_recorded_as_utf8_under_a_latin1_commit_encoding(
     assert " feat: Grüße für core\n".encode() in raw
     changelog = (ws.repo.path / "packages/core/CHANGELOG.md").read_text(encoding="utf-8")
     assert "Rolled back core 1.1.0, taking out: feat: Grüße für core (" in changelog
+
+
+# --- files as found: CRLF line ends stay ---------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_an_update_only_dependent_s_crlf_pyproject_keeps_its_line_ends(
+    ws: World,
+) -> None:
+    """plugin does not release (dependents = "update-only"): only its requirement on core is
+    rewritten, in a file with CRLF line ends, which stay."""
+    with (ws.repo.path / "pyproject.toml").open("a") as out:
+        out.write('dependents = "update-only"\n')  # in [tool.autorelease], the last table
+    pyproject = ws.repo.path / "packages/plugin/pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_bytes(text.replace("\n", "\r\n").encode())
+    ws.repo.git("add", ".")
+    ws.repo.git("commit", "-qm", "ci: dependents follow without a release")
+    ws.repo.commit("feat(core)!: core speaks v2", ("packages/core/src/core/api.py", "V = 2\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    data = pyproject.read_bytes()
+    assert data.count(b"\r\n") == data.count(b"\n") > 10
+    assert b'"core>=2.0.0,<3"' in data
+    assert (
+        data.replace(b'"core>=2.0.0,<3"', b'"core>=1.0,<2"') == text.replace("\n", "\r\n").encode()
+    )

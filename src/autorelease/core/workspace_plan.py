@@ -486,7 +486,8 @@ def _requirements_rewritten(
         return changes
     path = "pyproject.toml" if package.path == "." else f"{package.path}/pyproject.toml"
     before = next((c for c in changes if c.path == path), None)
-    original = before.before if before else (root / path).read_text(encoding="utf-8")
+    # As found, byte for byte: a CRLF file keeps its line ends (the rewrite only swaps a string).
+    original = before.before if before else fileio.read_text(inside(root, path))
     text = before.after if before else (original or "")
     for dep, new in outdated:
         text = workspace.rewrite_requirement(text, dep, new)
