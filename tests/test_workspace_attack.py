@@ -332,43 +332,41 @@ def test_sigterm_during_plugin_s_build_ends_the_backend_undoes_all_and_a_rerun_r
                     (ws.tmp / f"report-{ws.runs}.json").read_text())  # fmt: skip
 
 
+# Where a SIGKILL lands: the git call, before or after it ran, what the clone then holds (the
+# release commits and the tags on HEAD) and whether the next run finds a release to undo.
+KILLS = {
+    "files written, none added": ("add --", False, [], [], True),
+    "the release commit, no tag": ("tag -a core-v2.0.0", False, [FULL_SUBJECT], [], True),
+    "the release commit, core's tag alone": (
+        "tag -a plugin-v1.1.0", False, [FULL_SUBJECT], ["core-v2.0.0"], True),
+    "everything on origin, nothing uploaded": (
+        "push --atomic", True, [FULL_SUBJECT], ["cli-v1.0.1", "core-v2.0.0", "plugin-v1.1.0"],
+        False),
+}  # fmt: skip
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("match", "after", "state"),
-    [
-        ("tag -a core-v2.0.0", False, "the release commit, no tag"),
-        ("tag -a plugin-v1.1.0", False, "the release commit, core's tag alone"),
-        ("push --atomic", True, "everything on origin, nothing uploaded"),
-    ],
-)
+@pytest.mark.parametrize("state", list(KILLS))
 def test_a_run_killed_at_each_step_of_the_release_commit_is_finished_by_the_next(
-    ws: World, monkeypatch: pytest.MonkeyPatch, match: str, after: bool, state: str
+    ws: World, monkeypatch: pytest.MonkeyPatch, state: str
 ) -> None:
     """SIGKILL leaves STATE; the next `autorelease publish` undoes it or finishes it, and the
     release that lands has one release commit, every file and GitHub release, no token out."""
+    match, after, commits, tagged, undone = KILLS[state]
     full_history(ws.repo)
     outputs = ws.tmp / "github-output"
     monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
     fired = git_killer(ws.tmp / "killer", match, after=after)
     output = killed(ws, {"PATH": f"{ws.tmp / 'killer'}{os.pathsep}{os.environ['PATH']}"})
     assert fired.exists(), output
-    tagged = git_out(ws.repo.path, "tag", "--points-at", "HEAD").split()
-    assert release_commits(ws.repo.path) == [FULL_SUBJECT], state
-    assert (
-        sorted(tagged)
-        == {
-            "tag -a core-v2.0.0": [],
-            "tag -a plugin-v1.1.0": ["core-v2.0.0"],
-            "push --atomic": ["cli-v1.0.1", "core-v2.0.0", "plugin-v1.1.0"],
-        }[match]
-    )
+    assert release_commits(ws.repo.path) == commits
+    assert sorted(git_out(ws.repo.path, "tag", "--points-at", "HEAD").split()) == tagged
     assert ws.index_files() == {}
 
     again = ws.publish()
 
     assert_released_once(ws, again)
-    pushed = match == "push --atomic"
-    assert ("found an unfinished release" in again.err) is not pushed
+    assert ("found an unfinished release" in again.err) is undone
     assert_no_record(ws)
     report = (ws.tmp / f"report-{ws.runs}.json").read_text()
     assert_no_token(ws, output, again.err, report, outputs.read_text())
