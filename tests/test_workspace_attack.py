@@ -21,7 +21,7 @@ from autorelease.errors import ExitCode
 from conftest import GitRepo, git_out, refs, sample_project, snapshot
 from publish_world import TOKEN, Published, World, git_killer
 from test_publish_faults import alive, wait_for
-from test_publish_killed import assert_no_record, killed, release_commits
+from test_publish_killed import SLOW_HOOK, assert_no_record, killed, release_commits
 from test_workspace_rollback import rollback
 from workspace_world import ROOT, full_history, only_cli_history
 
@@ -370,6 +370,45 @@ def test_a_run_killed_at_each_step_of_the_release_commit_is_finished_by_the_next
     assert_no_record(ws)
     report = (ws.tmp / f"report-{ws.runs}.json").read_text()
     assert_no_token(ws, output, again.err, report, outputs.read_text())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_a_run_stopped_while_origin_runs_its_hook_on_the_pushed_tags_is_finished_by_the_next(
+    ws: World, sig: signal.Signals
+) -> None:
+    """The atomic push has updated origin's refs and waits for a slow post-receive hook when
+    the run is killed (SIGKILL) or cancelled (SIGTERM): the release is public, so the next run
+    finishes it; nothing is undone."""
+    full_history(ws.repo)
+    started, go = ws.tmp / "hook-started", ws.tmp / "hook-go"
+    hook = ws.origin / "hooks" / "post-receive"
+    hook.write_text(SLOW_HOOK.format(started=started, go=go))
+    hook.chmod(0o755)
+    run = ws.publish_process(ws.repo.path, dict(os.environ))
+    try:
+        wait_for(started, timeout=120)
+        run.send_signal(sig)
+        output = run.communicate(timeout=60)[0]
+    finally:
+        go.touch()
+    sys.stderr.write(output)
+
+    assert run.returncode == (-sig if sig == signal.SIGKILL else ExitCode.INTERRUPTED), output
+    assert "undone" not in output
+    if sig == signal.SIGTERM:
+        assert "the push of core-v2.0.0 reached origin before the run stopped" in output
+    head = ws.repo.head()
+    for tag in ("core-v2.0.0", "plugin-v1.1.0", "cli-v1.0.1"):
+        assert git_out(ws.origin, "rev-parse", f"{tag}^{{}}") == head
+    assert ws.index_files() == {}
+
+    again = ws.publish()
+
+    assert_released_once(ws, again)
+    assert "undoing" not in again.err
+    assert_no_record(ws)
+    assert_no_token(ws, output, again.err)
 
 
 # --- a rollback's revert, whatever the repository's commit encoding -----------------------------
