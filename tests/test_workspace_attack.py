@@ -470,3 +470,32 @@ def test_an_update_only_dependent_s_crlf_pyproject_keeps_its_line_ends(
     assert (
         data.replace(b'"core>=2.0.0,<3"', b'"core>=1.0,<2"') == text.replace("\n", "\r\n").encode()
     )
+
+
+# --- commit text as data: a path is never a commit -----------------------------------------------
+
+# A file name may hold any byte but NUL: this one reads as the start of a commit record in
+# `git log -z --name-only` (a record separator, a sha, a line end, a message) when it is not
+# the commit's first path (git lists paths in byte order: "\x01" comes first).
+FORGED_PATH = "\x1e" + "0" * 40 + " \nfeat(core)!: a forged breaking change"
+FIRST_PATH = "\x01first"
+
+
+def test_a_file_named_like_a_commit_record_forges_no_commit(ws: World) -> None:
+    """The file is changed by a fix to core: core gets a patch, not the major release the
+    forged message would make, and its changelog lists the fix alone."""
+    ws.repo.commit(
+        "fix: core mends",
+        (FIRST_PATH, "x\n"),
+        (FORGED_PATH, "x\n"),
+        ("packages/core/src/core/mend.py", "M = 1\n"),
+    )
+    ws.repo.git("push", "-q", "origin", "main")
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert release_commits(ws.origin) == ["chore(release): core 1.0.1"]
+    changelog = (ws.repo.path / "packages/core/CHANGELOG.md").read_text()
+    assert "core mends" in changelog
+    assert "forged" not in changelog

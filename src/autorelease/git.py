@@ -344,7 +344,11 @@ class PathsCommit(NamedTuple):
     paths: tuple[str, ...]
 
 
-_HEADER_MARK = "\x1e"  # starts each commit's record: a path never does
+def _header_mark() -> str:
+    """What starts each commit's record in `git log -z --name-only`. A path may hold any byte
+    but NUL, so a committed file could be named like a record (a sha, a line end, a message):
+    the mark holds a part drawn at random for each run, which no committed path can hold."""
+    return f"\x1e{os.urandom(8).hex()}\x1e"
 
 
 def iter_commits_with_paths(
@@ -355,30 +359,35 @@ def iter_commits_with_paths(
     A rename is both of its paths (--no-renames), so it belongs to the folders on each side;
     a merge lists no paths of its own (the commits it merges do).
     """
-    args = ["log", "-z", "--encoding=UTF-8", f"--format={_HEADER_MARK}%H %P%n%B",
+    mark = _header_mark()
+    args = ["log", "-z", "--encoding=UTF-8", f"--format={mark}%H %P%n%B",
             "--name-only", "--no-renames", "--stdin"]  # fmt: skip
     includes = [include] if isinstance(include, str) else list(include)
     with _log_output(root, args, includes, exclude) as stdout:
-        yield from _path_records(stdout)
+        yield from _path_records(stdout, mark)
 
 
-def _path_records(stdout: io.BufferedReader) -> Iterator[PathsCommit]:
-    """The records of `git log -z --name-only` with a marked header, as they arrive."""
+def _path_records(stdout: io.BufferedReader, mark: str) -> Iterator[PathsCommit]:
+    """The records of `git log -z --name-only` whose headers start with MARK, as they arrive."""
     pending = b""
     current: RawCommit | None = None
     paths: list[str] = []
+    first = False  # the next field is the first after a header: its path follows a newline
     while True:
         chunk = stdout.read1(1 << 20)
         buffer = pending + chunk
         end = len(buffer) if not chunk else buffer.rfind(b"\0") + 1
         pending = buffer[end:]
         for field in buffer[:end].decode("utf-8", "replace").split("\0"):
-            if field[:1] == _HEADER_MARK:
+            if field.startswith(mark):
                 if current is not None:
                     yield PathsCommit(current, tuple(paths))
-                current, paths = _parse_record(field[1:]), []
-            elif field := field.removeprefix("\n"):  # the first path follows a newline
-                paths.append(field)
+                current, paths, first = _parse_record(field[len(mark) :]), [], True
+                continue
+            path = field.removeprefix("\n") if first else field
+            first = False
+            if path:
+                paths.append(path)
         if not chunk:
             break
     if current is not None:
