@@ -166,6 +166,39 @@ def test_a_package_s_changelog_that_links_outside_is_refused_unread(ws: World) -
     assert TOKEN not in done.err
 
 
+@pytest.mark.parametrize("target", ["../../.git/hooks/post-commit", "../../.GIT/config"])
+def test_a_package_s_changelog_in_the_git_directory_is_refused(ws: World, target: str) -> None:
+    """Not a file of the work tree: written, it would stay out of the release commit (git adds
+    nothing under .git) and the run would still say "released"."""
+    done = refused(
+        ws, lambda repo, outside: packages(repo, f'cli = {{ changelog_file = "{target}" }}')
+    )
+    shown = target.removeprefix("../../")
+    assert done.error_lines == [
+        f"{ERROR}{shown} is inside the git directory — name a file of the work tree, relative "
+        "to the repository root, e.g. 'CHANGELOG.md'"
+    ]
+    assert not (ws.repo.path / ".git/hooks/post-commit").exists()
+
+
+def test_a_changelog_in_the_git_directory_is_refused_for_one_package_too(w: World) -> None:
+    with (w.repo.path / "pyproject.toml").open("a") as out:
+        out.write('changelog_file = ".git/hooks/post-commit"\n')  # in [tool.autorelease]
+    w.repo.git("commit", "-qam", "docs: the changelog")
+    w.repo.git("push", "-q", "origin", "main")
+    before, origin = snapshot(w.repo.path), refs(w.origin)
+
+    done = w.publish()
+
+    assert done.code == ExitCode.CONFIG, done.err
+    assert done.error_lines == [
+        f"{ERROR}.git/hooks/post-commit is inside the git directory — name a file of the work "
+        "tree, relative to the repository root, e.g. 'CHANGELOG.md'"
+    ]
+    assert (snapshot(w.repo.path), refs(w.origin)) == (before, origin)
+    assert not (w.repo.path / ".git/hooks/post-commit").exists()
+
+
 def test_two_names_for_one_folder_are_refused_not_released_twice(ws: World) -> None:
     """cli2 would release packages/cli again, at a version cli released already."""
     table = 'cli2 = { path = "packages/cli", tag_format = "cli2-v{version}" }'

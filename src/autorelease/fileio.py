@@ -95,6 +95,11 @@ def inside(root: Path, relpath: str) -> Path:
             else f"{relpath} leads outside the repository through a symbolic link (to {real})",
             "name a regular file inside the repository, relative to its root",
         )
+    if any(part.casefold() == ".git" for part in Path(relpath).parts):
+        raise ConfigError(  # git's own files: never part of a release, never written by one
+            f"{relpath} is inside the git directory",
+            "name a file of the work tree, relative to the repository root, e.g. 'CHANGELOG.md'",
+        )
     link = first_link(base, relpath)
     if link is not None:
         raise ConfigError(
