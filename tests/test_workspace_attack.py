@@ -387,8 +387,9 @@ def test_a_run_killed_at_each_step_of_the_release_commit_is_finished_by_the_next
     release that lands has one release commit, every file and GitHub release, no token out."""
     match, after, commits, tagged, undone = KILLS[state]
     full_history(ws.repo)
-    outputs = ws.tmp / "github-output"
+    outputs, summary = ws.tmp / "github-output", ws.tmp / "step-summary"
     monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     fired = git_killer(ws.tmp / "killer", match, after=after)
     output = killed(ws, {"PATH": f"{ws.tmp / 'killer'}{os.pathsep}{os.environ['PATH']}"})
     assert fired.exists(), output
@@ -396,13 +397,13 @@ def test_a_run_killed_at_each_step_of_the_release_commit_is_finished_by_the_next
     assert sorted(git_out(ws.repo.path, "tag", "--points-at", "HEAD").split()) == tagged
     assert ws.index_files() == {}
 
-    again = ws.publish()
+    again = ws.publish("--verbose")  # the debug log too: every git, build and twine line
 
     assert_released_once(ws, again)
     assert ("found an unfinished release" in again.err) is undone
     assert_no_record(ws)
     report = (ws.tmp / f"report-{ws.runs}.json").read_text()
-    assert_no_token(ws, output, again.err, report, outputs.read_text())
+    assert_no_token(ws, output, again.err, report, outputs.read_text(), summary.read_text())
 
 
 @pytest.mark.slow
