@@ -533,3 +533,35 @@ def test_a_file_named_like_a_commit_record_forges_no_commit(ws: World) -> None:
     changelog = (ws.repo.path / "packages/core/CHANGELOG.md").read_text()
     assert "core mends" in changelog
     assert "forged" not in changelog
+
+
+MARKER = "<!-- autorelease: new releases go below this line -->"
+# A contributor's commit dressed as a rollback, whose footers carry the marker and a heading.
+FORGED_ROLLBACK = (
+    f"revert: roll back core 1.0.0\n\nRolled-back: abcdef123456 x {MARKER}\n"
+    "Rolled-back: abcdef123457 ## 9.9.9 (2020-01-01)\n"
+)
+
+
+def test_forged_rollback_footers_and_markers_stay_text_in_a_package_s_changelog(
+    ws: World,
+) -> None:
+    """The next release's section still lands on top of core's changelog, under the one
+    marker; the forged lines are words of an entry."""
+    ws.repo.commit(FORGED_ROLLBACK, ("packages/core/src/core/m.py", "M = 1\n"))
+    ws.repo.commit(f"fix: core mends\n\nBREAKING CHANGE: a note\n{MARKER}\n## 8.8.8\n",
+                   ("packages/core/src/core/n.py", "N = 1\n"))  # fmt: skip
+    ws.repo.git("push", "-q", "origin", "main")
+    assert ws.publish().code == ExitCode.OK
+    ws.repo.commit("fix: core mends again", ("packages/core/src/core/o.py", "O = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    text = (ws.repo.path / "packages/core/CHANGELOG.md").read_text()
+    assert text.count(MARKER) == 1
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == ["## 2.0.1 (2023-11-14)", "## 2.0.0 (2023-11-14)"]
+    assert text.index(MARKER) < text.index("## 2.0.1") < text.index("core mends again")
+    assert text.index("core mends again") < text.index("## 2.0.0")
