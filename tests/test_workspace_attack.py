@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pytest
 from autorelease.errors import ExitCode
 from conftest import GitRepo, git_out, refs, sample_project, snapshot
 from publish_world import TOKEN, Published, World, git_killer
+from test_locale import in_locale, latin1_locale  # noqa: F401 (a fixture)
 from test_publish_faults import alive, wait_for
 from test_publish_killed import SLOW_HOOK, assert_no_record, killed, release_commits
 from test_workspace_rollback import rollback
@@ -565,3 +567,70 @@ def test_forged_rollback_footers_and_markers_stay_text_in_a_package_s_changelog(
     assert headings == ["## 2.0.1 (2023-11-14)", "## 2.0.0 (2023-11-14)"]
     assert text.index(MARKER) < text.index("## 2.0.1") < text.index("core mends again")
     assert text.index("core mends again") < text.index("## 2.0.0")
+
+
+# --- any locale --------------------------------------------------------------------------------
+
+NAME = "José Müller"
+
+
+@pytest.mark.slow
+def test_a_workspace_release_in_a_latin1_locale_keeps_every_file_and_message_utf8(
+    ws: World,
+    latin1_locale: dict[str, str],  # noqa: F811 (the fixture imported above)
+) -> None:
+    """Non-ASCII authors and descriptions in CRLF pyproject.toml files, a non-ASCII commit
+    message and commit_message: the release commit, each changelog, each pyproject.toml and
+    each uploaded METADATA stay UTF-8, as found."""
+    texts = {}
+    for name in ("core", "plugin", "cli"):
+        pyproject = ws.repo.path / f"packages/{name}/pyproject.toml"
+        text = pyproject.read_text(encoding="utf-8").replace(
+            'description = "', f'authors = [{{name = "{NAME}"}}]\ndescription = "Grüße, '
+        )
+        pyproject.write_bytes(text.replace("\n", "\r\n").encode())
+        texts[name] = text
+    root = ws.repo.path / "pyproject.toml"
+    setting = 'commit_message = "chore(release): {version} — ¡olé!"\n'
+    text = root.read_text(encoding="utf-8")
+    root.write_text(
+        text.replace("[tool.autorelease]\n", f"[tool.autorelease]\n{setting}"), encoding="utf-8"
+    )
+    ws.repo.git("add", ".")
+    ws.repo.git("commit", "-qm", "chore: credits")
+    ws.repo.commit(f"feat(core)!: credit {NAME} ⚠", ("packages/core/src/core/x.py", "X = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+
+    argv = [sys.executable, "-m", "autorelease", "-C", str(ws.repo.path), "publish"]
+    proc = subprocess.run(
+        [*argv, "--repository", ws.upload_url], env=in_locale(latin1_locale),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600, check=False,
+    )  # fmt: skip
+    out = proc.stdout.decode("iso-8859-1")  # what the terminal shows
+    sys.stderr.write(out)
+
+    assert proc.returncode == ExitCode.OK, out
+    assert "internal error" not in out
+    message = subprocess.run(
+        ["git", "cat-file", "commit", "HEAD"], cwd=ws.repo.path, capture_output=True, check=True
+    ).stdout
+    assert b"\nencoding " not in message
+    subject = "chore(release): core 2.0.0, plugin 1.0.1, cli 1.0.1 — ¡olé!\n"
+    assert message.endswith(subject.encode())
+    versions = {"core": "2.0.0", "plugin": "1.0.1", "cli": "1.0.1"}
+    for name, version in versions.items():
+        data = (ws.repo.path / f"packages/{name}/pyproject.toml").read_bytes()
+        assert data.count(b"\r\n") == data.count(b"\n")
+        assert f'authors = [{{name = "{NAME}"}}]'.encode() in data
+        assert f'version = "{version}"'.encode() in data
+        assert ws.index.packages is not None
+        wheel = ws.index.packages / f"{name}-{version}-py3-none-any.whl"
+        with zipfile.ZipFile(wheel) as zf:
+            metadata = zf.read(f"{name}-{version}.dist-info/METADATA").decode("utf-8")
+        assert f"Author: {NAME}" in metadata
+        assert "Summary: Grüße, " in metadata
+    changelog = (ws.repo.path / "packages/core/CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"credit {NAME} ⚠" in changelog
+    release = ws.github.release("core-v2.0.0")
+    assert release is not None
+    assert f"credit {NAME} ⚠" in release.body
