@@ -25,7 +25,7 @@ from test_locale import in_locale, latin1_locale  # noqa: F401 (a fixture)
 from test_publish_faults import alive, wait_for
 from test_publish_killed import SLOW_HOOK, assert_no_record, killed, release_commits
 from test_workspace_rollback import rollback
-from workspace_world import ROOT, full_history, only_cli_history
+from workspace_world import ROOT, full_history, only_cli_history, package_files
 
 pytest_plugins = ["index_server", "publish_world", "workspace_world"]
 
@@ -505,6 +505,43 @@ def test_an_update_only_dependent_s_crlf_pyproject_keeps_its_line_ends(
     assert b'"core>=2.0.0,<3"' in data
     assert (
         data.replace(b'"core>=2.0.0,<3"', b'"core>=1.0,<2"') == text.replace("\n", "\r\n").encode()
+    )
+
+
+# --- overlapping folders ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_package_inside_another_s_folder_owns_its_commits_and_each_file_is_written_once(
+    ws: World,
+) -> None:
+    """sub lives in packages/core/sub: its fix is sub's alone, core's fix core's alone; one
+    release commit writes each package's files once, and each changelog holds its own fix."""
+    sample_project(ws.repo.path / "packages/core/sub", "sub")
+    packages(ws.repo, 'sub = "packages/core/sub"')
+    ws.repo.git("add", ".")
+    ws.repo.git("commit", "-qm", "chore: sub, inside core")
+    ws.repo.tag("sub-v1.0.0", annotated=True)
+    ws.repo.commit("fix: sub mends", ("packages/core/sub/src/sub/m.py", "M = 1\n"))
+    ws.repo.commit("fix: core mends", ("packages/core/src/core/m.py", "M = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main", "sub-v1.0.0")
+
+    done = ws.publish()
+
+    assert done.code == ExitCode.OK, done.err
+    assert release_commits(ws.origin) == ["chore(release): core 1.0.1, sub 1.0.1"]
+    changed = git_out(ws.repo.path, "diff", "--name-only", "HEAD^", "HEAD").splitlines()
+    assert sorted(changed) == sorted(
+        f"packages/{folder}/{file}"
+        for folder, name in (("core", "core"), ("core/sub", "sub"))
+        for file in ("CHANGELOG.md", "pyproject.toml", f"src/{name}/__init__.py")
+    )
+    core = (ws.repo.path / "packages/core/CHANGELOG.md").read_text()
+    sub = (ws.repo.path / "packages/core/sub/CHANGELOG.md").read_text()
+    assert ("core mends" in core, "sub mends" in core) == (True, False)
+    assert ("sub mends" in sub, "core mends" in sub) == (True, False)
+    assert sorted(ws.index_files()) == sorted(
+        [*package_files("core", "1.0.1"), *package_files("sub", "1.0.1")]
     )
 
 
