@@ -478,6 +478,32 @@ def test_a_rollback_s_revert_is_recorded_as_utf8_under_a_latin1_commit_encoding(
     assert "Rolled back core 1.1.0, taking out: feat: Grüße für core (" in changelog
 
 
+@pytest.mark.slow
+def test_a_hand_made_revert_named_like_a_rollback_is_no_rollback_release_to_finish(
+    ws: World,
+) -> None:
+    """core 1.0.2 was released on top of a contributor's `revert: roll back core 1.0.1`:
+    `rollback --package core` rolls 1.0.2 back, and notes nothing on core 1.0.1's release."""
+    ws.repo.commit("fix: core mends", ("packages/core/src/core/m.py", "M = 1\n"))
+    ws.repo.git("push", "-q", "origin", "main")
+    assert ws.publish().code == ExitCode.OK  # core 1.0.1
+    ws.repo.git("rm", "-q", "packages/core/src/core/m.py")
+    ws.repo.commit("revert: roll back core 1.0.1")  # by hand: only the title is rollback's
+    ws.repo.git("push", "-q", "origin", "main")
+    assert ws.publish("--package", "core", "--bump", "patch").code == ExitCode.OK  # 1.0.2
+
+    done = rollback(ws, "--package", "core")
+
+    assert done.code == ExitCode.OK, done.err
+    log = git_out(ws.repo.path, "log", "--format=%s", "-3").splitlines()
+    assert log == ["chore(release): core 1.0.3", "revert: roll back core 1.0.2",
+                   "chore(release): core 1.0.2"]  # fmt: skip
+    assert (ws.repo.path / "packages/core/src/core/m.py").is_file()  # the hand revert undone
+    release = ws.github.release("core-v1.0.1")
+    assert release is not None
+    assert "Rolled back in" not in release.body
+
+
 # --- files as found: CRLF line ends stay ---------------------------------------------------------
 
 

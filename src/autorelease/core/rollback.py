@@ -83,7 +83,8 @@ def released_on_head(root: Path, cfg: config.Config, scope: Scope | None = None)
     tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
     head = git.output(["rev-parse", "HEAD"], root)
     on_head = next((t for t in tags if t.commit == head), None)
-    below = git.run(["log", "-1", "--format=%s", "HEAD^"], root, check=False).stdout.strip()
+    message = git.run(["log", "-1", "--format=%B", "HEAD^"], root, check=False).stdout
+    below = message.strip().partition("\n")[0]
     prefix = HEADER.format(version=f"{scope.name} " if scope else "")
     rolled = below.removeprefix(prefix)
     if on_head is None or not below.startswith(prefix) or not rolled or " " in rolled:
@@ -93,6 +94,9 @@ def released_on_head(root: Path, cfg: config.Config, scope: Scope | None = None)
     if bad is None:
         return None
     good = _good_release(root, cfg, bad, scheme)
+    label = f"{scope.name} {rolled}" if scope else rolled
+    if f"\nTakes out what {label} changed ({good.name}..{bad.name})" not in message:
+        return None  # a revert someone wrote by that name, not the one rollback makes
     return Released(on_head.name, on_head.version.render(scheme), bad.name, rolled,
                     good.version.render(scheme))  # fmt: skip
 
