@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -193,6 +194,17 @@ def make_sample(repo: GitRepo) -> None:
     repo.git("push", "-q", "origin", "main", "v1.0.0")
 
 
+def own_temp(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """FOLDER/system-temp as TMPDIR, for this process and the runs it starts: the build
+    directories that runs keep (a failure after the push) or cannot remove (killed) stay in
+    the test's folder, not in the machine's /tmp."""
+    temp = folder / "system-temp"
+    temp.mkdir(exist_ok=True)
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    return temp
+
+
 @contextmanager
 def world(
     *,
@@ -216,6 +228,7 @@ def world(
             "GITHUB_TOKEN": github.token,
         }.items():
             monkeypatch.setenv(key, value)
+        own_temp(repo.path.parent, monkeypatch)
         yield World(repo, origin, index, upload_url, github, repo.path.parent, capsys)
     assert not github.crashes, github.crashes[0]
 

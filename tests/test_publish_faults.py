@@ -10,7 +10,6 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from autorelease.errors import ExitCode
 from conftest import git_out, refs, snapshot
 from index_server import TWINE_POST_TRIES, FaultyProxy
-from publish_world import HOOK_ENV, Published, World, interrupt_at
+from publish_world import HOOK_ENV, Published, World, interrupt_at, own_temp
 
 pytest_plugins = ["index_server", "publish_world"]
 
@@ -416,12 +415,8 @@ def test_github_failures_are_finished_by_reruns(w: World) -> None:
 
 @pytest.fixture
 def temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """TMPDIR: a folder of the test's own, where the build directory goes."""
-    folder = tmp_path / "system-temp"
-    folder.mkdir()
-    monkeypatch.setenv("TMPDIR", str(folder))
-    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
-    return folder
+    """TMPDIR: a folder of the test's own, where the build directory goes (the world's)."""
+    return own_temp(tmp_path, monkeypatch)
 
 
 def build_dirs(temp: Path) -> list[Path]:
