@@ -130,13 +130,6 @@ def plan(
                     scope.name if scope else "")  # fmt: skip
 
 
-def commit(root: Path, rollback: Rollback) -> str:
-    """Make ROLLBACK's commit on top of HEAD and move the branch and work tree to it."""
-    sha = commit_object(root, rollback.tree, "HEAD", rollback.message)
-    git.run(["merge", "--ff-only", "--quiet", sha], root)
-    return sha
-
-
 def commit_object(root: Path, tree: str, parent: str, message: str) -> str:
     """The commit of TREE on PARENT with MESSAGE, as an object only (no branch moves). The
     message goes as UTF-8 on stdin and is recorded as UTF-8, whatever i18n.commitEncoding
