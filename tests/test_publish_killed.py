@@ -106,6 +106,29 @@ def test_a_run_killed_before_its_push_is_undone_and_released_by_the_next(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("point", ["files-written", "added"])
+def test_a_killed_release_of_files_named_with_dots_is_undone_by_the_next(
+    w: World, point: str
+) -> None:
+    """`./CHANGELOG.md` and `src/../src/...`: git names them CHANGELOG.md and src/..., and so
+    must the record of the unfinished release, or the next run takes them for the user's own
+    changes (exit 20) and leaves the created changelog behind."""
+    pyproject = (w.repo.path / "pyproject.toml").read_text()
+    dotted = pyproject.replace(
+        '"src/sample_pkg/__init__.py:', '"src/../src/sample_pkg/__init__.py:'
+    )
+    dotted += 'changelog_file = "./CHANGELOG.md"\n'
+    w.repo.commit("chore: name the files with dots", ("pyproject.toml", dotted))
+    w.repo.git("push", "-q", "origin", "main")
+    killed_run(w, BEFORE_THE_PUSH[point])
+    assert any(line.endswith(" CHANGELOG.md") for line in status(w))
+
+    rerun(w, UNDOING)
+
+    assert release_commits(w.repo.path) == ["chore(release): 1.1.0"]
+
+
+@pytest.mark.slow
 def test_a_run_killed_during_its_tests_is_undone_and_released_by_the_next(w: World) -> None:
     killed(w, {HOOK_ENV: "kill -9 $PPID"})  # the test command kills autorelease
     assert git_out(w.repo.path, "tag", "--list", "v1.1.0") == "v1.1.0"

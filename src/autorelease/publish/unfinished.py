@@ -9,7 +9,8 @@ the release be finished or undoes exactly the work the record names, then plans 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import posixpath
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -125,7 +126,7 @@ def undo(root: Path, found: Unfinished, target: str) -> None:
     git.run(["reset", "--hard", "-q", target], root)
     if found.created:
         made = git.run(["ls-files", "-z", "--others", "--", *found.created], root).stdout
-        for name in set(made.split("\0")) & set(found.created):
+        for name in set(made.split("\0")) & _git_names(found.created):
             (root / name).unlink(missing_ok=True)
     clear(root)
 
@@ -142,7 +143,7 @@ def _commits_are_ours(root: Path, found: Unfinished, head: str) -> bool:
 
 
 def _refuse_other_changes(root: Path, found: Unfinished) -> None:
-    others = sorted(set(changed_paths(root)) - set(found.paths))
+    others = sorted(set(changed_paths(root)) - _git_names(found.paths))
     if others:
         shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
         from shlex import quote
@@ -153,6 +154,12 @@ def _refuse_other_changes(root: Path, found: Unfinished) -> None:
             f"unfinished release of {found.version}",
             f"stash only those ({command}) and run again: autorelease undoes its own",
         )
+
+
+def _git_names(paths: Iterable[str]) -> set[str]:
+    """PATHS as git lists them: a configuration's `./CHANGELOG.md` or `src/../src/x.py` is
+    CHANGELOG.md and src/x.py to `git status` and `git ls-files`."""
+    return {posixpath.normpath(path) for path in paths}
 
 
 def changed_paths(root: Path) -> list[str]:
