@@ -95,10 +95,15 @@ class World:
 
     def publish(self, *args: str, path: Path | None = None) -> Published:
         """`autorelease -C PATH publish --repository URL ARGS`, in this process."""
+        return self.releasing("publish", *args, path=path)
+
+    def releasing(self, command: str, *args: str, path: Path | None = None) -> Published:
+        """`autorelease -C PATH COMMAND --repository URL ARGS` (publish, or a command that
+        releases as publish does: rollback), in this process, with a report."""
         self.runs += 1
         report = self.tmp / f"report-{self.runs}.json"
         self.capsys.readouterr()
-        argv = ["-C", str(path or self.repo.path), "publish", "--repository", self.upload_url]
+        argv = ["-C", str(path or self.repo.path), command, "--repository", self.upload_url]
         code = main([*argv, "--report", str(report), *args])
         err = self.capsys.readouterr().err
         sys.stderr.write(err)  # shown by pytest when the test fails

@@ -7,7 +7,6 @@ release, and work on top of it.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
@@ -173,15 +172,8 @@ def _bad_release_out(w: World) -> str:
 
 
 def _rollback(w: World, *args: str) -> Published:
-    w.runs += 1
-    report = w.tmp / f"report-{w.runs}.json"
-    w.capsys.readouterr()
-    argv = ["-C", str(w.repo.path), "rollback", "--repository", w.upload_url]
-    code = main([*argv, "--report", str(report), *args])
-    err = w.capsys.readouterr().err
-    sys.stderr.write(err)
-    data = json.loads(report.read_text()) if report.exists() else {}
-    return Published(code, err, data)
+    """`autorelease -C REPO rollback --repository URL ARGS`, in this process."""
+    return w.releasing("rollback", *args)
 
 
 @pytest.mark.slow

@@ -921,7 +921,7 @@ def test_stats_measures_one_package_by_its_tags_and_its_own_commits(
     assert run(capsys, workspace, "stats", "--no-runs") == (
         ExitCode.USAGE, "",
         "autorelease: error: stats measures one package of a workspace at a time — name it with "
-        "--package (one of core, plugin, cli)\n",
+        "--package NAME (one of core, plugin, cli)\n",
     )  # fmt: skip
 
 

@@ -8,7 +8,6 @@ and plugin), each released as 1.0.0, then released once more by the workspace's 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -64,15 +63,7 @@ def released(w: World) -> str:
 
 def rollback(w: World, *args: str) -> Published:
     """`autorelease -C REPO rollback --repository URL ARGS`, in this process."""
-    w.runs += 1
-    report = w.tmp / f"report-{w.runs}.json"
-    w.capsys.readouterr()
-    argv = ["-C", str(w.repo.path), "rollback", "--repository", w.upload_url]
-    code = main([*argv, "--report", str(report), *args])
-    err = w.capsys.readouterr().err
-    sys.stderr.write(err)
-    data = json.loads(report.read_text()) if report.exists() else {}
-    return Published(code, err, data)
+    return w.releasing("rollback", *args)
 
 
 def at_head(w: World, path: str) -> str:

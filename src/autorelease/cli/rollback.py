@@ -16,7 +16,7 @@ from autorelease import git
 from autorelease.cli import publish
 from autorelease.core import config, rollback
 from autorelease.core.plan import plan_release
-from autorelease.errors import ExitCode, UsageError
+from autorelease.errors import ExitCode
 
 if TYPE_CHECKING:
     from autorelease.core.workspace_plan import WorkspacePlan
@@ -69,18 +69,12 @@ def _scope(
 ) -> tuple[config.Config, rollback.Scope | None]:
     """The configuration whose tags name the releases, and in a workspace the package whose
     release is rolled back (--package NAME, one)."""
-    from autorelease.core.workspace_plan import package_config, selected
+    from autorelease.core.workspace_plan import one_selected, package_config
 
-    space = selected(root, cfg, only)
-    if space is None:
+    found = one_selected(root, cfg, only, "rollback takes back one package's release")
+    if found is None:
         return cfg, None
-    if len(only) != 1:
-        names = ", ".join(p.name for p in space.packages)
-        raise UsageError(
-            "rollback takes back one package's release of a workspace at a time",
-            f"name it with --package NAME (one of {names})",
-        )
-    package = next(p for p in space.packages if p.name == only[0])
+    space, package = found
     return package_config(cfg, package), rollback.Scope(space, package)
 
 

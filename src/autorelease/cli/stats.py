@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from autorelease import git, remote_url
 from autorelease.core import config, stats
-from autorelease.errors import ExitCode, UsageError
+from autorelease.errors import ExitCode
 
 if TYPE_CHECKING:
     from autorelease.publish.github_runs import RunsSummary
@@ -66,18 +66,12 @@ def run(args: argparse.Namespace) -> int:
 def _package(root: Path, cfg: config.Config, only: tuple[str, ...]) -> tuple[config.Config, str]:
     """The configuration whose tags stats measures, and the folder whose commits count: a
     workspace's package (--package NAME, one), or the repository."""
-    from autorelease.core.workspace_plan import package_config, selected
+    from autorelease.core.workspace_plan import one_selected, package_config
 
-    space = selected(root, cfg, only)
-    if space is None:
+    found = one_selected(root, cfg, only, "stats measures one package")
+    if found is None:
         return cfg, "."
-    if len(only) != 1:
-        names = ", ".join(p.name for p in space.packages)
-        raise UsageError(
-            "stats measures one package of a workspace at a time",
-            f"name it with --package (one of {names})",
-        )
-    package = next(p for p in space.packages if p.name == only[0])
+    _space, package = found
     return package_config(cfg, package), package.path
 
 

@@ -222,6 +222,24 @@ def selected(root: Path, cfg: config.Config, only: Sequence[str]) -> Workspace |
     return space
 
 
+def one_selected(
+    root: Path, cfg: config.Config, only: Sequence[str], doing: str
+) -> tuple[Workspace, Package] | None:
+    """The workspace under ROOT and the one package --package ONLY names, for a command that
+    DOES ("stats measures one package") one at a time; None for a repository of one package.
+    Raises UsageError unless ONLY names exactly one package."""
+    space = selected(root, cfg, only)
+    if space is None:
+        return None
+    if len(only) != 1:
+        names = ", ".join(p.name for p in space.packages)
+        raise UsageError(
+            f"{doing} of a workspace at a time",
+            f"name it with --package NAME (one of {names})",
+        )
+    return space, next(p for p in space.packages if p.name == only[0])
+
+
 def check_single(cfg: config.Config, only: Sequence[str]) -> None:
     """--package on a repository of one package: only its own name is accepted. A tag_format
     with {name} is a workspace's: one package has no package name to fill in."""
