@@ -944,3 +944,16 @@ def test_a_member_s_own_configuration_that_cannot_work_names_its_folder(
         '"core-v{version}", version_files = [], changelog_file = "CHANGELOG.md" }\n',
     )
     assert rows(plan(capsys, workspace), "current_version")["core"] == ("1.0.0",)
+
+
+def test_a_release_made_after_the_checked_out_commit_is_not_its_last_release(
+    workspace: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workspace.commit("feat: plugins can be listed", ("packages/plugin/src/plugin/a.py", "a = 1\n"))
+    workspace.commit("feat: plugins can be sorted", ("packages/plugin/src/plugin/b.py", "b = 1\n"))
+    for name in NEEDS:  # every package's last release on one commit, after HEAD's
+        workspace.tag(f"{name}-v1.1.0")
+    workspace.git("checkout", "-q", "--detach", "HEAD~1")
+    data = plan(capsys, workspace)
+    assert rows(data, "last_tag", "next_version")["plugin"] == ("plugin-v1.0.0", "1.1.0")
+    assert rows(data, "last_tag")["core"] == ("core-v1.0.0",)

@@ -39,7 +39,7 @@ def read(root: Path, space: Workspace) -> Facts:
     tags = {p.name: _package_tags(refs, p) for p in space.packages}
     last = {name: _newest_final(found) for name, found in tags.items()}
     stream, bounds = _stream(root, head, last)
-    if not _all_reachable(last, stream, bounds):  # a tag on another branch: ask git, once
+    if not _all_reachable(head, last, stream, bounds):  # a tag on another branch: ask git, once
         reachable = history.reachable_tags(root, head)
         tags = {n: tuple(t for t in found if t.name in reachable) for n, found in tags.items()}
         last = {name: _newest_final(found) for name, found in tags.items()}
@@ -119,12 +119,16 @@ def _stream(
 
 
 def _all_reachable(
+    head: str,
     last: dict[str, history.ReleaseTag | None],
     stream: list[git.PathsCommit],
     bounds: frozenset[str],
 ) -> bool:
-    """Every last tag is on HEAD's history: in the range read, or where it stops."""
-    shas = {c.commit.sha for c in stream} | bounds
+    """Every last tag is on HEAD's history: in the range read, or where it stops (HEAD, or a
+    parent of a commit read: a bound that is neither is no ancestor of HEAD, as the tag of a
+    release made after the commit read as HEAD)."""
+    reached = {head} | {p for c in stream for p in c.commit.parents}
+    shas = {c.commit.sha for c in stream} | (bounds & reached)
     return all(t is None or t.commit in shas for t in last.values())
 
 
