@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,19 @@ from packaging.requirements import Requirement
 
 from autorelease.cli.main import main
 from autorelease.errors import ExitCode
-from conftest import GitRepo, git_out, refs, snapshot
-from publish_world import HOOK_ENV, Published, World, git_killer, installed, interrupt_at
+from conftest import GitRepo, git_out, refs, sample_project, snapshot
+from index_server import LocalIndex
+from publish_world import (
+    HOOK_ENV,
+    Published,
+    World,
+    git_killer,
+    installed,
+    interrupt_at,
+    world,
+)
 from test_publish_killed import assert_no_record
+from test_workspace import add_package
 from workspace_world import init_py, package_files
 
 pytest_plugins = ["index_server", "publish_world", "workspace_world"]
@@ -362,3 +373,107 @@ def workspace_repo(repo: GitRepo, origin: Path) -> GitRepo:
 
     make_workspace(repo)
     return repo
+
+
+# --- a repository that became a workspace: its old v{version} tags are core's releases --------
+
+BECAME = f"""
+[tool.autorelease]
+build_isolation = false
+test_command = 'eval "${{{HOOK_ENV}:-true}}"'
+"""
+GREET = "def greet() -> str:\n    return 'hello'\n"
+
+
+def make_became_workspace(repo: GitRepo) -> None:
+    """core, one package released as v1.0.0 (annotated); then made a uv workspace with
+    packages/ext (needs core>=1) beside it; everything pushed to origin."""
+    sample_project(repo.path, "core", "1.0.0")
+    with (repo.path / "pyproject.toml").open("a") as out:
+        out.write(BECAME)
+    repo.git("add", ".")
+    repo.git("commit", "-q", "-m", "chore: initial project")
+    repo.tag("v1.0.0", annotated=True)
+    text = (repo.path / "pyproject.toml").read_text()
+    repo.write("pyproject.toml", text + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    add_package(repo, "ext", "0.1.0", ["core>=1"])
+    repo.git("add", ".")
+    repo.commit("build: an extension package joins")
+    repo.git("push", "-q", "origin", "main", "v1.0.0")
+
+
+@pytest.fixture
+def became(
+    repo: GitRepo,
+    origin: Path,
+    pypiserver_index: LocalIndex,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[World]:
+    """The world of a project that became a workspace, uploading to a real pypiserver."""
+    with world(
+        repo=repo, origin=origin, index=pypiserver_index, upload_url=pypiserver_index.url,
+        capsys=capsys, monkeypatch=monkeypatch, make=make_became_workspace,
+    ) as it:  # fmt: skip
+        yield it
+
+
+def core_released_under_its_new_tags(w: World) -> str:
+    """A feature of core released by the workspace's publish as core-v1.1.0 (counted from
+    v1.0.0), then a docs commit pushed on top; its sha."""
+    w.repo.commit("feat: core greets", ("src/core/greet.py", GREET))
+    w.repo.git("push", "-q", "origin", "main")
+    done = w.publish()
+    assert done.code == ExitCode.OK, done.err
+    assert git_out(w.origin, "tag", "--list", "core-v1.1.0") == "core-v1.1.0"
+    w.repo.commit("docs: how to release", ("packages/ext/RELEASING.md", "publish\n"))
+    w.repo.git("push", "-q", "origin", "main")
+    return w.repo.head()
+
+
+@pytest.mark.slow
+def test_core_s_first_release_under_the_workspace_s_tags_rolls_back_to_its_old_v_tag(
+    became: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start = core_released_under_its_new_tags(became)
+    capsys.readouterr()
+
+    code = main(["-C", str(became.repo.path), "rollback", "--package", "core", "--dry-run",
+                 "--repository", became.index.url])  # fmt: skip
+
+    out, err = capsys.readouterr()
+    assert code == ExitCode.OK, err
+    assert "Roll back      core 1.1.0 (v1.0.0..core-v1.1.0): 2 commits taken out" in out
+    revert = out.split("Revert         ", 1)[1].split("\n\n", 1)[0]
+    # the workspace's own [tool.uv.workspace], added since v1.0.0, is not taken out
+    assert revert.splitlines() == ["1 files:", "                 D src/core/greet.py"]
+    assert git_out(became.repo.path, "rev-parse", "HEAD") == start
+
+    done = rollback(became, "--package", "core")
+
+    assert done.code == ExitCode.OK, done.err
+    log = git_out(became.repo.path, "log", "--format=%s", "-3").splitlines()
+    assert log == ["chore(release): core 1.1.1", "revert: roll back core 1.1.0",
+                   "docs: how to release"]  # fmt: skip
+    assert git_out(became.repo.path, "rev-parse", "HEAD~2") == start
+    assert git_out(became.repo.path, "ls-tree", "HEAD", "src/core/greet.py") == ""
+    pyproject = tomllib.loads(at_head(became, "pyproject.toml"))
+    assert pyproject["project"]["version"] == "1.1.1"
+    assert pyproject["tool"]["uv"]["workspace"] == {"members": ["packages/*"]}
+    assert "Takes out what core 1.1.0 changed (v1.0.0..core-v1.1.0)" in git_out(
+        became.repo.path, "log", "-1", "--format=%b", "HEAD^"
+    )
+    assert git_out(became.origin, "rev-parse", "core-v1.1.1^{}") == became.repo.head()
+    assert sorted(f for f in became.index_files() if "1.1.1" in f) == package_files("core", "1.1.1")
+    bad = became.github.release("core-v1.1.0")
+    assert bad is not None
+    assert bad.body.startswith("> [!WARNING]\n> Rolled back in [1.1.1](")
+    assert "1.1.1 ships what 1.0.0" in bad.body
+    # a re-run recognizes the rollback release on HEAD: nothing new, nothing noted twice
+    again = rollback(became, "--package", "core")
+    assert again.code == ExitCode.OK, again.err
+    assert git_out(became.repo.path, "log", "-1", "--format=%s") == "chore(release): core 1.1.1"
+    assert became.github.release("core-v1.1.0").body.count("Rolled back in") == 1  # type: ignore[union-attr]
+    assert git_out(became.origin, "tag", "--list", "core-v1.1.*").split() == [
+        "core-v1.1.0", "core-v1.1.1"
+    ]  # fmt: skip

@@ -10,6 +10,9 @@ The commit names what it takes out in `Rolled-back:` footers, which the changelo
 
 In a workspace, one package's release is rolled back (a Scope): only its commits' changes to
 its own folder are taken out; what they changed elsewhere belongs to other packages' releases.
+Its releases are its tags over its tag format and its previous ones, as the planner reads them;
+its pyproject.toml's [tool.uv] and [tool.autorelease] tables (the workspace's configuration,
+as the one that made the repository a workspace after its last `v1.0.0`) stay as they are.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from autorelease import git
-from autorelease.core import classify, config, history, workspace_history
+from autorelease.core import classify, config, history, tool_tables, workspace_history
 from autorelease.core.version import parse_version
 from autorelease.errors import AutoreleaseError, GitError, NoSuchRelease, RevertConflict
 
@@ -41,6 +44,12 @@ class Scope(NamedTuple):
     @property
     def name(self) -> str:
         return self.package.name
+
+    @property
+    def pyproject(self) -> str:
+        """The package's own pyproject.toml."""
+        path = self.package.path
+        return "pyproject.toml" if path == "." else f"{path}/pyproject.toml"
 
     def owns(self, path: str) -> bool:
         """Whether PATH is in the package's folder (and in no deeper package's)."""
@@ -80,7 +89,7 @@ def released_on_head(root: Path, cfg: config.Config, scope: Scope | None = None)
     """The rollback release on HEAD (its release commit right on top of the revert), if any:
     a re-run after the push finishes that release instead of rolling it back in turn. With
     SCOPE (CFG is its package's), the package's release, on top of the revert of its own."""
-    tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
+    tags = _release_tags(root, cfg, scope)
     head = git.output(["rev-parse", "HEAD"], root)
     on_head = next((t for t in tags if t.commit == head), None)
     message = git.run(["log", "-1", "--format=%B", "HEAD^"], root, check=False).stdout
@@ -93,7 +102,7 @@ def released_on_head(root: Path, cfg: config.Config, scope: Scope | None = None)
     bad = next((t for t in tags if t.version.render(scheme) == rolled), None)
     if bad is None:
         return None
-    good = _good_release(root, cfg, bad, scheme)
+    good = _good_release(root, cfg, bad, scope)
     label = f"{scope.name} {rolled}" if scope else rolled
     if f"\nTakes out what {label} changed ({good.name}..{bad.name})" not in message:
         return None  # a revert someone wrote by that name, not the one rollback makes
@@ -108,10 +117,10 @@ def plan(
     HEAD descends from); with SCOPE, of its package's release (CFG is the package's).
     Raises NoSuchRelease or RevertConflict; writes nothing."""
     head = git.output(["rev-parse", "HEAD"], root)
-    tags = history.release_tags(git.list_tags(root), str(cfg.tag_format))
+    tags = _release_tags(root, cfg, scope)
     scheme = str(cfg.version_scheme)
     bad = _bad_release(root, tags, wanted, scheme)
-    good = _good_release(root, cfg, bad, scheme)
+    good = _good_release(root, cfg, bad, scope)
     version = bad.version.render(scheme)
     label = f"{scope.name} {version}" if scope else version
     base = _without_release_commit(root, cfg, bad.commit, label if scope else None)
@@ -167,12 +176,25 @@ def _bad_release(
     )
 
 
+def _release_tags(root: Path, cfg: config.Config, scope: Scope | None) -> list[history.ReleaseTag]:
+    """The releases: CFG's tags, or SCOPE's package's over its tag format and its previous
+    ones (the `v1.0.0` of a repository that became a workspace), as the planner reads them."""
+    refs = git.list_tags(root)
+    if scope is None:
+        return history.release_tags(refs, str(cfg.tag_format))
+    return list(workspace_history.package_tags(refs, scope.package))
+
+
 def _good_release(
-    root: Path, cfg: config.Config, bad: history.ReleaseTag, scheme: str
+    root: Path, cfg: config.Config, bad: history.ReleaseTag, scope: Scope | None
 ) -> history.ReleaseTag:
     """The last final release before BAD: the one BAD's release counted from."""
-    good = history.release_before(root, str(cfg.tag_format), bad, final=True)
+    if scope is None:
+        good = history.release_before(root, str(cfg.tag_format), bad, final=True)
+    else:
+        good = workspace_history.release_before(root, scope.space, scope.package, bad)
     if good is None:
+        scheme = str(cfg.version_scheme)
         raise NoSuchRelease(
             f"{bad.version.render(scheme)} is the first release: there is none to go back to",
             "revert the commits you want taken out and release with `autorelease publish`",
@@ -236,8 +258,11 @@ def _scoped_tree(root: Path, base: str, good: str, scope: Scope) -> str:
     raw = git.run(["diff", "--raw", "-z", "--no-renames", "--no-abbrev", base, good], root).stdout
     fields = raw.split("\0")[:-1]
     entries = []
+    own = scope.pyproject
     for meta, path in zip(fields[::2], fields[1::2], strict=True):
-        _, mode, _, sha, _ = meta.split(" ")
+        was, mode, _, sha, _ = meta.split(" ")
+        if path == own and "000000" not in (was, mode):
+            sha = _tool_tables_kept(root, sha, f"{base}:{own}")
         if scope.owns(path):
             entries.append(f"{_NO_FILE if mode == '000000' else f'{mode} {sha}'}\t{path}\0")
     with tempfile.TemporaryDirectory(prefix="autorelease-rollback-") as scratch:
@@ -245,6 +270,17 @@ def _scoped_tree(root: Path, base: str, good: str, scope: Scope) -> str:
         git.run(["read-tree", base], root, env=env)
         git.run(["update-index", "-z", "--index-info"], root, input="".join(entries), env=env)
         return git.run(["write-tree"], root, env=env).stdout.strip()
+
+
+def _tool_tables_kept(root: Path, blob: str, current: str) -> str:
+    """The pyproject.toml BLOB (the good release's) with the CURRENT one's `[tool.uv]` and
+    `[tool.autorelease]` tables, written as an object: the workspace's configuration stays."""
+    old, now = git.blob(root, blob), git.blob(root, current)
+    try:
+        text = tool_tables.with_tables_of((old or b"").decode(), (now or b"").decode())
+    except UnicodeDecodeError:
+        return blob  # no TOML: the build will say
+    return git.run(["hash-object", "-w", "--stdin"], root, input=text).stdout.strip()
 
 
 def _reverted_tree(root: Path, head: str, base: str, undo: str, name: str) -> str:

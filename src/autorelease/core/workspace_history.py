@@ -30,9 +30,10 @@ class Facts(NamedTuple):
     histories: dict[str, history.History]
 
 
-def read(root: Path, space: Workspace) -> Facts:
-    """Tags once, then the commits since the packages' last releases in one streaming pass."""
-    head = git.head(root)
+def read(root: Path, space: Workspace, *, at: str | None = None) -> Facts:
+    """Tags once, then the commits since the packages' last releases in one streaming pass.
+    AT (a commit's sha) is read as if it were HEAD."""
+    head = at or git.head(root)
     if head is None:
         raise VersionError(f"{root} has no commits yet", "commit your project first")
     refs = _Refs.of(git.list_tags(root))
@@ -95,6 +96,20 @@ def _package_tags(refs: _Refs, package: Package) -> tuple[history.ReleaseTag, ..
     for fmt in (package.tag_format, *package.previous_tag_formats):
         found.update((t.name, t) for t in history.release_tags(refs.starting(fmt), fmt))
     return tuple(found.values())
+
+
+def release_before(
+    root: Path, space: Workspace, package: Package, tag: history.ReleaseTag
+) -> history.ReleaseTag | None:
+    """The last final release of PACKAGE that its release TAG counted from, decided as the
+    plan decided it on TAG's parent (over its tag format and its previous ones); None for
+    its first release. Only the package's own tags decide it: the others' are not read."""
+    proc = git.run(["rev-parse", "--verify", "--quiet", f"{tag.commit}^"], root, check=False)
+    parent = proc.stdout.strip()
+    if not parent:
+        return None
+    alone = space._replace(packages=(package,))
+    return read(root, alone, at=parent).histories[package.name].last_final
 
 
 def _newest_final(tags: Iterable[history.ReleaseTag]) -> history.ReleaseTag | None:
