@@ -7,6 +7,7 @@ release, and work on top of it.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -90,6 +91,36 @@ def test_dry_run_shows_the_revert_and_the_patch_release(
     assert "Rolled back 1.1.0, taking out: " in out
     assert "feat: bad feature (" in out
     assert snapshot(shipped.path) == before  # nothing written: files, index, refs
+
+
+def test_dry_run_json_is_the_plan_with_the_revert_as_rollback(
+    shipped: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(shipped.path)
+    code, out, err = _run(shipped, "rollback", "--dry-run", "--json", capsys=capsys)
+    assert code == ExitCode.OK, err
+    data = json.loads(out)  # the JSON alone: no summary in front of it
+    assert (data["next_version"], data["tag"], data["bump"]) == ("1.1.1", "v1.1.1", "patch")
+    assert "Rolled back 1.1.0, taking out: " in data["changelog"]
+    log = git_out(shipped.path, "log", "--no-merges", "--format=%H %s", "v1.0.0..v1.1.0^")
+    assert data["rollback"] == {
+        "package": None,
+        "bad": {"tag": "v1.1.0", "version": "1.1.0"},
+        "good": {"tag": "v1.0.0", "version": "1.0.0"},
+        "commit": "revert: roll back 1.1.0",
+        "reverted": [
+            {"sha": sha, "header": header}
+            for sha, header in (line.split(" ", 1) for line in log.splitlines())
+        ],
+        "files": [
+            {"status": "M", "path": "README.md"},
+            {"status": "M", "path": "src/sample_pkg/app.py"},
+            {"status": "D", "path": "src/sample_pkg/bad.py"},
+        ],
+    }
+    plain = json.loads(_run(shipped, "--dry-run", "--json", "--bump", "patch", capsys=capsys)[1])
+    assert set(data) - set(plain) == {"rollback"}  # the keys of `autorelease --dry-run --json`
+    assert snapshot(shipped.path) == before
 
 
 def test_an_older_release_is_named(shipped: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,7 @@ and plugin), each released as 1.0.0, then released once more by the workspace's 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -477,3 +478,36 @@ def test_core_s_first_release_under_the_workspace_s_tags_rolls_back_to_its_old_v
     assert git_out(became.origin, "tag", "--list", "core-v1.1.*").split() == [
         "core-v1.1.0", "core-v1.1.1"
     ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_workspace_s_dry_run_json_is_its_plan_with_core_s_revert_as_rollback(
+    became: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    core_released_under_its_new_tags(became)
+    before = snapshot(became.repo.path, git_files=True)
+    capsys.readouterr()
+
+    code = main(["-C", str(became.repo.path), "rollback", "--package", "core", "--dry-run",
+                 "--json", "--repository", became.index.url])  # fmt: skip
+
+    out, err = capsys.readouterr()
+    assert code == ExitCode.OK, err
+    data = json.loads(out)
+    assert data["workspace"] is True
+    assert [(p["name"], p["next_version"], p["tag"]) for p in data["packages"]] == [
+        ("core", "1.1.1", "core-v1.1.1")
+    ]  # ext admits core 1.1.1: it stays
+    assert "Rolled back core 1.1.0, taking out: " in data["packages"][0]["changelog"]
+    rolled = data["rollback"]
+    assert (rolled["package"], rolled["bad"], rolled["good"], rolled["commit"]) == (
+        "core",
+        {"tag": "core-v1.1.0", "version": "1.1.0"},
+        {"tag": "v1.0.0", "version": "1.0.0"},
+        "revert: roll back core 1.1.0",
+    )
+    assert [r["header"] for r in rolled["reverted"]] == [
+        "feat: core greets", "build: an extension package joins"
+    ]  # fmt: skip
+    assert rolled["files"] == [{"status": "D", "path": "src/core/greet.py"}]
+    assert snapshot(became.repo.path, git_files=True) == before

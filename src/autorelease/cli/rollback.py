@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from autorelease import git
 from autorelease.cli import publish
@@ -46,6 +46,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     if finishing is not None:  # a re-run after the push: finish that release, not a new one
         return _finish(root, cfg, args, finishing, workspace=scope is not None)
     planned = rollback.plan(root, cfg, args.release, scope)
+    if args.dry_run and args.json:
+        return _json(root, args, planned, str(cfg.version_scheme))
     sys.stdout.write(summary(planned))
     if args.dry_run:
         if scope is not None:
@@ -86,6 +88,13 @@ def _on_top(root: Path, planned: rollback.Rollback) -> git.RawCommit:
     return git.RawCommit(sha, (head,), planned.message)
 
 
+def _with_revert(
+    root: Path, args: argparse.Namespace, planned: rollback.Rollback
+) -> PublishOptions:
+    """The publish options of the command line, releasing a patch on top of the revert."""
+    return publish.publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
+
+
 def _release(
     root: Path,
     cfg: config.Config,
@@ -93,7 +102,7 @@ def _release(
     planned: rollback.Rollback,
     scope: rollback.Scope | None,
 ) -> int:
-    options = publish.publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
+    options = _with_revert(root, args, planned)
     code = _publish(options, workspace=scope is not None)
     if code != ExitCode.OK or options.no_push:
         return code
@@ -164,10 +173,38 @@ def summary(planned: rollback.Rollback) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def _json(root: Path, args: argparse.Namespace, planned: rollback.Rollback, scheme: str) -> int:
+    """The plan as `autorelease --dry-run --json` prints it (one package's, or the
+    workspace's: the package and what follows it), with the revert as its `rollback`."""
+    from autorelease.cli import render
+
+    options = _with_revert(root, args, planned)
+    if planned.package:
+        data = _releasing(root, options).to_json()
+    else:
+        data = plan_release(root, options.plan_options()).to_json()
+    data["rollback"] = as_json(planned, scheme)
+    sys.stdout.writelines(render.json_parts(data))
+    return ExitCode.OK
+
+
+def as_json(planned: rollback.Rollback, scheme: str) -> dict[str, Any]:
+    """The revert as plain JSON data: the releases, the commits taken out, the files."""
+    bad, good = planned.bad, planned.good
+    return {
+        "package": planned.package or None,
+        "bad": {"tag": bad.name, "version": planned.version},
+        "good": {"tag": good.name, "version": good.version.render(scheme)},
+        "commit": rollback.HEADER.format(version=planned.label),
+        "reverted": [{"sha": sha, "header": header} for sha, header in planned.reverted],
+        "files": [{"status": status, "path": path} for status, path in planned.changes],
+    }
+
+
 def _preview(root: Path, args: argparse.Namespace, planned: rollback.Rollback) -> int:
     from autorelease.cli import render
 
-    options = publish.publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
+    options = _with_revert(root, args, planned)
     plan = plan_release(root, options.plan_options())
     published = render.publish_steps(plan, options, publish.switches(root))
     steps = [
@@ -189,7 +226,7 @@ def _preview_workspace(root: Path, args: argparse.Namespace, planned: rollback.R
     """The workspace's plan with the revert on top of HEAD: the package and what follows it."""
     from autorelease.cli import workspace_render
 
-    options = publish.publish_options(args)._replace(bump="patch", on_top=(_on_top(root, planned),))
+    options = _with_revert(root, args, planned)
     plan = _releasing(root, options)
     published = workspace_render.publish_steps(plan, options, publish.switches(root))
     steps = [
