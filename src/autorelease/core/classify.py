@@ -97,7 +97,7 @@ class Classifier:
         # Headers that may be special (merge, revert, fixup, a release commit) take the full
         # path; every other header is tried as a conventional one first.
         self._special_starts = (*commits.SPECIAL_STARTS, self.subject_prefix)
-        self._fast = self.rules is None and not self.squash
+        self._fast = self.rules is None
         self._level_names = {type_: _NAME[level] for type_, level in self.levels.items()}
         # What __call__ classified, in order (history calls it while git streams the range).
         self._seen: list[git.RawCommit] = []
@@ -160,6 +160,7 @@ class Classifier:
             and not header.startswith(self._special_starts)
             and (match := commits.VALID_HEADER.fullmatch(header)) is not None
             and commits.PSR_BODY not in body
+            and not (self.squash and ":" in body)  # a squash body's items take the full path
         ):  # the common case, the same outcome as the full path below
             type_, scope, bang, description = match.groups()
             # Interned: a few distinct types and scopes, held by every commit of a long range.

@@ -38,6 +38,7 @@ CONVENTIONAL_TYPES = (
 _COMMON_TYPES = frozenset((*CONVENTIONAL_TYPES, "feature", "bugfix"))
 _BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
 _SQUASH_ITEM = r"^[ \t]*[*-][ \t]+(?P<header>[A-Za-z][\w-]*(?:\([^()\n]*\))?!?:[ \t]+\S.*)$"
+_SQUASH_LINE = re.compile(_SQUASH_ITEM)
 
 
 class Footer(NamedTuple):
@@ -312,9 +313,11 @@ def reverted_header(header: str) -> str | None:
 
 def squashed_items(body: str) -> list[Commit]:
     """Conventional commits listed in a squash-merge body (`* feat: ...`, as GitHub writes)."""
+    if ":" not in body:  # most bodies: asked of every commit when squash bodies are read
+        return []
     items = []
     for line in body.splitlines():
-        match = re.match(_SQUASH_ITEM, line)
+        match = _SQUASH_LINE.match(line) if line.lstrip(" \t")[:1] in ("*", "-") else None
         if match:
             parsed = parse(match["header"])
             if isinstance(parsed, Commit):
