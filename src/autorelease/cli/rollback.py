@@ -201,12 +201,11 @@ def as_json(planned: rollback.Rollback, scheme: str) -> dict[str, Any]:
     }
 
 
-def _preview(root: Path, args: argparse.Namespace, planned: rollback.Rollback) -> int:
-    from autorelease.cli import render
-
-    options = _with_revert(root, args, planned)
-    plan = plan_release(root, options.plan_options())
-    published = render.publish_steps(plan, options, publish.switches(root))
+def _steps(
+    published: list[str], args: argparse.Namespace, planned: rollback.Rollback, new_tag: str | None
+) -> list[str]:
+    """PUBLISHED (publish's steps) with the rollback's own: the revert after the checks, the
+    note on the bad release (pointing to NEW_TAG) and the yank advice at the end."""
     steps = [
         published[0],
         f"commit the revert on top of HEAD: {rollback.HEADER.format(version=planned.label)}",
@@ -214,10 +213,20 @@ def _preview(root: Path, args: argparse.Namespace, planned: rollback.Rollback) -
     ]
     if not (args.no_push or args.no_github):
         steps.append(
-            f"note at the top of the GitHub release {planned.bad.name} pointing to {plan.tag}"
+            f"note at the top of the GitHub release {planned.bad.name} pointing to {new_tag}"
         )
     if not args.no_push:
-        steps.append(f"say how to yank {planned.version} on the index (no upload API can)")
+        steps.append(f"say how to yank {planned.label} on the index (no upload API can)")
+    return steps
+
+
+def _preview(root: Path, args: argparse.Namespace, planned: rollback.Rollback) -> int:
+    from autorelease.cli import render
+
+    options = _with_revert(root, args, planned)
+    plan = plan_release(root, options.plan_options())
+    published = render.publish_steps(plan, options, publish.switches(root))
+    steps = _steps(published, args, planned, plan.tag)
     sys.stdout.writelines(render.preview_parts(plan, steps, args.verbose))
     return ExitCode.OK
 
@@ -229,16 +238,8 @@ def _preview_workspace(root: Path, args: argparse.Namespace, planned: rollback.R
     options = _with_revert(root, args, planned)
     plan = _releasing(root, options)
     published = workspace_render.publish_steps(plan, options, publish.switches(root))
-    steps = [
-        published[0],
-        f"commit the revert on top of HEAD: {rollback.HEADER.format(version=planned.label)}",
-        *published[1:],
-    ]
-    if not (args.no_push or args.no_github):
-        new = next(p.plan.tag for p in plan.packages if p.name == planned.package)
-        steps.append(f"note at the top of the GitHub release {planned.bad.name} pointing to {new}")
-    if not args.no_push:
-        steps.append(f"say how to yank {planned.label} on the index (no upload API can)")
+    new = next(p.plan.tag for p in plan.packages if p.name == planned.package)
+    steps = _steps(published, args, planned, new)
     parts = workspace_render.preview(plan, args.verbose)
     parts += [
         "\nSteps publish would take:\n",
@@ -250,11 +251,8 @@ def _preview_workspace(root: Path, args: argparse.Namespace, planned: rollback.R
 
 def _releasing(root: Path, options: PublishOptions) -> WorkspacePlan:
     """The workspace's plan of what the release would release: the package and its followers."""
-    from autorelease.core.plan import on_top
-    from autorelease.core.workspace_plan import chosen, lock_changes, plan_workspace
+    from autorelease.core.workspace_plan import chosen, plan_workspace
 
     plan = plan_workspace(root, options.plan_options(), options.packages, every=True)
     assert plan is not None  # --package named one of its packages
-    releasing = tuple(chosen(plan.packages, options.packages))
-    shared = on_top(root, options.on_top, lock_changes(root, releasing))
-    return plan._replace(packages=releasing, file_changes=shared)
+    return plan._replace(packages=tuple(chosen(plan.packages, options.packages)))

@@ -156,9 +156,8 @@ def plan_workspace(
     plans = _decide_all(context)
     listed = [p for p in plans if every or not only or p.name in only]
     warnings = [f"{p.name}: {w}" for p in listed for w in p.plan.warnings]
-    shared = single.on_top(
-        root, options.extra_commits, lock_changes(root, [p for p in listed if p.releasable])
-    )
+    # The workspace's own files, moved for the packages a release of ONLY releases.
+    shared = single.on_top(root, options.extra_commits, lock_changes(root, chosen(listed, only)))
     return WorkspacePlan(
         str(root), facts.branch, facts.head, tuple(listed), tuple(warnings), shared
     )

@@ -19,12 +19,11 @@ from typing import NamedTuple
 
 from autorelease import git
 from autorelease.core import config, workspace
-from autorelease.core.plan import FileChange, on_top
+from autorelease.core.plan import FileChange
 from autorelease.core.workspace import Package
 from autorelease.core.workspace_plan import (
     PackagePlan,
     chosen,
-    lock_changes,
     package_config,
     plan_workspace,
 )
@@ -193,8 +192,7 @@ def _planned(
         Part(by_name[p.name], package_config(cfg, by_name[p.name]), run.release_of_plan(p.plan))
         for p in releasing
     ]
-    shared = on_top(root, options.on_top, lock_changes(root, releasing))
-    return parts, (*_file_changes(plan.packages, releasing), *shared)
+    return parts, (*_file_changes(plan.packages, releasing), *plan.file_changes)
 
 
 def _file_changes(
