@@ -243,8 +243,9 @@ def _range(
 def _undo(root: Path, base: str, good: str, scope: Scope | None) -> str:
     """A commit on top of BASE that takes its changes since GOOD out: GOOD's tree, or with
     SCOPE, BASE's tree with GOOD's files in the package's folder (made in a scratch index)."""
-    tree = git.output(["rev-parse", f"{good}^{{tree}}"], root)
-    if scope is not None:
+    if scope is None:
+        tree = git.output(["rev-parse", f"{good}^{{tree}}"], root)
+    else:
         tree = _scoped_tree(root, base, good, scope)
     return git.run(
         ["commit-tree", tree, "-p", base, "-m", f"roll back to {good}"], root
