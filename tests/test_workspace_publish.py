@@ -1066,40 +1066,34 @@ def test_package_releases_its_linked_group_with_it(ws: World) -> None:
     ]  # cli's own fix waits: its requirements admit both
 
 
+# Two packages' settings that name one file (the second, version.py, named two ways).
+ONE_FILE = {
+    "changelog": (
+        'core = { changelog_file = "../../CHANGES.md" }\n'
+        'plugin = { changelog_file = "../../CHANGES.md" }\n',
+        "CHANGES.md",
+    ),
+    "version-file-named-two-ways": (
+        'core = { version_files = ["../../version.py"] }\n'
+        'plugin = { version_files = ["../plugin/../../version.py"] }\n',
+        "version.py",
+    ),
+}
+
+
+@pytest.mark.parametrize("named", ONE_FILE)
 def test_two_packages_writing_one_file_are_refused_before_anything_is_written(
-    ws: World,
+    ws: World, named: str
 ) -> None:
+    """packages/core/../../version.py and packages/plugin/../plugin/../../version.py are one
+    file: core's 1.1.0 and plugin's 1.0.1 cannot both be written there."""
+    table, name = ONE_FILE[named]
+    if name == "version.py":
+        ws.repo.write(name, '__version__ = "1.0.0"\n')
     with (ws.repo.path / "pyproject.toml").open("a") as out:
-        out.write('\n[tool.autorelease.packages]\ncore = { changelog_file = "../../CHANGES.md" }\n'
-                  'plugin = { changelog_file = "../../CHANGES.md" }\n')  # fmt: skip
-    ws.repo.git("commit", "-q", "-am", "docs: one changelog for core and plugin")
-    ws.repo.commit("fix: core mends", ("packages/core/src/core/mend.py", "M = 1\n"))
-    ws.repo.commit("fix: plugin mends", ("packages/plugin/src/plugin/mend.py", "M = 1\n"))
-    ws.repo.git("push", "-q", "origin", "main")
-    before, origin = snapshot(ws.repo.path), refs(ws.origin)
-
-    done = ws.publish()
-
-    assert done.code == ExitCode.CONFIG, done.err
-    assert done.error_lines == [
-        "autorelease: error: two packages of the workspace write CHANGES.md — give each "
-        "package its own version files and changelog"
-    ]
-    assert (snapshot(ws.repo.path), refs(ws.origin)) == (before, origin)
-    assert ws.index_files() == {}
-
-
-def test_two_packages_naming_one_version_file_differently_are_refused_before_anything_is_written(
-    ws: World,
-) -> None:
-    """packages/core/../../version.py and packages/plugin/../../version.py are one file: core's
-    1.1.0 and plugin's 1.0.1 cannot both be written there."""
-    ws.repo.write("version.py", '__version__ = "1.0.0"\n')
-    with (ws.repo.path / "pyproject.toml").open("a") as out:
-        out.write('\n[tool.autorelease.packages]\ncore = { version_files = ["../../version.py"] }\n'
-                  'plugin = { version_files = ["../plugin/../../version.py"] }\n')  # fmt: skip
+        out.write(f"\n[tool.autorelease.packages]\n{table}")
     ws.repo.git("add", ".")
-    ws.repo.git("commit", "-q", "-m", "build: one version.py for core and plugin")
+    ws.repo.git("commit", "-q", "-m", f"build: one {name} for core and plugin")
     ws.repo.commit("feat: core grows", ("packages/core/src/core/grow.py", "G = 1\n"))
     ws.repo.commit("fix: plugin mends", ("packages/plugin/src/plugin/mend.py", "M = 1\n"))
     ws.repo.git("push", "-q", "origin", "main")
@@ -1109,7 +1103,7 @@ def test_two_packages_naming_one_version_file_differently_are_refused_before_any
 
     assert done.code == ExitCode.CONFIG, done.err
     assert done.error_lines == [
-        "autorelease: error: two packages of the workspace write version.py — give each "
+        f"autorelease: error: two packages of the workspace write {name} — give each "
         "package its own version files and changelog"
     ]
     assert (snapshot(ws.repo.path), refs(ws.origin)) == (before, origin)
